@@ -1,0 +1,43 @@
+import { Type, type TProperties, type TObject } from '@sinclair/typebox'
+import { LocalizedText } from '../lib/localized'
+
+/** Keys become SQL identifiers (`f_<form>__<field>`), so they are short, lower-case ASCII. */
+export const KEY_PATTERN = '^[a-z][a-z0-9_]*$'
+export const MAX_KEY_LENGTH = 28
+export const Key = Type.String({ pattern: KEY_PATTERN, maxLength: MAX_KEY_LENGTH })
+
+/** Columns every form table has; field keys may not take these names. */
+export const SYSTEM_COLUMNS = [
+  'id',
+  'version',
+  'created_at',
+  'updated_at',
+  'created_by',
+  'updated_by',
+  'doc_status',
+  'parent_id',
+  'line_no',
+] as const
+
+export const commonFieldProperties = {
+  key: Key,
+  label: LocalizedText,
+  description: Type.Optional(LocalizedText),
+  required: Type.Optional(Type.Boolean()),
+  unique: Type.Optional(Type.Boolean()),
+  readonly: Type.Optional(Type.Boolean({ description: 'shown but not editable in forms' })),
+  hidden: Type.Optional(Type.Boolean({ description: 'not shown in forms and grids by default' })),
+  index: Type.Optional(Type.Boolean({ description: 'create a database index on this field' })),
+  default: Type.Optional(Type.Unknown()),
+  width: Type.Optional(Type.Integer({ minimum: 40, maximum: 1200 })),
+  placeholder: Type.Optional(LocalizedText),
+}
+
+/** The full schema of one field type: the common properties plus its own. */
+export function fieldSchema(type: string, own: TProperties): TObject {
+  const properties: TProperties = { ...commonFieldProperties, type: Type.Literal(type), ...own }
+  return Type.Object(properties, { additionalProperties: false })
+}
+
+/** A decimal bound in a template: a number or a decimal string. */
+export const DecimalBound = Type.Union([Type.Number(), Type.String({ pattern: '^-?\\d+(\\.\\d+)?$' })])

@@ -1,0 +1,53 @@
+import { Type } from '@sinclair/typebox'
+import { LocalizedText } from '../../lib/localized'
+import { fieldSchema } from '../common'
+import { resolution } from '../storage'
+import type { FieldDefinition, FieldTypeDefinition } from '../types'
+
+export const SelectOption = Type.Object(
+  {
+    value: Type.String({ minLength: 1, maxLength: 64 }),
+    label: LocalizedText,
+    color: Type.Optional(Type.String({ pattern: '^#[0-9a-fA-F]{6}$' })),
+  },
+  { additionalProperties: false },
+)
+
+const options = Type.Array(SelectOption, { minItems: 1 })
+
+function optionValues(field: FieldDefinition): string[] {
+  return ((field.options as { value: string }[] | undefined) ?? []).map((o) => o.value)
+}
+
+function unknownOption(value: string, field: FieldDefinition): string {
+  return `"${value}" is not one of the options (${optionValues(field).join(', ')})`
+}
+
+export const select: FieldTypeDefinition = {
+  type: 'select',
+  label: { 'zh-CN': '单选', en: 'Select' },
+  schema: fieldSchema('select', { options, display: Type.Optional(Type.Union([Type.Literal('dropdown'), Type.Literal('radio')])) }),
+  resolve: () => resolution({ kind: 'text' }),
+  check: (value, field) => (typeof value === 'string' && !optionValues(field).includes(value) ? unknownOption(value, field) : null),
+}
+
+export const multiSelect: FieldTypeDefinition = {
+  type: 'multi_select',
+  label: { 'zh-CN': '多选', en: 'Multi-select' },
+  schema: fieldSchema('multi_select', { options, max_selected: Type.Optional(Type.Integer({ minimum: 1 })) }),
+  resolve: () => resolution({ kind: 'text_list' }),
+  check(value, field) {
+    if (!Array.isArray(value)) return null
+    const bad = value.find((v) => !optionValues(field).includes(v as string))
+    if (bad !== undefined) return unknownOption(bad as string, field)
+    if (typeof field.max_selected === 'number' && value.length > field.max_selected) return `choose at most ${field.max_selected}`
+    return null
+  },
+}
+
+export const checkbox: FieldTypeDefinition = {
+  type: 'checkbox',
+  label: { 'zh-CN': '复选框', en: 'Checkbox' },
+  schema: fieldSchema('checkbox', {}),
+  resolve: () => resolution({ kind: 'boolean' }),
+}

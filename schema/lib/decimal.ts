@@ -1,0 +1,55 @@
+import Decimal from 'decimal.js'
+
+/**
+ * Exact decimals for money and quantities. Values cross the API as decimal strings at the field's
+ * scale ("200.07") and are stored as scaled integers (分 for money), so no float ever touches them.
+ */
+export { Decimal }
+
+const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)$/
+
+export type DecimalParse = { ok: true; value: string } | { ok: false; error: string }
+
+/** Parse API input (string or number) into the canonical string at `scale` decimals. */
+export function parseDecimal(input: unknown, scale: number): DecimalParse {
+  let text: string
+  if (typeof input === 'number') {
+    if (!Number.isFinite(input)) return { ok: false, error: 'must be a finite number' }
+    text = String(input)
+    // String(1e21) is "1e+21": JS numbers that large are not exact anyway.
+    if (/e/i.test(text)) return { ok: false, error: 'number is out of range; send it as a decimal string' }
+  } else if (typeof input === 'string') {
+    text = input.trim().replace(/,/g, '')
+  } else {
+    return { ok: false, error: 'must be a number or a decimal string' }
+  }
+  if (!DECIMAL_TEXT.test(text)) return { ok: false, error: `"${String(input)}" is not a number` }
+  const value = new Decimal(text)
+  if (value.decimalPlaces() > scale) {
+    return { ok: false, error: `has more than ${scale} decimal place${scale === 1 ? '' : 's'}` }
+  }
+  if (value.abs().greaterThanOrEqualTo(MAX_ABS_UNSCALED(scale))) return { ok: false, error: 'is too large' }
+  return { ok: true, value: value.toFixed(scale) }
+}
+
+/** Largest magnitude that still fits a signed 64-bit integer once scaled, and stays exact in JS. */
+function MAX_ABS_UNSCALED(scale: number): Decimal {
+  return new Decimal(Number.MAX_SAFE_INTEGER).div(new Decimal(10).pow(scale))
+}
+
+/** Canonical decimal string → scaled integer for a BIGINT column ("200.07", 2 → 20007). */
+export function toScaledInteger(value: string | Decimal, scale: number): number {
+  const scaled = new Decimal(value).mul(new Decimal(10).pow(scale))
+  if (!scaled.isInteger()) throw new Error(`${value.toString()} has more than ${scale} decimals`)
+  return scaled.toNumber()
+}
+
+/** BIGINT column value (number from SQLite, string from PostgreSQL) → canonical decimal string. */
+export function fromScaledInteger(stored: number | string | bigint, scale: number): string {
+  return new Decimal(String(stored)).div(new Decimal(10).pow(scale)).toFixed(scale)
+}
+
+/** Round a computed value to a field's scale (half away from zero, like Excel's ROUND). */
+export function roundToScale(value: Decimal.Value, scale: number): string {
+  return new Decimal(value).toDecimalPlaces(scale, Decimal.ROUND_HALF_UP).toFixed(scale)
+}

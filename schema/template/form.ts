@@ -1,0 +1,80 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { FilterSchema, type Filter } from '../filter/types'
+import { Key } from '../fields/common'
+import type { FieldDefinition } from '../fields/types'
+import { LocalizedText } from '../lib/localized'
+
+/** Fields are checked one by one against their type's own schema (see ../validate). */
+const FieldShape = Type.Object({ key: Type.String(), type: Type.String() })
+
+export const LayoutSection = Type.Object(
+  {
+    label: Type.Optional(LocalizedText),
+    /** sections with the same tab are shown together under that tab */
+    tab: Type.Optional(LocalizedText),
+    columns: Type.Optional(Type.Integer({ minimum: 1, maximum: 4 })),
+    fields: Type.Array(Key, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+)
+
+export const Layout = Type.Object({ sections: Type.Array(LayoutSection, { minItems: 1 }) }, { additionalProperties: false })
+
+export const View = Type.Object(
+  {
+    key: Key,
+    label: LocalizedText,
+    columns: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    filter: Type.Optional(FilterSchema),
+    /** e.g. ["-created_at", "no"] */
+    sort: Type.Optional(Type.Array(Type.String({ pattern: '^-?[a-z][a-z0-9_.]*$' }))),
+  },
+  { additionalProperties: false },
+)
+
+export const FormIndex = Type.Object(
+  { fields: Type.Array(Key, { minItems: 1, maxItems: 8 }), unique: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+)
+
+export const FormRule = Type.Object(
+  {
+    /** a formula over the record; when it is TRUE the write is refused with `message` */
+    block_if: Type.String({ minLength: 1 }),
+    message: LocalizedText,
+    /** 'save' (default) checks every write; 'submit' only when a document is submitted */
+    on: Type.Optional(Type.Union([Type.Literal('save'), Type.Literal('submit')])),
+  },
+  { additionalProperties: false },
+)
+
+export const FormSchema = Type.Object(
+  {
+    key: Key,
+    label: LocalizedText,
+    description: Type.Optional(LocalizedText),
+    icon: Type.Optional(Type.String({ maxLength: 40 })),
+    /** menu group, e.g. 库存 */
+    group: Type.Optional(LocalizedText),
+    /** documents have a lifecycle: draft → submitted → void */
+    document: Type.Optional(Type.Boolean()),
+    /** written only by the system (document rules); users may read it (e.g. a stock ledger) */
+    system_written: Type.Optional(Type.Boolean()),
+    /** the field that names a record (in link pickers, titles) */
+    title_field: Type.Optional(Key),
+    fields: Type.Array(FieldShape, { minItems: 1 }),
+    indexes: Type.Optional(Type.Array(FormIndex)),
+    rules: Type.Optional(Type.Array(FormRule)),
+    layout: Type.Optional(Layout),
+    views: Type.Optional(Type.Array(View)),
+  },
+  { additionalProperties: false },
+)
+
+export type FormDefinition = Omit<Static<typeof FormSchema>, 'fields' | 'views'> & {
+  fields: FieldDefinition[]
+  views?: ViewDefinition[]
+}
+export type ViewDefinition = Omit<Static<typeof View>, 'filter'> & { filter?: Filter }
+export type LayoutSectionDefinition = Static<typeof LayoutSection>
+export type FormRuleDefinition = Static<typeof FormRule>

@@ -1,0 +1,22 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Key } from '../fields/common'
+import { LocalizedText } from '../lib/localized'
+import { FormSchema, type FormDefinition } from './form'
+
+export const PACK_FORMAT = 'zhanggui.pack/1'
+
+export const PackSchema = Type.Object(
+  {
+    format: Type.Literal(PACK_FORMAT),
+    key: Key,
+    name: LocalizedText,
+    version: Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+$', description: 'semantic version; a higher one upgrades an installed pack' }),
+    description: Type.Optional(LocalizedText),
+    forms: Type.Array(FormSchema, { minItems: 1 }),
+    /** records to create when the pack is first installed, by form key */
+    sample_data: Type.Optional(Type.Record(Type.String(), Type.Array(Type.Record(Type.String(), Type.Unknown())))),
+  },
+  { additionalProperties: false, $id: 'https://zhanggui.dev/schema/pack.json' },
+)
+
+export type PackDefinition = Omit<Static<typeof PackSchema>, 'forms'> & { forms: FormDefinition[] }

@@ -1,0 +1,52 @@
+import { parse as parseCookies } from 'cookie'
+import type { NextFunction, Request, Response } from 'express'
+import type { Actor } from '../access/actor'
+import { SESSION_COOKIE, userForSession, userForToken } from '../auth/credentials'
+import { findUser, type User } from '../auth/users'
+import type { AppContext } from '../context'
+import { forbidden, unauthenticated } from '../lib/errors'
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    user?: User
+    actor?: Actor
+  }
+}
+
+export function sessionToken(req: Request): string | null {
+  const cookies = parseCookies(req.headers.cookie ?? '')
+  return cookies[SESSION_COOKIE] ?? null
+}
+
+/** Resolves the session cookie or Bearer token to a user; 401 when there is neither. */
+export function authenticate(ctx: AppContext) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const header = req.headers.authorization
+    let userId: number | null = null
+    if (header?.startsWith('Bearer ')) {
+      userId = await userForToken(ctx.db.knex, header.slice(7).trim())
+      if (userId === null) throw unauthenticated('the API token is not valid (revoked or mistyped)')
+    } else {
+      const token = sessionToken(req)
+      if (token) userId = await userForSession(ctx.db.knex, token)
+    }
+    const user = userId === null ? null : await findUser(ctx.db.knex, userId)
+    if (!user || user.disabled) throw unauthenticated()
+    req.user = user
+    req.actor = { userId: user.id, username: user.username, role: user.role }
+    next()
+  }
+}
+
+export function requireAdmin(req: Request, _res: Response, next: NextFunction) {
+  if (req.user?.role !== 'admin') throw forbidden('only administrators can do this')
+  next()
+}
+
+/** Cookie-authenticated writes must come from our own pages (a cross-site form cannot set this). */
+export function requireSameOrigin(req: Request, _res: Response, next: NextFunction) {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.headers.authorization) return next()
+  const origin = req.headers.origin
+  if (origin && new URL(origin).host !== req.headers.host) throw forbidden('cross-site requests are not allowed')
+  next()
+}

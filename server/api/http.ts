@@ -1,0 +1,55 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import express, { type Express } from 'express'
+import type { AppContext } from '../context'
+import { notFound } from '../lib/errors'
+import { authenticate, requireSameOrigin } from './auth'
+import { errorHandler } from './errors'
+import { buildOpenApi } from './openapi'
+import { adminRoutes } from './routes/admin'
+import { authRoutes } from './routes/auth'
+import { fileRoutes } from './routes/files'
+import { formRoutes } from './routes/forms'
+import { recordRoutes } from './routes/records'
+import { settingsRoutes } from './routes/settings'
+
+/** The HTTP API under /api and, when built, the client on the same port. */
+export function createHttpApp(ctx: AppContext, options: { clientDir?: string } = {}): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', 'loopback')
+  app.use(express.json({ limit: '20mb' }))
+  if (ctx.config.logRequests) app.use((req, _res, next) => (console.log(req.method, req.url), next()))
+
+  const api = express.Router()
+  api.get('/health', (_req, res) => {
+    res.json({ ok: true })
+  })
+  api.use('/auth', requireSameOrigin, authRoutes(ctx))
+  api.use(authenticate(ctx), requireSameOrigin)
+  api.get('/openapi.json', async (_req, res) => {
+    await ctx.registry.refreshIfChanged()
+    res.json(buildOpenApi(ctx.registry))
+  })
+  api.use('/forms', formRoutes(ctx))
+  api.use('/forms/:form/records', async (_req, _res, next) => {
+    await ctx.registry.refreshIfChanged()
+    next()
+  }, recordRoutes(ctx))
+  api.use('/files', fileRoutes(ctx))
+  api.use('/me/settings', settingsRoutes(ctx))
+  api.use('/', adminRoutes(ctx))
+  api.use(() => {
+    throw notFound('no such API endpoint')
+  })
+  app.use('/api', api)
+
+  const clientDir = options.clientDir
+  if (clientDir && fs.existsSync(path.join(clientDir, 'index.html'))) {
+    app.use(express.static(clientDir, { index: false, maxAge: '1h' }))
+    // The client routes in the browser: every other page is index.html.
+    app.get(/^(?!\/api\/).*/, (_req, res) => res.sendFile(path.join(clientDir, 'index.html')))
+  }
+  app.use(errorHandler)
+  return app
+}

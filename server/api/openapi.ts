@@ -1,0 +1,135 @@
+import type { FormModel, TableModel } from '../../schema/model/types'
+import { localize } from '../../schema/lib/localized'
+import type { FormRegistry } from '../forms/registry'
+
+type Schema = Record<string, unknown>
+
+const ERROR: Schema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: { description: 'for validation errors: [{field, code, message}]' },
+      },
+    },
+  },
+}
+
+function recordSchema(table: TableModel, writable: boolean): Schema {
+  const properties: Record<string, Schema> = {}
+  for (const field of table.fields) {
+    if (writable && field.computed && field.computed !== 'copy') continue
+    if (field.lines) {
+      const line = recordSchema(field.lines, writable)
+      ;(line.properties as Record<string, Schema>).id = { type: 'integer', description: writable ? 'send to update an existing line' : undefined }
+      if (!writable) (line.properties as Record<string, Schema>).line_no = { type: 'integer' }
+      properties[field.key] = { type: 'array', items: line, description: localize(field.def.label) }
+      continue
+    }
+    properties[field.key] = { ...field.codec.openApi(field.value), description: localize(field.def.label), ...(field.computed ? { readOnly: true } : {}) }
+  }
+  if (!writable && !table.parent) {
+    Object.assign(properties, {
+      id: { type: 'integer' },
+      version: { type: 'integer', description: 'send back on PATCH to detect concurrent edits (409)' },
+      created_at: { type: 'string', format: 'date-time' },
+      updated_at: { type: 'string', format: 'date-time' },
+      created_by: { type: ['object', 'null'] },
+      updated_by: { type: ['object', 'null'] },
+      ...('document' in table && (table as FormModel).document ? { doc_status: { type: 'string', enum: ['draft', 'submitted', 'void'] } } : {}),
+    })
+  }
+  const required = writable ? table.fields.filter((f) => f.def.required && !f.computed).map((f) => f.key) : []
+  return { type: 'object', properties, ...(required.length ? { required } : {}) }
+}
+
+const json = (schema: Schema) => ({ content: { 'application/json': { schema } } })
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [String(s), { description: { 400: 'bad request', 401: 'not logged in', 403: 'forbidden', 404: 'not found', 409: 'conflict', 422: 'validation failed' }[s], ...json({ $ref: '#/components/schemas/Error' }) }]))
+
+/** OpenAPI 3.1 for the whole API, with each installed form's record schema. */
+export function buildOpenApi(registry: FormRegistry): Schema {
+  const schemas: Record<string, Schema> = { Error: ERROR }
+  const paths: Record<string, Schema> = {
+    '/api/auth/login': {
+      post: {
+        summary: 'Log in (sets a session cookie)',
+        requestBody: json({ type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } }),
+        responses: { 200: { description: 'the user' }, ...errors(400, 401) },
+      },
+    },
+    '/api/auth/logout': { post: { summary: 'Log out', responses: { 204: { description: 'logged out' } } } },
+    '/api/auth/me': { get: { summary: 'The current user', responses: { 200: { description: 'the user' }, ...errors(401) } } },
+    '/api/forms': { get: { summary: 'Installed forms with their definitions', responses: { 200: { description: 'forms' } } } },
+    '/api/tokens': {
+      post: { summary: 'Create an API token (admin); the token is in the response once', responses: { 201: { description: 'token' }, ...errors(400, 403) } },
+      get: { summary: 'List API tokens (admin)', responses: { 200: { description: 'tokens' } } },
+    },
+    '/api/files': { post: { summary: 'Upload a file (multipart field "file"; ?form=<form key>)', responses: { 201: { description: 'file descriptor' } } } },
+  }
+  for (const form of registry.list()) {
+    const name = form.key
+    schemas[`${name}`] = recordSchema(form, false)
+    schemas[`${name}_input`] = recordSchema(form, true)
+    const ref = { $ref: `#/components/schemas/${name}` }
+    const inputRef = { $ref: `#/components/schemas/${name}_input` }
+    const tag = [`${localize(form.def.label)} (${name})`]
+    const base = `/api/forms/${name}/records`
+    paths[base] = {
+      get: {
+        tags: tag,
+        summary: `List ${name}`,
+        parameters: [
+          { name: 'filter', in: 'query', schema: { type: 'string' }, description: 'JSON filter, see docs/filters.md' },
+          { name: 'sort', in: 'query', schema: { type: 'string' }, description: 'e.g. -created_at,name' },
+          { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 500 } },
+          { name: 'offset', in: 'query', schema: { type: 'integer' } },
+          { name: 'cursor', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: {
+          200: json({ type: 'object', properties: { data: { type: 'array', items: ref }, next_cursor: { type: ['string', 'null'] }, total: { type: 'integer' }, total_is_estimate: { type: 'boolean' } } }),
+          ...errors(400, 401, 403, 422),
+        },
+      },
+      post: {
+        tags: tag,
+        summary: `Create one ${name} record, or several (an array) in one transaction`,
+        requestBody: json({ oneOf: [inputRef, { type: 'array', items: inputRef }] }),
+        responses: { 201: json({ type: 'object', properties: { data: ref } }), ...errors(400, 401, 403, 409, 422) },
+      },
+    }
+    paths[`${base}/{id}`] = {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+      get: { tags: tag, summary: `Get a ${name} record`, responses: { 200: json({ type: 'object', properties: { data: ref } }), ...errors(401, 403, 404) } },
+      patch: {
+        tags: tag,
+        summary: `Update a ${name} record (lines with an id are updated, without one inserted, omitted ones deleted)`,
+        requestBody: json({ allOf: [inputRef, { type: 'object', properties: { version: { type: 'integer' } } }] }),
+        responses: { 200: json({ type: 'object', properties: { data: ref } }), ...errors(400, 401, 403, 404, 409, 422) },
+      },
+      delete: { tags: tag, summary: `Delete a ${name} record`, responses: { 204: { description: 'deleted' }, ...errors(401, 403, 404, 409) } },
+    }
+    if (form.document) {
+      paths[`${base}/{id}/actions/{action}`] = {
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'integer' } },
+          { name: 'action', in: 'path', required: true, schema: { type: 'string', enum: ['submit', 'void'] } },
+        ],
+        post: { tags: tag, summary: 'Run a document action', responses: { 200: json({ type: 'object', properties: { data: ref } }), ...errors(401, 403, 404, 409, 422) } },
+      }
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Zhanggui 掌柜 API', version: '1', description: 'Money is a decimal string at the field scale; datetimes are ISO 8601 (+08:00). Errors are {error: {code, message, details}}.' },
+    components: {
+      schemas,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'zg_session' } },
+    },
+    security: [{ bearer: [] }, { session: [] }],
+    paths,
+  }
+}

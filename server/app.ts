@@ -1,0 +1,82 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { defaultPolicy } from './access/policy'
+import type { Config } from './config'
+import type { AppContext } from './context'
+import { connect } from './db/connect'
+import { migrate } from './db/migrate'
+import { FileStore } from './files/store'
+import { FormRegistry } from './forms/registry'
+import { installPack, type InstallResult } from './forms/installer'
+import { registerDocumentActions } from './records/document-actions'
+import { HookRegistry } from './records/hooks'
+import { ActionRegistry, RecordsService } from './records/service'
+
+export const TEMPLATES_DIR = path.resolve(import.meta.dirname, '../templates')
+
+/** Connects, migrates the system tables and wires the services. */
+export async function createContext(config: Config): Promise<AppContext> {
+  const db = connect(config)
+  try {
+    await migrate(db.knex)
+  } catch (error) {
+    await db.close()
+    throw error
+  }
+  const registry = new FormRegistry(db.knex)
+  await registry.load()
+  const hooks = new HookRegistry()
+  const actions = new ActionRegistry()
+  registerDocumentActions(actions)
+  const access = defaultPolicy
+  const records = new RecordsService({ db, registry, access, hooks, actions })
+  const files = new FileStore(db.knex, path.join(config.dataDir, 'files'))
+  return { config, db, registry, access, hooks, actions, records, files }
+}
+
+/** The packs shipped in templates/: every folder with a pack.json. */
+export function bundledPacks(): { dir: string; file: string }[] {
+  if (!fs.existsSync(TEMPLATES_DIR)) return []
+  return fs
+    .readdirSync(TEMPLATES_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(TEMPLATES_DIR, d.name, 'pack.json')))
+    .map((d) => ({ dir: path.join(TEMPLATES_DIR, d.name), file: path.join(TEMPLATES_DIR, d.name, 'pack.json') }))
+}
+
+/**
+ * Installs (or upgrades) the bundled packs, and on a first install creates their sample data
+ * through the records service, like any other write.
+ */
+export async function installBundledPacks(ctx: AppContext, options: { sampleData: boolean }): Promise<InstallResult[]> {
+  const results: InstallResult[] = []
+  for (const { file } of bundledPacks()) {
+    const pack = JSON.parse(fs.readFileSync(file, 'utf8'))
+    const result = await installPack(ctx.db, ctx.registry, pack)
+    results.push(result)
+    if (result.status === 'installed' && options.sampleData && pack.sample_data) await createSampleData(ctx, pack.sample_data)
+  }
+  return results
+}
+
+/** Sample records may link to earlier ones by `"$ref": "<form>:<index>"` (index in that form's list). */
+export async function createSampleData(ctx: AppContext, sample: Record<string, Record<string, unknown>[]>): Promise<void> {
+  const created = new Map<string, number[]>()
+  const resolve = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolve)
+    if (value && typeof value === 'object') {
+      const ref = (value as { $ref?: unknown }).$ref
+      if (typeof ref === 'string') {
+        const [form, index] = ref.split(':')
+        const id = created.get(form)?.[Number(index)]
+        if (id === undefined) throw new Error(`sample data refers to ${ref}, which is not created before it`)
+        return id
+      }
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]))
+    }
+    return value
+  }
+  for (const [form, records] of Object.entries(sample)) {
+    const result = await ctx.records.createMany(form, records.map(resolve))
+    created.set(form, result.map((r) => r.id))
+  }
+}

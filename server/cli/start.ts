@@ -1,0 +1,44 @@
+import { createHttpApp } from '../api/http'
+import { createContext, installBundledPacks } from '../app'
+import { ensureAdmin } from '../bootstrap'
+import { loadConfig } from '../config'
+import { buildClientIfNeeded, CLIENT_DIST } from './build-client'
+
+/** `npm start`: build the client if needed, prepare the database, serve API and client on one port. */
+async function main() {
+  const config = loadConfig()
+  if (process.env.ZG_SKIP_CLIENT_BUILD !== '1') buildClientIfNeeded()
+  const ctx = await createContext(config)
+  const installed = await installBundledPacks(ctx, { sampleData: config.demo })
+  for (const pack of installed) if (pack.status !== 'unchanged') console.log(`Template pack ${pack.pack} ${pack.version}: ${pack.status}`)
+  const admin = await ensureAdmin(ctx)
+  const app = createHttpApp(ctx, { clientDir: CLIENT_DIST })
+  const server = app.listen(config.port, () => {
+    const address = server.address()
+    const port = typeof address === 'object' && address ? address.port : config.port
+    const where = config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`
+    console.log(`掌柜 Zhanggui is running at http://localhost:${port} (data: ${where})`)
+    if (admin?.generated) {
+      console.log('')
+      console.log('  An administrator account was created. Its password is shown only this once:')
+      console.log(`    username: ${admin.username}`)
+      console.log(`    password: ${admin.password}`)
+      console.log('  (set ZG_ADMIN_PASSWORD before the first start to choose it; `npm run zg -- user passwd admin` changes it)')
+      console.log('')
+    } else if (admin) {
+      console.log(`An administrator account "${admin.username}" was created with the password from ZG_ADMIN_PASSWORD.`)
+    }
+  })
+  const stop = async () => {
+    server.close()
+    await ctx.db.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error)
+  process.exit(1)
+})

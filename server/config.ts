@@ -1,0 +1,26 @@
+import path from 'node:path'
+
+/** Settings come from the environment; everything has a working default. */
+export interface Config {
+  port: number
+  dataDir: string
+  /** PostgreSQL connection string; SQLite under dataDir when absent */
+  databaseUrl: string | null
+  adminPassword: string | null
+  /** demo mode seeds sample data on first start */
+  demo: boolean
+  logRequests: boolean
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 3000)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`)
+  return {
+    port,
+    dataDir: path.resolve(env.ZG_DATA_DIR ?? './data'),
+    databaseUrl: env.DATABASE_URL?.trim() || null,
+    adminPassword: env.ZG_ADMIN_PASSWORD || null,
+    demo: env.ZG_DEMO !== '0',
+    logRequests: env.ZG_LOG_REQUESTS === '1',
+  }
+}

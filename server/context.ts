@@ -1,0 +1,20 @@
+import type { AccessPolicy } from './access/policy'
+import type { Config } from './config'
+import type { Database } from './db/connect'
+import type { FileStore } from './files/store'
+import type { FormRegistry } from './forms/registry'
+import type { HookRegistry } from './records/hooks'
+import type { ActionRegistry, RecordsService } from './records/service'
+
+/** The parts of a running Zhanggui, wired once at start-up and handed to routes and the CLI. */
+export interface AppContext {
+  config: Config
+  db: Database
+  registry: FormRegistry
+  access: AccessPolicy
+  hooks: HookRegistry
+  actions: ActionRegistry
+  /** the records service as the system actor; routes bind it to the request's user */
+  records: RecordsService
+  files: FileStore
+}

@@ -1,0 +1,39 @@
+import type { Dialect } from './types'
+
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  addColumn(table, name, kind) {
+    switch (kind) {
+      case 'text':
+      case 'long_text':
+        return table.text(name)
+      case 'date':
+        return table.date(name)
+      case 'integer':
+        return table.integer(name)
+      case 'bigint':
+      case 'epoch_ms':
+        return table.bigInteger(name)
+      case 'boolean':
+        return table.boolean(name)
+    }
+  },
+  async lockForWrite() {
+    // Row locks (SELECT … FOR UPDATE, INSERT … ON CONFLICT) serialize what needs serializing.
+  },
+  uniqueViolation(error) {
+    const e = error as { code?: string; constraint?: string; detail?: string }
+    if (e?.code !== '23505') return null
+    return { constraint: [e.constraint, e.detail].filter(Boolean).join(' ') || null }
+  },
+  isRetryable(error) {
+    const code = (error as { code?: string })?.code
+    return code === '40001' || code === '40P01'
+  },
+  likeOperator: 'ILIKE',
+  async estimateRows(db, table) {
+    const result = await db.raw('SELECT reltuples::bigint AS n FROM pg_class WHERE relname = ?', [table])
+    const n = result.rows?.[0]?.n
+    return n == null || Number(n) < 0 ? null : Number(n)
+  },
+}

@@ -1,0 +1,30 @@
+import type { Knex } from 'knex'
+import type { ColumnKind } from '../../../schema/fields/types'
+
+/** Everything that differs between SQLite and PostgreSQL lives behind this interface. */
+export interface Dialect {
+  name: 'sqlite' | 'postgres'
+  /** add a column of a kind to a table being created or altered */
+  addColumn(table: Knex.CreateTableBuilder | Knex.AlterTableBuilder, name: string, kind: ColumnKind): Knex.ColumnBuilder
+  /**
+   * Take the database's write lock at the start of a transaction that will read then write, so
+   * concurrent writers queue instead of failing (SQLite) — PostgreSQL locks rows as it goes.
+   */
+  lockForWrite(trx: Knex.Transaction): Promise<void>
+  /** which unique constraint/index a database error violated, if it is a unique violation */
+  uniqueViolation(error: unknown): { constraint: string | null } | null
+  /** true for errors where retrying the whole transaction may succeed (busy, serialization) */
+  isRetryable(error: unknown): boolean
+  /** case-insensitive LIKE */
+  likeOperator: string
+  /** the approximate row count of a table, cheap on large tables */
+  estimateRows(db: Knex, table: string): Promise<number | null>
+}
+
+/** Identifiers come only from validated form definitions; this is the last guard before SQL. */
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/
+
+export function quoteIdentifier(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new Error(`refusing to use "${name}" as an SQL identifier`)
+  return `"${name}"`
+}

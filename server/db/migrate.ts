@@ -1,0 +1,17 @@
+import type { Knex } from 'knex'
+import * as system from './migrations/001-system'
+
+/** Migrations are modules listed here (not files found at run time), so they bundle and type-check. */
+const MIGRATIONS: Record<string, Knex.Migration> = {
+  '001-system': system,
+}
+
+const source: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(MIGRATIONS),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => MIGRATIONS[name],
+}
+
+export async function migrate(knex: Knex): Promise<void> {
+  await knex.migrate.latest({ migrationSource: source, tableName: 'zg_migrations' })
+}

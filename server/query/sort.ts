@@ -1,0 +1,49 @@
+import { resolveTarget, SORTABLE_KINDS } from '../../schema/filter/targets'
+import type { TableModel } from '../../schema/model/types'
+import { badRequest } from '../lib/errors'
+import type { TableScope } from './scope'
+import { id } from './sql'
+
+export interface SortKey {
+  /** the request's name for it: 'price' */
+  name: string
+  expr: string
+  desc: boolean
+  /** NOT NULL system columns skip the NULLS LAST handling */
+  nullable: boolean
+}
+
+const NOT_NULL = new Set(['id', 'version', 'created_at', 'updated_at', 'doc_status', 'line_no'])
+const MAX_SORT_KEYS = 5
+
+/** "price,-created_at" → sort keys; names must be fields of the form. The id tie-break is added last. */
+export function parseSort(spec: string | string[] | undefined, table: TableModel, scope: TableScope): SortKey[] {
+  const parts = (Array.isArray(spec) ? spec : (spec ?? '').split(','))
+    .map((p) => p.trim())
+    .filter(Boolean)
+  if (parts.length > MAX_SORT_KEYS) throw badRequest(`sort by at most ${MAX_SORT_KEYS} fields`)
+  const keys: SortKey[] = []
+  for (const part of parts) {
+    const desc = part.startsWith('-')
+    const name = desc ? part.slice(1) : part.replace(/^\+/, '')
+    if (name === 'id') continue // always the last key
+    const target = resolveTarget(table, name)
+    if ('error' in target) throw badRequest(`cannot sort: ${target.error}`, { field: name })
+    if (!SORTABLE_KINDS.has(target.value.kind)) throw badRequest(`cannot sort by "${name}"`, { field: name })
+    let expr: string
+    if (target.kind === 'field' && (target.value.kind === 'link' || target.value.kind === 'user') && target.field.storage.kind === 'column') {
+      expr = scope.displayColumn(target.field).expr
+    } else {
+      expr = scope.columnFor(target)
+    }
+    keys.push({ name, expr, desc, nullable: !(target.kind === 'system' && NOT_NULL.has(name)) })
+  }
+  const idDesc = parts.some((p) => p === '-id') || parts.length === 0
+  keys.push({ name: 'id', expr: id(scope.alias, 'id'), desc: idDesc, nullable: false })
+  return keys
+}
+
+/** ORDER BY with NULLs last in both directions, the same on SQLite and PostgreSQL. */
+export function orderBy(keys: SortKey[]): string {
+  return keys.map((k) => `${k.expr} ${k.desc ? 'DESC' : 'ASC'}${k.nullable ? ' NULLS LAST' : ''}`).join(', ')
+}

@@ -1,0 +1,154 @@
+import type { Knex } from 'knex'
+import type { WorkingRecord } from '../../schema/model/compute'
+import type { FieldModel, FormModel, TableModel } from '../../schema/model/types'
+import { localize } from '../../schema/lib/localized'
+import type { FormRegistry } from '../forms/registry'
+import type { FieldProblem } from '../lib/errors'
+
+type Values = Record<string, unknown>
+
+/** Every (record or line, field, value) of a batch, with the path used in messages. */
+function* eachValue(table: TableModel, records: WorkingRecord[], prefix: (i: number) => string) {
+  for (const [i, record] of records.entries()) {
+    for (const field of table.fields) {
+      if (field.lines) {
+        for (const [j, line] of (record.lines[field.key] ?? []).entries()) {
+          for (const lineField of field.lines.fields) {
+            yield { table: field.lines, field: lineField, value: line.values[lineField.key], path: `${prefix(i)}${field.key}[${j}].${lineField.key}` }
+          }
+        }
+      } else {
+        yield { table, field, value: record.values[field.key], path: `${prefix(i)}${field.key}` }
+      }
+    }
+  }
+}
+
+/** Decodes the columns of a record from another table into canonical values. */
+function decodeRow(table: TableModel, row: Values, keys: Set<string>): Values {
+  const values: Values = {}
+  for (const key of keys) {
+    const field = table.field(key)
+    if (!field) continue
+    if (field.storage.kind === 'column') values[key] = field.codec.fromStored(row[key], field.value)
+    else if (field.storage.kind === 'columns') {
+      values[key] = field.codec.fromStored(Object.fromEntries(field.storage.parts.map((p) => [p.part, row[`${key}_${p.part}`]])), field.value)
+    }
+  }
+  return values
+}
+
+function columnsOf(table: TableModel, keys: Set<string>): string[] {
+  return [...keys].flatMap((key) => {
+    const field = table.field(key)
+    if (!field) return []
+    if (field.storage.kind === 'column') return [key]
+    if (field.storage.kind === 'columns') return field.storage.parts.map((p) => `${key}_${p.part}`)
+    return []
+  })
+}
+
+/** Fields of `table` that read through `link`: copies and lookups. */
+function readersOf(table: TableModel, link: FieldModel): string[] {
+  return table.fields.filter((f) => (f.computed === 'copy' || f.computed === 'lookup') && f.def.link === link.key).map((f) => f.def.field as string)
+}
+
+async function selectIn(trx: Knex, table: string, ids: number[], columns: string[]): Promise<Values[]> {
+  const rows: Values[] = []
+  for (let i = 0; i < ids.length; i += 500) rows.push(...(await trx(table).whereIn('id', ids.slice(i, i + 500)).select(['id', ...columns])))
+  return rows
+}
+
+/**
+ * Loads what a batch's links point at — proving each linked record, user and file exists — and
+ * the linked values copies and lookups need. One query per linked table.
+ */
+export async function fetchLinked(
+  trx: Knex,
+  registry: FormRegistry,
+  form: FormModel,
+  records: WorkingRecord[],
+  prefix: (i: number) => string,
+): Promise<{ linked: (path: string, id: number) => Values | undefined; problems: FieldProblem[] }> {
+  const wanted = new Map<string, { ids: Set<number>; keys: Set<string> }>()
+  const uses: { path: string; target: string; id: number; field: FieldModel }[] = []
+  const want = (target: string, id: number, keys: string[]) => {
+    const entry = wanted.get(target) ?? { ids: new Set(), keys: new Set() }
+    entry.ids.add(id)
+    keys.forEach((k) => entry.keys.add(k))
+    wanted.set(target, entry)
+  }
+  for (const { table, field, value, path } of eachValue(form, records, prefix)) {
+    const kind = field.value.kind
+    const ids = kind === 'link' || kind === 'user' ? (typeof value === 'number' ? [value] : []) : kind === 'link_list' || kind === 'files' ? (value as number[] | undefined) ?? [] : []
+    if (ids.length === 0) continue
+    const target = kind === 'user' ? 'zg_users' : kind === 'files' ? 'zg_files' : field.value.target!
+    for (const id of ids) {
+      want(target, id, kind === 'link' ? readersOf(table, field) : [])
+      uses.push({ path, target, id, field })
+    }
+  }
+
+  const found = new Map<string, Map<number, Values>>()
+  for (const [target, { ids, keys }] of wanted) {
+    const table = target.startsWith('zg_') ? null : registry.table(target)
+    const sqlTable = table?.table ?? target
+    const rows = await selectIn(trx, sqlTable, [...ids], table ? columnsOf(table, keys) : [])
+    found.set(target, new Map(rows.map((row) => [Number(row.id), table ? decodeRow(table, row, keys) : {}])))
+  }
+
+  const problems: FieldProblem[] = []
+  for (const use of uses) {
+    if (found.get(use.target)?.has(use.id)) continue
+    const what =
+      use.target === 'zg_users' ? 'user' : use.target === 'zg_files' ? 'file' : `"${localize(registry.get(use.target.split('.')[0])?.def.label)}" record`
+    problems.push({ field: use.path, code: 'link_not_found', message: `there is no ${what} with id ${use.id}` })
+  }
+  return { linked: (path, id) => found.get(path)?.get(id), problems }
+}
+
+/**
+ * Unique fields and unique indexes: no other stored row and no other record of the batch may hold
+ * the same value. (The database's unique index is the final guard against races.)
+ */
+export async function checkUnique(
+  trx: Knex,
+  form: FormModel,
+  records: WorkingRecord[],
+  prefix: (i: number) => string,
+): Promise<FieldProblem[]> {
+  const problems: FieldProblem[] = []
+  const constraints: string[][] = [
+    ...form.fields.filter((f) => f.def.unique && f.storage.kind === 'column').map((f) => [f.key]),
+    ...(form.def.indexes ?? []).filter((i) => i.unique).map((i) => i.fields),
+  ]
+  const ownIds = records.map((r) => r.id).filter((id): id is number => typeof id === 'number')
+  for (const columns of constraints) {
+    const seen = new Map<string, number>()
+    const tuples: { key: string; values: unknown[]; index: number }[] = []
+    for (const [i, record] of records.entries()) {
+      const values = columns.map((c) => form.field(c)!.codec.toStored(record.values[c], form.field(c)!.value))
+      if (values.some((v) => v === null || v === undefined)) continue
+      const key = JSON.stringify(values.map(String))
+      const label = columns.join(' + ')
+      if (seen.has(key)) problems.push({ field: `${prefix(i)}${columns[0]}`, code: 'unique', message: `${label} must be unique; record ${seen.get(key)! + 1} of this batch has the same value` })
+      else seen.set(key, i)
+      tuples.push({ key, values, index: i })
+    }
+    for (let start = 0; start < tuples.length; start += 200) {
+      const chunk = tuples.slice(start, start + 200)
+      const query = trx(form.table).select(['id', ...columns])
+      if (columns.length === 1) query.whereIn(columns[0], chunk.map((t) => t.values[0]) as string[])
+      else query.where((q) => chunk.forEach((t) => q.orWhere(Object.fromEntries(columns.map((c, k) => [c, t.values[k]])))))
+      if (ownIds.length) query.whereNotIn('id', ownIds)
+      for (const row of await query) {
+        const key = JSON.stringify(columns.map((c) => String(row[c])))
+        const hit = chunk.find((t) => t.key === key)
+        if (!hit) continue
+        const shown = columns.map((c) => String(form.field(c)!.codec.fromStored(row[c], form.field(c)!.value))).join(' + ')
+        problems.push({ field: `${prefix(hit.index)}${columns[0]}`, code: 'unique', message: `"${shown}" is already used by record ${row.id}` })
+      }
+    }
+  }
+  return problems
+}

@@ -1,0 +1,62 @@
+import type { TableModel } from '../../schema/model/types'
+import type { WorkingRecord } from '../../schema/model/compute'
+import type { FieldProblem } from '../lib/errors'
+
+/** Keys a client may send back unchanged from a read; they are not field values. */
+const SYSTEM_KEYS = new Set(['id', 'version', 'created_at', 'updated_at', 'created_by', 'updated_by', 'doc_status', 'line_no', 'parent_id'])
+
+export interface NormalizedInput {
+  record: WorkingRecord
+  problems: FieldProblem[]
+}
+
+/**
+ * Reads a request body into canonical values, field by field, collecting every problem with its
+ * path. Computed fields sent back from a read are ignored (they are recomputed); unknown keys are
+ * an error, so a typo is never silently dropped.
+ */
+export function normalizeInput(table: TableModel, input: unknown, path = ''): NormalizedInput {
+  const problems: FieldProblem[] = []
+  const record: WorkingRecord = { values: {}, lines: {}, provided: new Set<string>() }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    problems.push({ field: path || '(record)', code: 'invalid', message: 'must be an object of field values' })
+    return { record, problems }
+  }
+  const provided = record.provided as Set<string>
+  for (const [key, raw] of Object.entries(input as Record<string, unknown>)) {
+    if (SYSTEM_KEYS.has(key)) continue
+    const field = table.field(key)
+    const at = `${path}${key}`
+    if (!field) {
+      problems.push({ field: at, code: 'unknown_field', message: `unknown field "${key}"` })
+      continue
+    }
+    if (field.computed && field.computed !== 'copy') continue
+    if (field.computed === 'copy' && field.def.editable === false) continue
+    if (field.lines) {
+      const result = field.codec.normalize(raw, field.value)
+      if (!result.ok) {
+        problems.push({ field: at, code: 'invalid', message: result.error })
+        continue
+      }
+      record.lines[key] = (result.value as unknown[]).map((line, i) => {
+        const normalized = normalizeInput(field.lines!, line, `${at}[${i}].`)
+        problems.push(...normalized.problems)
+        const lineId = (line as { id?: unknown }).id
+        if (lineId !== undefined && lineId !== null && !(typeof lineId === 'number' && Number.isSafeInteger(lineId) && lineId > 0)) {
+          problems.push({ field: `${at}[${i}].id`, code: 'invalid', message: 'must be the id of an existing line' })
+        }
+        return { ...normalized.record, id: typeof lineId === 'number' ? lineId : undefined }
+      })
+      provided.add(key)
+      continue
+    }
+    const result = field.codec.normalize(raw, field.value)
+    if (!result.ok) problems.push({ field: at, code: 'invalid', message: result.error })
+    else {
+      record.values[key] = result.value
+      provided.add(key)
+    }
+  }
+  return { record, problems }
+}

@@ -1,0 +1,545 @@
+import type { Knex } from 'knex'
+import type { FilterEnv } from '../../schema/filter/prepare'
+import type { WorkingRecord } from '../../schema/model/compute'
+import type { FormModel } from '../../schema/model/types'
+import { SYSTEM_ACTOR, type Actor } from '../access/actor'
+import type { AccessPolicy, Operation } from '../access/policy'
+import type { Database } from '../db/connect'
+import type { FormRegistry } from '../forms/registry'
+import { AppError, badRequest, conflict, notFound, ValidationError, type FieldProblem } from '../lib/errors'
+import { mergeInput, toWorking } from './canonical'
+import type { HookRegistry } from './hooks'
+import { findReferrers, refuseReferenced } from './integrity'
+import { listRecords } from './lister'
+import { normalizeInput } from './normalize'
+import { applyDefaults, inBatch, prepareBatch, single, type PathPrefix } from './pipeline'
+import { RecordReader } from './reader'
+import { propagateRollups, type RollupContext } from './rollups'
+import { reserveNumbers } from './sequences'
+import type { ApiRecord, BatchResult, ListOptions, ListResult, WriteEvent } from './types'
+import { changedColumns, insertLines, insertRows, insertValueLists, storedColumns, syncLines, updateValueLists } from './writer'
+
+export interface RecordsServiceDeps {
+  db: Database
+  registry: FormRegistry
+  access: AccessPolicy
+  hooks: HookRegistry
+  actions: ActionRegistry
+  clock?: () => number
+}
+
+/** A document action or a template-declared workflow step, run inside the write transaction. */
+export type ActionHandler = (ctx: {
+  service: RecordsService
+  form: FormModel
+  record: ApiRecord
+  params: Record<string, unknown>
+  trx: Knex.Transaction
+  actor: Actor
+}) => Promise<unknown>
+
+export class ActionRegistry {
+  private readonly handlers = new Map<string, ActionHandler>()
+  register(name: string, handler: ActionHandler): void {
+    this.handlers.set(name, handler)
+  }
+  get(name: string): ActionHandler | undefined {
+    return this.handlers.get(name)
+  }
+}
+
+export interface UpsertOptions {
+  /** the fields that identify a record, e.g. ['shop', 'tid'] */
+  by: string[]
+  /** a datetime field: an incoming record older than the stored one is left alone */
+  ifNewer?: string
+}
+
+/** afterCommit events of a transaction, run once it commits. */
+const pendingEvents = new WeakMap<Knex.Transaction, WriteEvent[]>()
+const MAX_BATCH = 5000
+
+/**
+ * The only path to form data. Every read and write from the API, the CLI, imports, rules and the
+ * Taobao sync comes through here: access check → normalize → one transaction (links, computed
+ * fields, validation, unique values, auto-numbers, rows, lines, audit, rollups, hooks) → after-
+ * commit hooks. Bound to an actor, and optionally to an outer transaction.
+ */
+export class RecordsService {
+  private readonly clock: () => number
+
+  constructor(
+    private readonly deps: RecordsServiceDeps,
+    readonly actor: Actor = SYSTEM_ACTOR,
+    private readonly trx: Knex.Transaction | null = null,
+  ) {
+    this.clock = deps.clock ?? Date.now
+  }
+
+  as(actor: Actor): RecordsService {
+    return new RecordsService(this.deps, actor, this.trx)
+  }
+
+  /** This service, writing inside `trx` (rules and handlers that write more records). */
+  within(trx: Knex.Transaction): RecordsService {
+    return new RecordsService(this.deps, this.actor, trx)
+  }
+
+  private get knex(): Knex {
+    return this.trx ?? this.deps.db.knex
+  }
+
+  private env(): FilterEnv {
+    return { now: this.clock(), userId: this.actor.userId }
+  }
+
+  private form(key: string, operation: Operation): FormModel {
+    const form = this.deps.registry.require(key)
+    this.deps.access.check(this.actor, operation, form)
+    return form
+  }
+
+  private reader(knex: Knex = this.knex) {
+    return new RecordReader(knex, this.deps.registry)
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------
+
+  async list(formKey: string, options: ListOptions = {}): Promise<ListResult> {
+    const form = this.form(formKey, 'read')
+    const { access, db, registry } = this.deps
+    return listRecords(this.knex, db.dialect, registry, form, options, this.env(), access.readScope(this.actor, form), access.hiddenFields(this.actor, form))
+  }
+
+  async get(formKey: string, id: number): Promise<ApiRecord> {
+    const form = this.form(formKey, 'read')
+    const record = await this.load(form, id, this.knex)
+    if (!record) throw notFound(`${formKey} record ${id} does not exist`)
+    return record
+  }
+
+  private async load(form: FormModel, id: number, knex: Knex): Promise<ApiRecord | undefined> {
+    const scope = this.deps.access.readScope(this.actor, form)
+    if (scope) {
+      const visible = await listRecords(knex, this.deps.db.dialect, this.deps.registry, form, { filter: { and: [scope, { field: 'id', op: 'eq', value: id }] }, limit: 1 }, this.env(), null, new Set())
+      if (visible.data.length === 0) return undefined
+    }
+    const [record] = await this.reader(knex).load(form, [id], { lines: true, hidden: this.deps.access.hiddenFields(this.actor, form), now: this.clock() })
+    return record
+  }
+
+  // ---- writes ---------------------------------------------------------------------------------
+
+  async create(formKey: string, input: unknown): Promise<ApiRecord> {
+    const [record] = await this.createRecords(formKey, [input], single, true)
+    return record
+  }
+
+  /** Several records in one transaction: all are written, or none. */
+  async createMany(formKey: string, inputs: unknown[]): Promise<ApiRecord[]> {
+    return this.createRecords(formKey, inputs, inBatch, true)
+  }
+
+  private async createRecords(formKey: string, inputs: unknown[], prefix: PathPrefix, returnRecords: boolean): Promise<ApiRecord[]> {
+    const form = this.form(formKey, 'create')
+    if (!Array.isArray(inputs) || inputs.length === 0) throw badRequest('send at least one record')
+    if (inputs.length > MAX_BATCH) throw badRequest(`send at most ${MAX_BATCH} records at once`)
+    const { records, problems } = this.normalizeAll(form, inputs, prefix)
+    return this.write(async (trx) => {
+      const ids = await this.insertPrepared(trx, form, records, prefix, problems)
+      const created = await this.reader(trx).load(form, ids, { lines: true })
+      await this.emit(trx, form, 'create', created.map((r) => ({ id: r.id, before: null, after: r })))
+      return returnRecords ? created : []
+    })
+  }
+
+  private normalizeAll(form: FormModel, inputs: unknown[], prefix: PathPrefix) {
+    const problems: FieldProblem[] = []
+    const now = this.clock()
+    const records = inputs.map((input, i) => {
+      const normalized = normalizeInput(form, input, prefix(i))
+      problems.push(...normalized.problems)
+      applyDefaults(form, normalized.record, this.actor, now)
+      return normalized.record
+    })
+    return { records, problems }
+  }
+
+  /** Validates, numbers and inserts new records (with lines and value lists); returns their ids. */
+  private async insertPrepared(trx: Knex.Transaction, form: FormModel, records: WorkingRecord[], prefix: PathPrefix, earlier: FieldProblem[]): Promise<number[]> {
+    const now = this.clock()
+    await prepareBatch(trx, this.deps.registry, form, records, prefix, this.env(), earlier)
+    for (const field of form.fields.filter((f) => f.computed === 'auto_number')) {
+      const numbers = await reserveNumbers(trx, form, field, records.length, now)
+      records.forEach((r, i) => (r.values[field.key] = numbers[i]))
+    }
+    const userId = this.actor.userId
+    const rows = records.map((r) => ({
+      ...storedColumns(form, r),
+      version: 1,
+      created_at: now,
+      updated_at: now,
+      created_by: userId,
+      updated_by: userId,
+      ...(form.document ? { doc_status: 'draft' } : {}),
+    }))
+    const ids = await this.guardUnique(() => insertRows(trx, form.table, rows, true))
+    await insertLines(trx, form, ids, records)
+    await insertValueLists(trx, form, ids, records)
+    await this.audit(trx, form, ids.map((id, i) => ({ id, action: 'create', changes: records[i].values })))
+    await this.propagate(trx, form, records.map((r) => ({ before: null, after: r })))
+    return ids
+  }
+
+  async update(formKey: string, id: number, input: unknown, options: { version?: number } = {}): Promise<ApiRecord> {
+    const form = this.form(formKey, 'update')
+    if (options.version !== undefined && !Number.isInteger(options.version)) throw badRequest('version must be an integer')
+    const { record: patch, problems } = normalizeInput(form, input)
+    return this.write(async (trx) => {
+      const existing = await this.lockAndLoad(trx, form, id)
+      if (options.version !== undefined && existing.version !== options.version) {
+        throw conflict(`${formKey} record ${id} was changed by someone else (version ${existing.version}, you had ${options.version}); reload and try again`, {
+          current_version: existing.version,
+        })
+      }
+      this.assertEditable(form, existing)
+      applyDefaults(form, patch, this.actor, this.clock(), 'new_lines')
+      const { working, unknownLineIds } = mergeInput(form, existing, patch)
+      for (const path of unknownLineIds) problems.push({ field: path, code: 'invalid', message: 'is not a line of this record' })
+      const changed = await this.updatePrepared(trx, form, existing, working, single, problems)
+      if (!changed) return existing
+      const after = (await this.reader(trx).load(form, [id], { lines: true }))[0]
+      await this.emit(trx, form, 'update', [{ id, before: existing, after }])
+      return after
+    })
+  }
+
+  /** Writes one prepared update; returns false when nothing changed (no version bump, no audit). */
+  private async updatePrepared(trx: Knex.Transaction, form: FormModel, existing: ApiRecord, working: WorkingRecord, prefix: PathPrefix, earlier: FieldProblem[]): Promise<boolean> {
+    await prepareBatch(trx, this.deps.registry, form, [working], prefix, this.env(), earlier)
+    const before = toWorking(form, existing)
+    const changes = changedColumns(form, working, before)
+    let linesChanged = false
+    for (const field of form.fields) {
+      if (!field.lines || !(field.key in working.lines)) continue
+      const previous = before.lines[field.key] ?? []
+      const kept = new Set(working.lines[field.key].map((l) => l.id))
+      const removedLines = previous.filter((l) => !kept.has(l.id)).map((l) => l.id!)
+      const referrers = await findReferrers(trx, this.deps.registry, field.lines.path, removedLines)
+      if (referrers.length) refuseReferenced(referrers, `a line of ${form.key} record ${existing.id}`)
+      const result = await syncLines(trx, field, existing.id, working.lines[field.key], previous)
+      linesChanged ||= result.changed
+    }
+    const valuesBefore = JSON.stringify(form.fields.filter((f) => f.storage.kind === 'values').map((f) => before.values[f.key]))
+    const valuesAfter = JSON.stringify(form.fields.filter((f) => f.storage.kind === 'values').map((f) => working.values[f.key]))
+    if (valuesBefore !== valuesAfter) await updateValueLists(trx, form, existing.id, working, before)
+    if (Object.keys(changes).length === 0 && !linesChanged && valuesBefore === valuesAfter) return false
+    const updated = await this.guardUnique(() =>
+      trx(form.table)
+        .where({ id: existing.id, version: existing.version })
+        .update({ ...changes, version: existing.version + 1, updated_at: this.clock(), updated_by: this.actor.userId }),
+    )
+    if (updated !== 1) throw conflict(`${form.key} record ${existing.id} was changed by someone else; reload and try again`)
+    await this.audit(trx, form, [{ id: existing.id, action: 'update', changes: diffValues(before.values, working.values) }])
+    await this.propagate(trx, form, [{ before, after: working }])
+    return true
+  }
+
+  /**
+   * The batch path for imports and the sync: records matched by `by` are updated, the rest
+   * created, all in one transaction, with the same validation and hooks as single writes. A
+   * record whose values would not change is left untouched, so re-running an import is a no-op.
+   */
+  async upsertMany(formKey: string, inputs: unknown[], options: UpsertOptions): Promise<BatchResult> {
+    const form = this.form(formKey, 'create')
+    this.deps.access.check(this.actor, 'update', form)
+    if (inputs.length > MAX_BATCH) throw badRequest(`send at most ${MAX_BATCH} records at once`)
+    for (const key of options.by) if (!form.field(key) || form.field(key)!.storage.kind !== 'column') throw badRequest(`cannot match records by "${key}"`)
+    const { records, problems } = this.normalizeAll(form, inputs, inBatch)
+    if (problems.length) throw new ValidationError(problems)
+    return this.write(async (trx) => {
+      const hooked = this.deps.hooks.has(form.key)
+      const keyOf = (values: Record<string, unknown>) => JSON.stringify(options.by.map((k) => String(values[k] ?? '')))
+      const existingIds = await this.matchExisting(trx, form, records, options.by, keyOf)
+      const existing = new Map((await this.reader(trx).load(form, [...new Set(existingIds.values())], { lines: true })).map((r) => [r.id, r]))
+      const fresh: WorkingRecord[] = []
+      const result: BatchResult = { created: 0, updated: 0, unchanged: 0, ids: [] }
+      const seen = new Set<string>()
+      for (const [i, record] of records.entries()) {
+        const key = keyOf(record.values)
+        if (seen.has(key)) throw new ValidationError([{ field: `[${i}].${options.by[0]}`, code: 'unique', message: `appears twice in this batch` }])
+        seen.add(key)
+        const id = existingIds.get(key)
+        const current = id === undefined ? undefined : existing.get(id)
+        if (!current) {
+          fresh.push(record)
+          continue
+        }
+        result.ids.push(current.id)
+        if (options.ifNewer && isOlder(record.values[options.ifNewer], current[options.ifNewer])) {
+          result.unchanged++
+          continue
+        }
+        this.assertEditable(form, current)
+        const patch = matchLinesByKey(form, current, record)
+        const { working } = mergeInput(form, current, patch)
+        const changed = await this.updatePrepared(trx, form, current, working, () => `[${i}].`, [])
+        if (!changed) {
+          result.unchanged++
+          continue
+        }
+        result.updated++
+        if (hooked) {
+          const after = (await this.reader(trx).load(form, [current.id], { lines: true }))[0]
+          await this.emit(trx, form, 'update', [{ id: current.id, before: current, after }])
+        }
+      }
+      if (fresh.length) {
+        const ids = await this.insertPrepared(trx, form, fresh, inBatch, [])
+        result.ids.push(...ids)
+        result.created = ids.length
+        if (hooked) {
+          const created = await this.reader(trx).load(form, ids, { lines: true })
+          await this.emit(trx, form, 'create', created.map((r) => ({ id: r.id, before: null, after: r })))
+        }
+      }
+      return result
+    })
+  }
+
+  private async matchExisting(trx: Knex, form: FormModel, records: WorkingRecord[], by: string[], keyOf: (v: Record<string, unknown>) => string): Promise<Map<string, number>> {
+    const found = new Map<string, number>()
+    for (let start = 0; start < records.length; start += 200) {
+      const chunk = records.slice(start, start + 200)
+      const query = trx(form.table).select(['id', ...by])
+      if (by.length === 1) {
+        const field = form.field(by[0])!
+        query.whereIn(by[0], chunk.map((r) => field.codec.toStored(r.values[by[0]], field.value)) as string[])
+      } else {
+        query.where((q) => {
+          for (const r of chunk) q.orWhere(Object.fromEntries(by.map((k) => [k, form.field(k)!.codec.toStored(r.values[k], form.field(k)!.value)])))
+        })
+      }
+      for (const row of await query) {
+        const values = Object.fromEntries(by.map((k) => [k, form.field(k)!.codec.fromStored(row[k], form.field(k)!.value)]))
+        found.set(keyOf(values), Number(row.id))
+      }
+    }
+    return found
+  }
+
+  async delete(formKey: string, id: number): Promise<void> {
+    const form = this.form(formKey, 'delete')
+    await this.write(async (trx) => {
+      const existing = await this.lockAndLoad(trx, form, id)
+      this.assertEditable(form, existing, 'deleted')
+      await this.deleteLoaded(trx, form, existing)
+    })
+  }
+
+  /** Deletes several records in one transaction: all of them, or none. */
+  async deleteMany(formKey: string, ids: number[]): Promise<number> {
+    const form = this.form(formKey, 'delete')
+    if (ids.length > MAX_BATCH) throw badRequest(`delete at most ${MAX_BATCH} records at once`)
+    await this.write(async (trx) => {
+      for (const id of new Set(ids)) {
+        const existing = await this.lockAndLoad(trx, form, id)
+        this.assertEditable(form, existing, 'deleted')
+        await this.deleteLoaded(trx, form, existing)
+      }
+    })
+    return new Set(ids).size
+  }
+
+  private async deleteLoaded(trx: Knex.Transaction, form: FormModel, existing: ApiRecord) {
+    const registry = this.deps.registry
+    const service = this.within(trx)
+    for (const referrer of await findReferrers(trx, registry, form.key, [existing.id])) {
+      const policy = (referrer.link.field.def.on_delete as string | undefined) ?? 'restrict'
+      const linkKey = referrer.link.field.key
+      const referringForm = referrer.link.form
+      if (referrer.link.table !== referringForm && policy !== 'restrict') {
+        throw conflict(`${form.key} record ${existing.id} is used in lines of ${referringForm.key}; remove those lines first`)
+      }
+      if (policy === 'restrict') refuseReferenced([referrer], `${form.key} record ${existing.id}`)
+      for (const rid of referrer.recordIds) {
+        if (rid === existing.id && referringForm === form) continue
+        if (policy === 'cascade') await service.deleteCascaded(referringForm, rid)
+        else {
+          const current = await this.reader(trx).load(referringForm, [rid], { lines: true })
+          const value = current[0]?.[linkKey]
+          const next = Array.isArray(value) ? value.filter((v) => (v as { id: number }).id !== existing.id) : null
+          await service.update(referringForm.key, rid, { [linkKey]: next })
+        }
+      }
+    }
+    for (const field of form.fields) {
+      if (!field.lines) continue
+      const lineIds = ((existing[field.key] as { id: number }[]) ?? []).map((l) => l.id)
+      const referrers = await findReferrers(trx, registry, field.lines.path, lineIds)
+      if (referrers.length) refuseReferenced(referrers, `a line of ${form.key} record ${existing.id}`)
+    }
+    // Child tables go with their parent (ON DELETE CASCADE, and explicitly for clarity).
+    for (const field of form.fields) {
+      const child = field.lines?.table ?? (field.storage.kind === 'values' ? `${form.table}__${field.key}` : null)
+      if (child) await trx(child).where({ parent_id: existing.id }).delete()
+    }
+    await trx(form.table).where({ id: existing.id }).delete()
+    const before = toWorking(form, existing)
+    await this.audit(trx, form, [{ id: existing.id, action: 'delete', changes: before.values }])
+    await this.propagate(trx, form, [{ before, after: null }])
+    await this.emit(trx, form, 'delete', [{ id: existing.id, before: existing, after: null }])
+  }
+
+  private async deleteCascaded(form: FormModel, id: number) {
+    this.deps.access.check(this.actor, 'delete', form)
+    const existing = await this.lockAndLoad(this.trx!, form, id)
+    this.assertEditable(form, existing, 'deleted')
+    await this.deleteLoaded(this.trx!, form, existing)
+  }
+
+  /**
+   * Runs a document action (submit, void) or a template-declared workflow action, in one
+   * transaction with whatever it posts.
+   */
+  async runAction(formKey: string, id: number, action: string, params: Record<string, unknown> = {}): Promise<{ record: ApiRecord; result: unknown }> {
+    const form = this.form(formKey, `action:${action}`)
+    const handler = this.deps.actions.get(action)
+    if (!handler || !formActions(form).includes(action)) throw notFound(`form "${formKey}" has no action "${action}"`)
+    return this.write(async (trx) => {
+      const record = await this.lockAndLoad(trx, form, id)
+      const result = await handler({ service: this.within(trx), form, record, params, trx, actor: this.actor })
+      const after = (await this.reader(trx).load(form, [id], { lines: true }))[0]
+      await this.audit(trx, form, [{ id, action, changes: { params } }])
+      await this.emit(trx, form, action, [{ id, before: record, after }])
+      return { record: after, result }
+    })
+  }
+
+  /** Changes a document's status (used by the submit/void actions and document rules). */
+  async setDocumentStatus(trx: Knex.Transaction, form: FormModel, record: ApiRecord, status: 'draft' | 'submitted' | 'void'): Promise<void> {
+    const updated = await trx(form.table)
+      .where({ id: record.id, version: record.version })
+      .update({ doc_status: status, version: record.version + 1, updated_at: this.clock(), updated_by: this.actor.userId })
+    if (updated !== 1) throw conflict(`${form.key} record ${record.id} was changed by someone else; reload and try again`)
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------
+
+  private assertEditable(form: FormModel, record: ApiRecord, verb = 'edited') {
+    if (form.document && record.doc_status !== 'draft') {
+      throw conflict(`${form.key} record ${record.id} is ${record.doc_status}; only drafts can be ${verb} (void it and issue a new one)`)
+    }
+  }
+
+  /** Loads a record for writing; on PostgreSQL its row stays locked until the transaction ends. */
+  private async lockAndLoad(trx: Knex.Transaction, form: FormModel, id: number): Promise<ApiRecord> {
+    if (!Number.isSafeInteger(id) || id <= 0) throw notFound(`${form.key} record ${id} does not exist`)
+    if (this.deps.db.dialect.name === 'postgres') await trx(form.table).where({ id }).forUpdate().select('id')
+    const record = await this.load(form, id, trx)
+    if (!record) throw notFound(`${form.key} record ${id} does not exist`)
+    return record
+  }
+
+  private async propagate(trx: Knex.Transaction, form: FormModel, changes: { before: WorkingRecord | null; after: WorkingRecord | null }[]) {
+    const ctx: RollupContext = { trx, dialect: this.deps.db.dialect, registry: this.deps.registry, env: this.env() }
+    const idsOf = (records: (WorkingRecord | null)[], link: string) =>
+      records.flatMap((r) => {
+        const v = r?.values[link]
+        return typeof v === 'number' ? [v] : Array.isArray(v) ? (v as number[]) : []
+      })
+    await propagateRollups(ctx, form.key, (link) => idsOf(changes.flatMap((c) => [c.before, c.after]), link))
+    for (const field of form.fields) {
+      if (!field.lines) continue
+      const lines = changes.flatMap((c) => [...(c.before?.lines[field.key] ?? []), ...(c.after?.lines[field.key] ?? [])])
+      await propagateRollups(ctx, field.lines.path, (link) => idsOf(lines, link))
+    }
+  }
+
+  private async audit(trx: Knex.Transaction, form: FormModel, entries: { id: number; action: string; changes: unknown }[]) {
+    const at = this.clock()
+    await insertRows(
+      trx,
+      'zg_audit',
+      entries.map((e) => ({ at, user_id: this.actor.userId, form: form.key, record_id: e.id, action: e.action, changes: JSON.stringify(e.changes) })),
+      false,
+    )
+  }
+
+  private async emit(trx: Knex.Transaction, form: FormModel, action: string, records: WriteEvent['records']) {
+    const event: WriteEvent = { form, action, records, trx, actor: this.actor }
+    await this.deps.hooks.run('beforeCommit', event)
+    const pending = pendingEvents.get(trx) ?? []
+    pending.push(event)
+    pendingEvents.set(trx, pending)
+  }
+
+  /**
+   * Runs `work` in a transaction that holds the write lock (or in the outer transaction this
+   * service is bound to), fires the write's hooks, and retries when the database asks to.
+   */
+  private async write<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    if (this.trx) return work(this.trx)
+    const { db } = this.deps
+    for (let attempt = 1; ; attempt++) {
+      let committed: Knex.Transaction | null = null
+      try {
+        const result = await db.knex.transaction(async (trx) => {
+          committed = trx
+          await db.dialect.lockForWrite(trx)
+          return work(trx)
+        })
+        for (const event of pendingEvents.get(committed!) ?? []) await this.deps.hooks.run('afterCommit', event)
+        return result
+      } catch (error) {
+        if (attempt < 3 && db.dialect.isRetryable(error)) continue
+        throw error
+      }
+    }
+  }
+
+  /** A unique index the pre-check could not see (a concurrent write) still gives a clear 409. */
+  private async guardUnique<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work()
+    } catch (error) {
+      const violation = this.deps.db.dialect.uniqueViolation(error)
+      if (!violation) throw error
+      throw new AppError(409, 'conflict', `a value that must be unique is already used (${violation.constraint ?? 'unique index'})`)
+    }
+  }
+}
+
+/** The actions a form offers: submit and void for documents (more come from templates). */
+export function formActions(form: FormModel): string[] {
+  return form.document ? ['submit', 'void'] : []
+}
+
+function diffValues(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, [unknown, unknown]> {
+  const diff: Record<string, [unknown, unknown]> = {}
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (JSON.stringify(before[key] ?? null) !== JSON.stringify(after[key] ?? null)) diff[key] = [before[key] ?? null, after[key] ?? null]
+  }
+  return diff
+}
+
+function isOlder(incoming: unknown, stored: unknown): boolean {
+  if (typeof incoming !== 'string' || typeof stored !== 'string') return false
+  return Date.parse(incoming) < Date.parse(stored)
+}
+
+/** Gives incoming lines the ids of stored lines with the same line key (e.g. a Taobao oid). */
+function matchLinesByKey(form: FormModel, current: ApiRecord, incoming: WorkingRecord): WorkingRecord {
+  const lines: Record<string, WorkingRecord[]> = {}
+  for (const [key, list] of Object.entries(incoming.lines)) {
+    const field = form.field(key)
+    const lineKey = field?.def.line_key as string | undefined
+    if (!lineKey) {
+      lines[key] = list
+      continue
+    }
+    const stored = new Map(((current[key] as Record<string, unknown>[]) ?? []).map((l) => [String(l[lineKey]), l.id as number]))
+    lines[key] = list.map((line) => (line.id === undefined && stored.has(String(line.values[lineKey])) ? { ...line, id: stored.get(String(line.values[lineKey])) } : line))
+  }
+  return { ...incoming, lines }
+}

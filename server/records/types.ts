@@ -1,0 +1,42 @@
+import type { Knex } from 'knex'
+import type { FormModel } from '../../schema/model/types'
+import type { Actor } from '../access/actor'
+
+/** A record as the API shows it: system columns, field values, lines inline. */
+export type ApiRecord = Record<string, unknown> & { id: number; version: number }
+
+export interface ListOptions {
+  filter?: unknown
+  /** "field,-field" or ["field", "-field"] */
+  sort?: string | string[]
+  limit?: number
+  offset?: number
+  cursor?: string
+  /** include sub-form lines in list results */
+  lines?: boolean
+}
+
+export interface ListResult {
+  data: ApiRecord[]
+  next_cursor: string | null
+  total: number
+  /** true when the table is too large to count exactly and `total` is an estimate */
+  total_is_estimate: boolean
+}
+
+export interface BatchResult {
+  created: number
+  updated: number
+  unchanged: number
+  ids: number[]
+}
+
+/** What hooks see of a write, inside its transaction. */
+export interface WriteEvent {
+  form: FormModel
+  action: 'create' | 'update' | 'delete' | string
+  /** one entry per record written: its id, and its values before and after */
+  records: { id: number; before: ApiRecord | null; after: ApiRecord | null }[]
+  trx: Knex.Transaction
+  actor: Actor
+}

@@ -1,0 +1,90 @@
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import { createHttpApp } from '../../server/api/http'
+import { createContext } from '../../server/app'
+import { createToken } from '../../server/auth/credentials'
+import { createUser } from '../../server/auth/users'
+import { loadConfig } from '../../server/config'
+import type { AppContext } from '../../server/context'
+import { installPack } from '../../server/forms/installer'
+import { createTestDatabase, type TestDatabase } from './database'
+
+export interface TestApp {
+  ctx: AppContext
+  database: TestDatabase
+  baseUrl: string
+  /** calls the API as the admin (Bearer token) */
+  api: ApiClient
+  /** an API client for another user */
+  clientFor(username: string, role?: 'admin' | 'member'): Promise<ApiClient>
+  close(): Promise<void>
+}
+
+export interface ApiResponse<T = any> {
+  status: number
+  body: T
+  headers: Headers
+}
+
+export interface ApiClient {
+  request<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>
+  get<T = any>(path: string): Promise<ApiResponse<T>>
+  post<T = any>(path: string, body?: unknown): Promise<ApiResponse<T>>
+  patch<T = any>(path: string, body?: unknown): Promise<ApiResponse<T>>
+  delete<T = any>(path: string): Promise<ApiResponse<T>>
+}
+
+export function apiClient(baseUrl: string, auth: Record<string, string> = {}): ApiClient {
+  const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(baseUrl + path, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...auth, ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    })
+    const text = await response.text()
+    let parsed: unknown = text
+    try {
+      parsed = text ? JSON.parse(text) : null
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body: parsed as any, headers: response.headers }
+  }
+  return {
+    request,
+    get: (path) => request('GET', path),
+    post: (path, body) => request('POST', path, body ?? {}),
+    patch: (path, body) => request('PATCH', path, body ?? {}),
+    delete: (path) => request('DELETE', path),
+  }
+}
+
+/** A real server on a free port over a fresh database, with the given packs installed. */
+export async function startTestApp(options: { packs?: unknown[] } = {}): Promise<TestApp> {
+  const database = await createTestDatabase()
+  const config = { ...loadConfig({}), port: 0, dataDir: database.dataDir, databaseUrl: database.databaseUrl, demo: false }
+  const ctx = await createContext(config)
+  for (const pack of options.packs ?? []) await installPack(ctx.db, ctx.registry, pack)
+  const admin = await createUser(ctx.db.knex, { username: 'admin', password: 'admin-password', role: 'admin', display_name: '管理员' })
+  const { token } = await createToken(ctx.db.knex, admin, 'tests')
+  const server: Server = await new Promise((resolve) => {
+    const s = createHttpApp(ctx).listen(0, '127.0.0.1', () => resolve(s))
+  })
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    ctx,
+    database,
+    baseUrl,
+    api: apiClient(baseUrl, { authorization: `Bearer ${token}` }),
+    async clientFor(username, role = 'member') {
+      const user = await createUser(ctx.db.knex, { username, password: `${username}-password`, role })
+      const created = await createToken(ctx.db.knex, user, 'tests')
+      return apiClient(baseUrl, { authorization: `Bearer ${created.token}` })
+    },
+    async close() {
+      await new Promise((resolve) => server.close(resolve))
+      await ctx.db.close()
+      await database.drop()
+    },
+  }
+}
