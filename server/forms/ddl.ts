@@ -3,6 +3,7 @@ import type { Knex } from 'knex'
 import type { FieldModel, FormModel, TableModel } from '../../schema/model/types'
 import { childTable } from '../../schema/model/names'
 import { quoteIdentifier, type Dialect } from '../db/dialects/types'
+import { AppError } from '../lib/errors'
 
 /** Index names must stay under PostgreSQL's 63-character limit and be derivable for dropping. */
 export function indexName(table: string, columns: string[], unique: boolean): string {
@@ -100,9 +101,18 @@ export class SchemaBuilder {
     for (const index of indexes) {
       const name = indexName(table, index.columns, index.unique)
       const columns = index.columns.map(quoteIdentifier).join(', ')
-      await this.trx.raw(
-        `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdentifier(name)} ON ${quoteIdentifier(table)} (${columns})`,
-      )
+      try {
+        await this.trx.raw(
+          `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdentifier(name)} ON ${quoteIdentifier(table)} (${columns})`,
+        )
+      } catch (error) {
+        if (!index.unique || !this.dialect.uniqueViolation(error)) throw error
+        throw new AppError(
+          422,
+          'invalid_template',
+          `cannot make ${index.columns.join(' + ')} of ${table.replace(/^f_/, '')} unique: existing records share values; fix them first`,
+        )
+      }
     }
   }
 
