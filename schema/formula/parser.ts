@@ -1,10 +1,8 @@
-import peggy from 'peggy'
 import { FormulaError } from './errors'
-import { FORMULA_GRAMMAR } from './grammar'
+// Generated ahead of time from ./grammar by scripts/build-grammar.ts, so that the Peggy compiler
+// (large, and it needs eval) is not loaded at runtime. Regenerate after editing the grammar.
+import * as parser from './parser.generated.js'
 import type { FormulaNode } from './types'
-
-// Generated once, when the module loads.
-const parser = peggy.generate(FORMULA_GRAMMAR)
 
 /** Full-width punctuation that Chinese input methods produce, and what was probably meant. */
 const FULL_WIDTH: Record<string, string> = {

@@ -128,7 +128,7 @@ describe('OpenAPI, files and settings', () => {
     const auth = await app.api.post('/api/tokens', { name: 'upload' })
     const upload = await fetch(`${app.baseUrl}/api/files?form=contacts`, { method: 'POST', headers: { authorization: `Bearer ${auth.body.data.token}` }, body: form })
     expect(upload.status).toBe(201)
-    const file = (await upload.json()).data
+    const file = ((await upload.json()) as any).data
     expect(file).toMatchObject({ name: '头像.png', mime: 'image/png', size: png.length })
     const contact = await app.api.post('/api/forms/contacts/records', { name: '有照片', photo: [file.id] })
     expect(contact.body.data.photo).toEqual([{ id: file.id, name: '头像.png', mime: 'image/png', size: png.length, url: `/api/files/${file.id}` }])
