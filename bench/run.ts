@@ -1,0 +1,118 @@
+/**
+ * `npm run bench` — throughput of the records service and the query layer on this machine.
+ * Targets are printed beside each figure; timings belong here, not in tests.
+ *   BENCH_ROWS (default 100000)  rows for the query benchmarks
+ *   DATABASE_URL                  run on PostgreSQL instead of a temp SQLite file
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { createContext } from '../server/app'
+import { loadConfig } from '../server/config'
+import { installPack } from '../server/forms/installer'
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 100_000)
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zg-bench-'))
+const config = { ...loadConfig(), dataDir, port: 0 }
+
+const pack = {
+  format: 'zhanggui.pack/1',
+  key: 'bench',
+  name: 'bench',
+  version: '1.0.0',
+  forms: [
+    {
+      key: 'orders',
+      label: '订单',
+      fields: [
+        { key: 'tid', type: 'text', label: '订单号', unique: true },
+        { key: 'shop', type: 'select', label: '店铺', index: true, options: Array.from({ length: 10 }, (_, i) => ({ value: `s${i}`, label: `店铺${i}` })) },
+        { key: 'status', type: 'select', label: '状态', index: true, options: ['paid', 'shipped', 'finished', 'closed'].map((v) => ({ value: v, label: v })) },
+        { key: 'buyer', type: 'text', label: '买家' },
+        { key: 'province', type: 'text', label: '省份' },
+        { key: 'created', type: 'datetime', label: '下单时间', index: true },
+        { key: 'payment', type: 'money', label: '实付' },
+        { key: 'qty', type: 'number', label: '数量' },
+        { key: 'avg_price', type: 'formula', label: '均价', formula: 'IF(qty > 0, payment / qty, 0)', result: 'money' },
+      ],
+    },
+  ],
+}
+
+const PROVINCES = ['浙江省', '江苏省', '广东省', '上海市', '北京市', '四川省', '山东省', '湖北省']
+const row = (i: number) => ({
+  tid: String(1_000_000_000_000 + i),
+  shop: `s${i % 10}`,
+  status: ['paid', 'shipped', 'finished', 'closed'][i % 4],
+  buyer: `买家${i % 40_000}`,
+  province: PROVINCES[i % PROVINCES.length],
+  created: new Date(Date.UTC(2026, 0, 1) + (i % 365) * 86_400_000 + (i % 86_400) * 1000).toISOString(),
+  payment: `${(i % 997) + 1}.${String(i % 100).padStart(2, '0')}`,
+  qty: (i % 5) + 1,
+})
+
+async function time<T>(work: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const start = performance.now()
+  const result = await work()
+  return { ms: performance.now() - start, result }
+}
+
+async function median(runs: number, work: () => Promise<unknown>): Promise<number> {
+  const times: number[] = []
+  for (let i = 0; i < runs; i++) times.push((await time(work)).ms)
+  times.sort((a, b) => a - b)
+  return times[Math.floor(times.length / 2)]
+}
+
+async function main() {
+  const ctx = await createContext(config)
+  await installPack(ctx.db, ctx.registry, pack)
+  const records = ctx.records
+  const results: [string, string, string][] = []
+  console.log(`Zhanggui bench — ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, ${ctx.db.dialect.name}, ${ROWS} rows`)
+
+  // 1. Bulk load through the batch path (validation, formulas, unique checks, audit: all on).
+  const batch = 1000
+  const load = await time(async () => {
+    for (let start = 0; start < ROWS; start += batch) {
+      await records.upsertMany('orders', Array.from({ length: Math.min(batch, ROWS - start) }, (_, k) => row(start + k)), { by: ['tid'] })
+    }
+  })
+  results.push(['bulk upsert, 1,000-row batches', `${Math.round(ROWS / (load.ms / 1000)).toLocaleString()} rows/s`, '≥ 5,000 rows/s'])
+
+  // 2. Re-running the same import changes nothing, and should be cheaper than the first load.
+  const rerun = await time(() => records.upsertMany('orders', Array.from({ length: 1000 }, (_, k) => row(k)), { by: ['tid'] }))
+  results.push(['re-import 1,000 unchanged rows', `${Math.round(rerun.ms)} ms (${JSON.stringify({ unchanged: rerun.result.unchanged })})`, '< 1,000 ms'])
+
+  // 3. Single creates, one transaction each.
+  const singles = 300
+  const single = await time(async () => {
+    for (let i = 0; i < singles; i++) await records.create('orders', row(ROWS + i))
+  })
+  results.push(['single create (own transaction)', `${Math.round(singles / (single.ms / 1000))} writes/s`, '≥ 100 writes/s'])
+
+  // 4. Grid queries.
+  const filter = { and: [{ field: 'status', op: 'eq', value: 'paid' }, { field: 'shop', op: 'eq', value: 's3' }] }
+  results.push(['page of 100, filter status + shop, sort -created', `${(await median(9, () => records.list('orders', { filter, sort: '-created', limit: 100 }))).toFixed(1)} ms`, '< 100 ms'])
+  results.push(['page of 100, contains on buyer', `${(await median(9, () => records.list('orders', { filter: { field: 'buyer', op: 'contains', value: '买家123' }, limit: 100 }))).toFixed(1)} ms`, '< 300 ms'])
+  const deep = Math.floor(ROWS / 2)
+  results.push([`page at row ${deep.toLocaleString()} by offset`, `${(await median(5, () => records.list('orders', { sort: 'created', limit: 100, offset: deep }))).toFixed(1)} ms`, '—'])
+  let cursor: string | null = null
+  const first = await records.list('orders', { sort: 'created', limit: 100 })
+  cursor = first.next_cursor
+  results.push(['next page by cursor (keyset)', `${(await median(9, () => records.list('orders', { sort: 'created', limit: 100, cursor: cursor! }))).toFixed(1)} ms`, '< 50 ms'])
+
+  const memory = process.memoryUsage()
+  results.push(['peak resident memory (approx.)', `${Math.round(memory.rss / 1024 / 1024)} MB`, '—'])
+  await ctx.db.close()
+  fs.rmSync(dataDir, { recursive: true, force: true })
+
+  const width = Math.max(...results.map((r) => r[0].length))
+  for (const [name, value, target] of results) console.log(`${name.padEnd(width)}  ${value.padEnd(34)} target ${target}`)
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
