@@ -5,6 +5,7 @@ import type { FieldDefinition, ResolveContext, Resolution } from '../fields/type
 import type { FormDefinition } from '../template/form'
 import { codecFor } from '../values'
 import { childTable, formTable } from './names'
+import { compileDocumentRules } from './document-rules'
 import { checkFormExtras } from './extras'
 import { checkTableStructure } from './structure'
 import type { CompiledRule, FieldModel, FormModel, ModelProblem, TableModel } from './types'
@@ -140,6 +141,8 @@ export function compileForms(sources: FormSource[]): { forms: Map<string, FormMo
       document: Boolean(def.document),
       titleField: def.title_field ?? 'id',
       rules: compileRules(def, at, contextFor(def.key), problems),
+      postings: [],
+      actions: [],
     }
     for (const f of form.fields) if (f.lines) f.lines.parent = form
     forms.set(def.key, form)
@@ -150,6 +153,8 @@ export function compileForms(sources: FormSource[]): { forms: Map<string, FormMo
     return sub ? form?.field(sub)?.lines : form
   }
   for (const { def, at } of sources) problems.push(...checkFormExtras(forms.get(def.key)!, at, tableAt))
+  const atOf = new Map(sources.map((s) => [s.def.key, s.at]))
+  compileDocumentRules(forms, (key) => atOf.get(key) ?? key, problems)
   return { forms, problems }
 }
 

@@ -2,6 +2,7 @@ import type { CompiledFormula } from '../formula'
 import type { ComputedBy, FieldDefinition, FieldTypeDefinition, ResolvedValue, Storage } from '../fields/types'
 import type { LocalizedText } from '../lib/localized'
 import type { FormDefinition } from '../template/form'
+import type { CompiledAction, CompiledLedger, CompiledPosting } from './document-rules'
 import type { ValueCodec } from '../values'
 
 /** A field after its form is compiled: everything the server and client need to handle it. */
@@ -47,6 +48,12 @@ export interface FormModel extends TableModel {
   /** the field that names a record; 'id' when the form has none */
   titleField: string
   rules: CompiledRule[]
+  /** set when this form is a ledger keeping a balance form */
+  ledger?: CompiledLedger
+  /** ledger lines this form posts on its actions */
+  postings: CompiledPosting[]
+  /** buttons this form offers (documents: submit and void, plus the template's) */
+  actions: CompiledAction[]
 }
 
 export interface ModelProblem {

@@ -3,6 +3,7 @@ import { FilterSchema, type Filter } from '../filter/types'
 import { Key } from '../fields/common'
 import type { FieldDefinition } from '../fields/types'
 import { LocalizedText } from '../lib/localized'
+import { ActionSchema, LedgerSchema, PostingSchema } from './rules'
 
 /** Fields are checked one by one against their type's own schema (see ../validate). */
 const FieldShape = Type.Object({ key: Type.String(), type: Type.String() })
@@ -67,6 +68,14 @@ export const FormSchema = Type.Object(
     rules: Type.Optional(Type.Array(FormRule)),
     layout: Type.Optional(Layout),
     views: Type.Optional(Type.Array(View)),
+    /** exactly one record (settings): the grid opens it directly */
+    singleton: Type.Optional(Type.Boolean()),
+    /** this form is a ledger that keeps a balance form (see docs/rules.md) */
+    ledger: Type.Optional(LedgerSchema),
+    /** ledger lines this form posts on its actions */
+    postings: Type.Optional(Type.Array(PostingSchema)),
+    /** buttons this form offers beyond save and delete */
+    actions: Type.Optional(Type.Array(ActionSchema)),
   },
   { additionalProperties: false },
 )

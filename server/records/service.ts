@@ -2,6 +2,12 @@ import type { Knex } from 'knex'
 import type { FilterEnv } from '../../schema/filter/prepare'
 import type { WorkingRecord } from '../../schema/model/compute'
 import type { FormModel } from '../../schema/model/types'
+import type { CompiledAction } from '../../schema/model/document-rules'
+import { dependencyReader } from '../../schema/model/compute'
+import { evaluateInto } from '../../schema/model/formula-values'
+import type { CompiledFormula } from '../../schema/formula'
+import { localize } from '../../schema/lib/localized'
+import { PostingEngine } from '../rules/postings'
 import { SYSTEM_ACTOR, type Actor } from '../access/actor'
 import type { AccessPolicy, Operation } from '../access/policy'
 import type { Database } from '../db/connect'
@@ -28,15 +34,24 @@ export interface RecordsServiceDeps {
   clock?: () => number
 }
 
-/** A document action or a template-declared workflow step, run inside the write transaction. */
-export type ActionHandler = (ctx: {
+/** What an action handler gets: the record (locked), the services bound to the transaction. */
+export interface ActionContext {
+  /** the records service as the acting user, inside the action's transaction */
   service: RecordsService
+  /** the records service as the system (writes ledgers, balances, system fields) */
+  system: RecordsService
+  /** posts and reverses the form's declared postings */
+  postings: PostingEngine
   form: FormModel
+  action: CompiledAction
   record: ApiRecord
   params: Record<string, unknown>
   trx: Knex.Transaction
   actor: Actor
-}) => Promise<unknown>
+}
+
+/** A workflow step a template names as an action's handler, run inside the write transaction. */
+export type ActionHandler = (ctx: ActionContext) => Promise<unknown>
 
 export class ActionRegistry {
   private readonly handlers = new Map<string, ActionHandler>()
@@ -45,6 +60,9 @@ export class ActionRegistry {
   }
   get(name: string): ActionHandler | undefined {
     return this.handlers.get(name)
+  }
+  names(): string[] {
+    return [...this.handlers.keys()]
   }
 }
 
@@ -399,29 +417,61 @@ export class RecordsService {
   }
 
   /**
-   * Runs a document action (submit, void) or a template-declared workflow action, in one
-   * transaction with whatever it posts.
+   * Runs one of the form's actions — submit/void for documents, or one the template declares —
+   * in one transaction with everything it posts. An action with a handler does its own work
+   * (and posts through ctx.postings); one without sets its fields, then reverses and posts what
+   * the template's postings say for it.
    */
-  async runAction(formKey: string, id: number, action: string, params: Record<string, unknown> = {}): Promise<{ record: ApiRecord; result: unknown }> {
-    const form = this.form(formKey, `action:${action}`)
-    const handler = this.deps.actions.get(action)
-    if (!handler || !formActions(form).includes(action)) throw notFound(`form "${formKey}" has no action "${action}"`)
+  async runAction(formKey: string, id: number, actionKey: string, params: Record<string, unknown> = {}): Promise<{ record: ApiRecord; result: unknown }> {
+    const form = this.form(formKey, `action:${actionKey}`)
+    const action = form.actions.find((a) => a.key === actionKey)
+    if (!action) throw notFound(`form "${formKey}" has no action "${actionKey}"`)
+    const handlerName = action.handler ?? (form.document && ['submit', 'void'].includes(actionKey) ? `document.${actionKey}` : undefined)
+    const handler = handlerName ? this.deps.actions.get(handlerName) : undefined
+    if (handlerName && !handler) throw new Error(`action handler "${handlerName}" is not registered`)
     return this.write(async (trx) => {
       const record = await this.lockAndLoad(trx, form, id)
-      const result = await handler({ service: this.within(trx), form, record, params, trx, actor: this.actor })
+      if (action.condition && !conditionHolds(form, action.condition, record, this.clock())) {
+        throw conflict(`"${localize(action.label)}" cannot be done on ${form.key} record ${id} now (it needs ${action.when})`)
+      }
+      const system = this.as(SYSTEM_ACTOR).within(trx)
+      const postings = new PostingEngine(system, trx, this.deps.db.dialect, this.clock)
+      let result: unknown
+      if (handler) {
+        result = await handler({ service: this.within(trx), system, postings, form, action, record, params, trx, actor: this.actor })
+      } else {
+        if (action.set) await system.updateFields(trx, form, record, action.set)
+        const current = (await this.reader(trx).load(form, [id], { lines: true }))[0]
+        const reversed = await postings.reverse(form, current, actionKey)
+        const posted = await postings.post(form, current, actionKey)
+        result = { reversed, posted }
+      }
       const after = (await this.reader(trx).load(form, [id], { lines: true }))[0]
-      await this.audit(trx, form, [{ id, action, changes: { params } }])
-      await this.emit(trx, form, action, [{ id, before: record, after }])
+      await this.audit(trx, form, [{ id, action: actionKey, changes: { params, result } }])
+      await this.emit(trx, form, actionKey, [{ id, before: record, after }])
       return { record: after, result }
     })
   }
 
-  /** Changes a document's status (used by the submit/void actions and document rules). */
-  async setDocumentStatus(trx: Knex.Transaction, form: FormModel, record: ApiRecord, status: 'draft' | 'submitted' | 'void'): Promise<void> {
+  /**
+   * Sets fields of a record inside an action, whatever its document status (an action may mark a
+   * submitted document paid, shipped…). Same validation and computing as an update.
+   */
+  async updateFields(trx: Knex.Transaction, form: FormModel, record: ApiRecord, values: Record<string, unknown>): Promise<ApiRecord> {
+    const { record: patch, problems } = normalizeInput(form, values)
+    const current = (await this.reader(trx).load(form, [record.id], { lines: true }))[0]
+    const { working } = mergeInput(form, current, patch)
+    await this.updatePrepared(trx, form, current, working, single, problems)
+    return (await this.reader(trx).load(form, [record.id], { lines: true }))[0]
+  }
+
+  /** Changes a document's status (used by the submit/void actions); returns the record as it is now. */
+  async setDocumentStatus(trx: Knex.Transaction, form: FormModel, record: ApiRecord, status: 'draft' | 'submitted' | 'void'): Promise<ApiRecord> {
     const updated = await trx(form.table)
       .where({ id: record.id, version: record.version })
       .update({ doc_status: status, version: record.version + 1, updated_at: this.clock(), updated_by: this.actor.userId })
     if (updated !== 1) throw conflict(`${form.key} record ${record.id} was changed by someone else; reload and try again`)
+    return (await this.reader(trx).load(form, [record.id], { lines: true }))[0]
   }
 
   // ---- plumbing -------------------------------------------------------------------------------
@@ -510,9 +560,12 @@ export class RecordsService {
   }
 }
 
-/** The actions a form offers: submit and void for documents (more come from templates). */
-export function formActions(form: FormModel): string[] {
-  return form.document ? ['submit', 'void'] : []
+/** Whether an action's condition holds for a record (doc_status included for documents). */
+export function conditionHolds(form: FormModel, condition: CompiledFormula, record: ApiRecord, now: number): boolean {
+  const working = toWorking(form, record)
+  const read = dependencyReader(form, working)
+  const value = evaluateInto(condition, (dependency) => (dependency === 'doc_status' ? { value: record.doc_status, resolved: { kind: 'text' } } : read(dependency)), { kind: 'boolean' }, new Date(now))
+  return value === true
 }
 
 function diffValues(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, [unknown, unknown]> {

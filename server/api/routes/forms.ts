@@ -1,7 +1,6 @@
 import { Router } from 'express'
 import type { FormModel } from '../../../schema/model/types'
 import type { AppContext } from '../../context'
-import { formActions } from '../../records/service'
 
 /** What the client needs to render a form: its definition plus what compiling it resolved. */
 export function describeForm(ctx: AppContext, form: FormModel) {
@@ -29,7 +28,7 @@ export function describeForm(ctx: AppContext, form: FormModel) {
     document: form.document,
     pack: ctx.registry.packOf(form.key) ?? null,
     title_field: form.titleField,
-    actions: formActions(form),
+    actions: form.actions.map(({ condition: _condition, ...action }) => action),
     definition: form.def,
     fields: describeTable(form),
   }

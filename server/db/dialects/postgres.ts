@@ -21,6 +21,9 @@ export const postgresDialect: Dialect = {
   async lockForWrite() {
     // Row locks (SELECT … FOR UPDATE, INSERT … ON CONFLICT) serialize what needs serializing.
   },
+  async lockKey(trx, key) {
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [key])
+  },
   uniqueViolation(error) {
     const e = error as { code?: string; constraint?: string; detail?: string }
     if (e?.code !== '23505') return null

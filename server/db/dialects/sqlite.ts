@@ -21,6 +21,9 @@ export const sqliteDialect: Dialect = {
     // Any write begins SQLite's write transaction; this one touches a single tiny row.
     await trx.raw('UPDATE zg_write_lock SET n = n + 1 WHERE id = 1')
   },
+  async lockKey() {
+    // The write lock taken by lockForWrite already serialises every writer.
+  },
   uniqueViolation(error) {
     const e = error as { code?: string; message?: string }
     if (e?.code !== 'SQLITE_CONSTRAINT' || !/UNIQUE constraint failed/.test(e.message ?? '')) return null

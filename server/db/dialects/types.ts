@@ -11,6 +11,11 @@ export interface Dialect {
    * concurrent writers queue instead of failing (SQLite) — PostgreSQL locks rows as it goes.
    */
   lockForWrite(trx: Knex.Transaction): Promise<void>
+  /**
+   * Serialises transactions that touch the same logical key (a stock balance) until commit.
+   * SQLite already runs one writer at a time; PostgreSQL takes an advisory lock.
+   */
+  lockKey(trx: Knex.Transaction, key: string): Promise<void>
   /** which unique constraint/index a database error violated, if it is a unique violation */
   uniqueViolation(error: unknown): { constraint: string | null } | null
   /** true for errors where retrying the whole transaction may succeed (busy, serialization) */

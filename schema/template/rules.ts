@@ -1,0 +1,88 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Key } from '../fields/common'
+import { LocalizedText } from '../lib/localized'
+
+/**
+ * Document rules, declared in templates (see docs/rules.md):
+ * - a **ledger** form says which balance form it keeps, how its lines add up into it, and which
+ *   constraints the balance must keep (stock may not go below zero…);
+ * - a document's **postings** say which ledger lines it writes on an action (submit by default)
+ *   — reversed exactly on another action (void by default);
+ * - **actions** are the buttons a form offers: built-in steps (set fields, post) or a named
+ *   server handler for workflow that is more than postings (merge, split, pick lists…).
+ */
+export const BalanceConstraint = Type.Object(
+  {
+    /** a condition over the balance record that must hold after posting, e.g. "available >= 0" */
+    check: Type.String({ minLength: 1 }),
+    /** a condition over the balance record that lifts the constraint, e.g. "allow_negative" */
+    unless: Type.Optional(Type.String({ minLength: 1 })),
+    /** shown when the check fails; {field} inserts a balance field's display value */
+    message: LocalizedText,
+  },
+  { additionalProperties: false },
+)
+
+export const LedgerSchema = Type.Object(
+  {
+    balance: Type.Object(
+      {
+        form: Key,
+        /** fields that identify a balance; the ledger and the balance form both have them */
+        key: Type.Array(Key, { minItems: 1, maxItems: 4 }),
+        /** balance field ← ledger field: the balance field grows by the ledger line's value */
+        add: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), Key),
+        /** ledger field ← balance field after the line was posted (e.g. balance_after ← on_hand) */
+        after: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), Key)),
+        constraints: Type.Optional(Type.Array(BalanceConstraint)),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const PostingSchema = Type.Object(
+  {
+    /** names the posting; later postings of the same line read its values as <name>.<field> */
+    name: Key,
+    ledger: Key,
+    /** the action that posts (default "submit") */
+    on: Type.Optional(Key),
+    /** actions that post the exact negation of what this posting wrote (default ["void"] for submit) */
+    reverse_on: Type.Optional(Type.Array(Key)),
+    /** one ledger line per line of this sub-form (otherwise one per record) */
+    for_each: Type.Optional(Key),
+    /** a condition: lines for which it is not TRUE post nothing */
+    when: Type.Optional(Type.String({ minLength: 1 })),
+    /** ledger field ← formula over the line (bare keys), the record (parent.x), the balance before this line (balance.x) and earlier postings (<name>.x) */
+    values: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+)
+
+export const ActionSchema = Type.Object(
+  {
+    key: Key,
+    label: LocalizedText,
+    /** a server handler registered under this name runs the action (otherwise: set fields and post) */
+    handler: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_.]*$' })),
+    /** the action is offered only when this condition over the record is TRUE */
+    when: Type.Optional(Type.String({ minLength: 1 })),
+    /** fields the action sets (values as in the API) */
+    set: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), Type.Unknown())),
+    /** ask before running; text is the question */
+    confirm: Type.Optional(Type.Union([Type.Boolean(), LocalizedText])),
+    /** may run on several selected records at once */
+    bulk: Type.Optional(Type.Boolean()),
+    style: Type.Optional(Type.Union([Type.Literal('primary'), Type.Literal('danger'), Type.Literal('default')])),
+    /** parameters asked for when the action runs (a small form), e.g. courier and waybill number */
+    params: Type.Optional(Type.Array(Type.Object({ key: Type.String() }, { additionalProperties: true }))),
+  },
+  { additionalProperties: false },
+)
+
+export type LedgerDefinition = Static<typeof LedgerSchema>
+export type PostingDefinition = Static<typeof PostingSchema>
+export type ActionDefinition = Static<typeof ActionSchema>
+export type BalanceConstraintDefinition = Static<typeof BalanceConstraint>

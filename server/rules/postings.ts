@@ -1,0 +1,297 @@
+import { randomBytes } from 'node:crypto'
+import type { Knex } from 'knex'
+import { FormulaError } from '../../schema/formula'
+import { Decimal } from '../../schema/lib/decimal'
+import { localize } from '../../schema/lib/localized'
+import type { CompiledLedger, CompiledPosting } from '../../schema/model/document-rules'
+import { LEDGER_SOURCE_FIELDS } from '../../schema/model/document-rules'
+import { evaluateInto } from '../../schema/model/formula-values'
+import type { FormModel, TableModel } from '../../schema/model/types'
+import type { ResolvedValue } from '../../schema/fields/types'
+import type { CompiledFormula } from '../../schema/formula'
+import type { Dialect } from '../db/dialects/types'
+import { ValidationError, type FieldProblem } from '../lib/errors'
+import type { RecordsService } from '../records/service'
+import type { ApiRecord } from '../records/types'
+
+type Values = Record<string, unknown>
+
+/** A balance record held for the rest of the transaction, with its running values. */
+interface HeldBalance {
+  ledger: CompiledLedger
+  key: Values
+  record: ApiRecord
+  values: Values
+  touched: boolean
+}
+
+const plain = (v: unknown) => (typeof v === 'object' && v !== null && !Array.isArray(v) && 'id' in v ? (v as { id: unknown }).id : v)
+
+/**
+ * Writes what a document's postings declare: ledger lines and the balances they add up to, inside
+ * the action's transaction. Balances are locked in a fixed order before they are read, updated
+ * from their locked values, and checked against the ledger's constraints; any failure rolls the
+ * whole action back. Reversal writes the exact negation of stored lines (never re-evaluates).
+ */
+export class PostingEngine {
+  private readonly held = new Map<string, HeldBalance>()
+
+  constructor(
+    private readonly service: RecordsService,
+    private readonly trx: Knex.Transaction,
+    private readonly dialect: Dialect,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Posts the postings of `form` that run on `action`. */
+  async post(form: FormModel, record: ApiRecord, action: string): Promise<number> {
+    const postings = form.postings.filter((p) => p.on === action)
+    if (postings.length === 0) return 0
+    const batch = newBatch()
+    const planned: { posting: CompiledPosting; row: Values; key: Values }[] = []
+    for (const posting of postings) {
+      for (const row of sourceRows(posting, record)) {
+        planned.push({ posting, row, key: this.keyValues(form, posting, row, record) })
+      }
+    }
+    await this.lockBalances(planned.map((p) => ({ ledger: p.posting.ledger, key: p.key })))
+    const lines = new Map<CompiledLedger, Values[]>()
+    const earlierByRow = new Map<Values, Record<string, Values>>()
+    for (const { posting, row, key } of planned) {
+      const balance = await this.balance(posting.ledger, key)
+      const earlier = earlierByRow.get(row) ?? {}
+      const context: EvalContext = {
+        row,
+        rowTable: posting.lines ?? form,
+        record,
+        recordTable: form,
+        balance: balance.values,
+        balanceTable: posting.ledger.balance,
+        earlier,
+        earlierTables: Object.fromEntries(form.postings.map((p) => [p.name, p.ledger.form])),
+      }
+      if (posting.when && evaluate(posting.when, context, BOOLEAN, `${form.key} posting ${posting.name}`) !== true) continue
+      const values: Values = {}
+      for (const v of posting.values) {
+        if (v.reference) values[v.field.key] = plain(v.reference.from === 'parent' ? record[v.reference.key] : row[v.reference.key])
+        else values[v.field.key] = evaluate(v.formula!, context, v.field.value, `${form.key} posting ${posting.name}, ${v.field.key}`)
+      }
+      earlier[posting.name] = values
+      earlierByRow.set(row, earlier)
+      this.apply(balance, values)
+      Object.assign(values, sourceFields(form, record, posting.name, batch, null))
+      lines.set(posting.ledger, [...(lines.get(posting.ledger) ?? []), values])
+    }
+    let count = 0
+    for (const [ledger, rows] of lines) {
+      await this.service.createMany(ledger.form.key, rows)
+      count += rows.length
+    }
+    await this.flush()
+    return count
+  }
+
+  /** Posts the exact negation of every line `action` reverses that is not reversed yet. */
+  async reverse(form: FormModel, record: ApiRecord, action: string): Promise<number> {
+    const postings = form.postings.filter((p) => p.reverseOn.includes(action))
+    let count = 0
+    for (const posting of postings) {
+      const ledger = posting.ledger
+      const stored = await this.storedLines(ledger, form, record, posting.name)
+      const reversed = new Set(stored.map((l) => l.reverses).filter(Boolean))
+      const open = stored.filter((l) => !l.reverses && !reversed.has(l.batch))
+      if (open.length === 0) continue
+      await this.lockBalances(open.map((line) => ({ ledger, key: pickKey(ledger, line) })))
+      const batch = newBatch()
+      const rows: Values[] = []
+      for (const line of open) {
+        const balance = await this.balance(ledger, pickKey(ledger, line))
+        const values: Values = {}
+        for (const field of ledger.form.fields) {
+          if (field.computed || field.key in LEDGER_SOURCE_FIELDS || field.storage.kind === 'none') continue
+          values[field.key] = plain(line[field.key])
+        }
+        for (const ledgerKey of Object.values(ledger.add)) values[ledgerKey] = negate(values[ledgerKey])
+        this.apply(balance, values)
+        Object.assign(values, sourceFields(form, record, posting.name, batch, String(line.batch)))
+        rows.push(values)
+      }
+      await this.service.createMany(ledger.form.key, rows)
+      count += rows.length
+    }
+    await this.flush()
+    return count
+  }
+
+  private keyValues(form: FormModel, posting: CompiledPosting, row: Values, record: ApiRecord): Values {
+    const key: Values = {}
+    for (const name of posting.ledger.key) {
+      const value = posting.values.find((v) => v.field.key === name)!
+      const context: EvalContext = { row, rowTable: posting.lines ?? form, record, recordTable: form, balance: {}, earlier: {} }
+      key[name] = value.reference
+        ? plain(value.reference.from === 'parent' ? record[value.reference.key] : row[value.reference.key])
+        : evaluate(value.formula!, context, value.field.value, `${form.key} posting ${posting.name}, ${name}`)
+      if (key[name] === null || key[name] === undefined) {
+        throw new ValidationError([{ field: `(record)`, code: 'posting', message: `cannot post to ${posting.ledger.form.key}: "${name}" is empty` }])
+      }
+    }
+    return key
+  }
+
+  /** Locks every balance a posting will touch, in one global order, so two documents cannot deadlock. */
+  private async lockBalances(keys: { ledger: CompiledLedger; key: Values }[]) {
+    const names = [...new Set(keys.map(({ ledger, key }) => balanceName(ledger, key)))].sort()
+    for (const name of names) await this.dialect.lockKey(this.trx, name)
+  }
+
+  private async balance(ledger: CompiledLedger, key: Values): Promise<HeldBalance> {
+    const name = balanceName(ledger, key)
+    const held = this.held.get(name)
+    if (held) return held
+    const filter = { and: ledger.key.map((k) => ({ field: k, op: 'eq', value: key[k] })) }
+    let record = (await this.service.list(ledger.balance.key, { filter, limit: 1 })).data[0]
+    if (!record) {
+      const zeros = Object.fromEntries(Object.keys(ledger.add).map((k) => [k, '0']))
+      record = await this.service.create(ledger.balance.key, { ...key, ...zeros })
+    }
+    const values: Values = Object.fromEntries(Object.entries(record).map(([k, v]) => [k, plain(v)]))
+    const entry = { ledger, key, record, values, touched: false }
+    this.held.set(name, entry)
+    return entry
+  }
+
+  /** Adds a ledger line into its held balance and fills the line's "after" fields. */
+  private apply(balance: HeldBalance, line: Values) {
+    const ledger = balance.ledger
+    for (const [balanceKey, ledgerKey] of Object.entries(ledger.add)) {
+      const scale = ledger.balance.field(balanceKey)!.value.scale ?? 0
+      balance.values[balanceKey] = new Decimal(String(balance.values[balanceKey] ?? 0)).plus(String(line[ledgerKey] ?? 0)).toFixed(scale)
+    }
+    for (const [ledgerKey, balanceKey] of Object.entries(ledger.after)) line[ledgerKey] = balance.values[balanceKey]
+    balance.touched = true
+  }
+
+  /** Writes the touched balances and checks their constraints. */
+  private async flush() {
+    const problems: FieldProblem[] = []
+    for (const balance of this.held.values()) {
+      if (!balance.touched) continue
+      const changes = Object.fromEntries(Object.keys(balance.ledger.add).map((k) => [k, balance.values[k]]))
+      const updated = await this.service.update(balance.ledger.balance.key, balance.record.id, changes)
+      balance.record = updated
+      Object.assign(balance.values, Object.fromEntries(Object.entries(updated).map(([k, v]) => [k, plain(v)])))
+      balance.touched = false
+      for (const constraint of balance.ledger.constraints) {
+        const table = balance.ledger.balance
+        const context: EvalContext = { row: balance.values, rowTable: table, record: updated, recordTable: table, balance: {}, earlier: {} }
+        if (evaluate(constraint.check, context, BOOLEAN, table.key) === true) continue
+        if (constraint.unless && evaluate(constraint.unless, context, BOOLEAN, table.key) === true) continue
+        problems.push({ field: '(record)', code: 'balance', message: fillMessage(localize(constraint.message), updated) })
+      }
+    }
+    if (problems.length) throw new ValidationError(problems)
+  }
+
+  private async storedLines(ledger: CompiledLedger, form: FormModel, record: ApiRecord, posting: string): Promise<Values[]> {
+    const filter = {
+      and: [
+        { field: 'doc_form', op: 'eq', value: form.key },
+        { field: 'doc_id', op: 'eq', value: record.id },
+        { field: 'posting', op: 'eq', value: posting },
+      ],
+    }
+    const lines: Values[] = []
+    let cursor: string | undefined
+    do {
+      const page = await this.service.list(ledger.form.key, { filter, sort: 'id', limit: 500, cursor })
+      lines.push(...page.data)
+      cursor = page.next_cursor ?? undefined
+    } while (cursor)
+    return lines
+  }
+}
+
+interface EvalContext {
+  row: Values
+  rowTable: TableModel
+  record: ApiRecord | Values
+  recordTable: TableModel
+  balance: Values
+  balanceTable?: TableModel
+  earlier: Record<string, Values>
+  earlierTables?: Record<string, TableModel>
+}
+
+const BOOLEAN: ResolvedValue = { kind: 'boolean' }
+
+/** Evaluates a posting or constraint formula; a failure names the form and field it was for. */
+function evaluate(formula: CompiledFormula, ctx: EvalContext, target: ResolvedValue, label: string): unknown {
+  try {
+    return evaluateInto(
+      formula,
+      (dependency) => {
+        const [head, member] = dependency.split('.')
+        if (member === undefined) return { value: plain(ctx.row[head]), resolved: ctx.rowTable.field(head)?.value }
+        const [source, table] =
+          head === 'parent'
+            ? [ctx.record, ctx.recordTable]
+            : head === 'balance'
+              ? [ctx.balance, ctx.balanceTable]
+              : [ctx.earlier[head], ctx.earlierTables?.[head]]
+        return { value: plain(source?.[member]), resolved: table?.field(member)?.value }
+      },
+      target,
+      new Date(),
+    )
+  } catch (error) {
+    if (!(error instanceof FormulaError)) throw error
+    throw new ValidationError([{ field: '(record)', code: 'posting', message: `${label}: ${error.message}` }])
+  }
+}
+
+function sourceRows(posting: CompiledPosting, record: ApiRecord): Values[] {
+  if (!posting.lines) return [record]
+  return (record[posting.lines.path.split('.')[1]] as Values[] | undefined) ?? []
+}
+
+function sourceFields(form: FormModel, record: ApiRecord, posting: string, batch: string, reverses: string | null): Values {
+  return {
+    doc_form: form.key,
+    doc_id: record.id,
+    doc_no: String(plain(record[form.titleField]) ?? record.id),
+    posting,
+    batch,
+    reverses,
+  }
+}
+
+function pickKey(ledger: CompiledLedger, line: Values): Values {
+  return Object.fromEntries(ledger.key.map((k) => [k, plain(line[k])]))
+}
+
+function balanceName(ledger: CompiledLedger, key: Values): string {
+  return `${ledger.balance.key}:${JSON.stringify(ledger.key.map((k) => key[k]))}`
+}
+
+function negate(value: unknown): unknown {
+  if (value === null || value === undefined) return value
+  const d = new Decimal(String(value)).negated()
+  return d.isZero() ? d.abs().toString() : d.toString()
+}
+
+function newBatch(): string {
+  return `${Date.now().toString(36)}-${randomBytes(5).toString('hex')}`
+}
+
+/** "库存不足：{sku} 在 {warehouse}" with the balance's display values. */
+function fillMessage(message: string, record: ApiRecord): string {
+  return message.replace(/\{([a-z][a-z0-9_]*)\}/g, (whole, key: string) => {
+    const value = record[key]
+    if (value === undefined) return whole
+    if (value && typeof value === 'object' && 'display' in value) {
+      const link = value as { id: unknown; display: unknown }
+      return String(link.display ?? link.id)
+    }
+    return String(value ?? '')
+  })
+}
