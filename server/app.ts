@@ -8,6 +8,8 @@ import { migrate } from './db/migrate'
 import { FileStore } from './files/store'
 import { FormRegistry } from './forms/registry'
 import { installPack, type InstallResult } from './forms/installer'
+import { readPack } from './forms/pack-files'
+import { registerErp } from './erp'
 import { registerDocumentActions } from './records/document-actions'
 import { HookRegistry } from './records/hooks'
 import { ActionRegistry, RecordsService } from './records/service'
@@ -31,7 +33,9 @@ export async function createContext(config: Config): Promise<AppContext> {
   const access = defaultPolicy
   const records = new RecordsService({ db, registry, access, hooks, actions })
   const files = new FileStore(db.knex, path.join(config.dataDir, 'files'))
-  return { config, db, registry, access, hooks, actions, records, files }
+  const ctx: AppContext = { config, db, registry, access, hooks, actions, records, files }
+  registerErp(ctx)
+  return ctx
 }
 
 /** The packs shipped in templates/: every folder with a pack.json. */
@@ -50,15 +54,18 @@ export function bundledPacks(): { dir: string; file: string }[] {
 export async function installBundledPacks(ctx: AppContext, options: { sampleData: boolean }): Promise<InstallResult[]> {
   const results: InstallResult[] = []
   for (const { file } of bundledPacks()) {
-    const pack = JSON.parse(fs.readFileSync(file, 'utf8'))
-    const result = await installPack(ctx.db, ctx.registry, pack)
+    const pack = readPack(file)
+    const result = await installPack(ctx.db, ctx.registry, pack, { handlers: ctx.actions.names() })
     results.push(result)
-    if (result.status === 'installed' && options.sampleData && pack.sample_data) await createSampleData(ctx, pack.sample_data)
+    if (result.status === 'installed' && options.sampleData && pack.sample_data) await createSampleData(ctx, pack.sample_data as Record<string, Record<string, unknown>[]>)
   }
   return results
 }
 
-/** Sample records may link to earlier ones by `"$ref": "<form>:<index>"` (index in that form's list). */
+/**
+ * Sample records may link to earlier ones by `"$ref": "<form>:<index>"` (index in that form's list)
+ * and name actions to run once created (`"$actions": ["submit"]`, e.g. to post opening stock).
+ */
 export async function createSampleData(ctx: AppContext, sample: Record<string, Record<string, unknown>[]>): Promise<void> {
   const created = new Map<string, number[]>()
   const resolve = (value: unknown): unknown => {
@@ -76,7 +83,11 @@ export async function createSampleData(ctx: AppContext, sample: Record<string, R
     return value
   }
   for (const [form, records] of Object.entries(sample)) {
-    const result = await ctx.records.createMany(form, records.map(resolve))
+    const inputs = records.map(({ $actions: _actions, ...record }) => resolve(record))
+    const result = await ctx.records.createMany(form, inputs)
     created.set(form, result.map((r) => r.id))
+    for (const [i, record] of records.entries()) {
+      for (const action of (record.$actions as string[] | undefined) ?? []) await ctx.records.runAction(form, result[i].id, action)
+    }
   }
 }

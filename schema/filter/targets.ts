@@ -5,6 +5,8 @@ import { codecFor, type FilterOperator, type ResolvedValue } from '../values'
 /** What a filter condition or a sort key points at: a field, a part of one, or a system column. */
 export type FilterTarget =
   | { kind: 'field'; field: FieldModel; value: ResolvedValue; column: string }
+  /** on sub-form lines: a field (or system column) of the record the line belongs to */
+  | { kind: 'parent'; target: FilterTarget; value: ResolvedValue; column: string }
   | { kind: 'address_part'; field: FieldModel; part: string; value: ResolvedValue; column: string }
   | { kind: 'system'; name: string; value: ResolvedValue; column: string }
 
@@ -32,6 +34,11 @@ export function systemColumns(table: TableModel): Record<string, ResolvedValue> 
 export function resolveTarget(table: TableModel, path: string): FilterTarget | { error: string } {
   const system = systemColumns(table)[path]
   if (system) return { kind: 'system', name: path, value: system, column: path }
+  if (path.startsWith('parent.') && table.parent) {
+    const inner = resolveTarget(table.parent, path.slice('parent.'.length))
+    if ('error' in inner) return inner
+    return { kind: 'parent', target: inner, value: inner.value, column: path }
+  }
   const [key, part, extra] = path.split('.')
   const field = table.field(key)
   if (!field) return { error: `unknown field "${path}"` }

@@ -16,6 +16,8 @@ export const LEDGER_SOURCE_FIELDS = {
 
 export interface CompiledConstraint {
   check: CompiledFormula
+  /** over ledger lines: the constraint applies to balances that got such a line */
+  when?: CompiledFormula
   unless?: CompiledFormula
   message: LocalizedText
 }
@@ -125,7 +127,8 @@ export function compileDocumentRules(forms: Map<string, FormModel>, at: (form: s
       const scope = tableScope(balance)
       const check = compile(c.check, scope, `${path}.balance.constraints[${i}].check`, problems, true)
       const unless = c.unless ? compile(c.unless, scope, `${path}.balance.constraints[${i}].unless`, problems, true) : undefined
-      if (check) constraints.push({ check, unless, message: c.message })
+      const when = c.when ? compile(c.when, tableScope(form), `${path}.balance.constraints[${i}].when`, problems, true) : undefined
+      if (check) constraints.push({ check, when, unless, message: c.message })
     })
     if (problems.length === before) {
       ledgers.set(form.key, { form, balance, key: def.balance.key, add: def.balance.add, after: def.balance.after ?? {}, constraints })

@@ -9,6 +9,11 @@ export function toFormulaInput(value: unknown, resolved: ResolvedValue | undefin
   switch (resolved?.kind) {
     case 'decimal':
       return new Decimal(String(value))
+    case 'link':
+    case 'user': {
+      const id = typeof value === 'object' && value !== null && 'id' in value ? (value as { id: unknown }).id : value
+      return new Decimal(String(id))
+    }
     case 'datetime': {
       const ms = parseDateTimeText(String(value))
       return ms === null ? null : new Date(ms)

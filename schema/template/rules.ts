@@ -15,6 +15,8 @@ export const BalanceConstraint = Type.Object(
   {
     /** a condition over the balance record that must hold after posting, e.g. "available >= 0" */
     check: Type.String({ minLength: 1 }),
+    /** check only balances that received a ledger line for which this holds, e.g. "qty < 0" (an issue, not a receipt) */
+    when: Type.Optional(Type.String({ minLength: 1 })),
     /** a condition over the balance record that lifts the constraint, e.g. "allow_negative" */
     unless: Type.Optional(Type.String({ minLength: 1 })),
     /** shown when the check fails; {field} inserts a balance field's display value */
@@ -65,6 +67,8 @@ export const ActionSchema = Type.Object(
   {
     key: Key,
     label: LocalizedText,
+    /** an action the browser does by itself, such as opening the print view */
+    client: Type.Optional(Type.Literal('print')),
     /** a server handler registered under this name runs the action (otherwise: set fields and post) */
     handler: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_.]*$' })),
     /** the action is offered only when this condition over the record is TRUE */

@@ -20,7 +20,8 @@ function referenceCodec(kind: 'link' | 'user'): ValueCodec {
     isEmpty: (v) => v === null || v === undefined,
     toStored: (v) => (v === null || v === undefined ? null : v),
     fromStored: (v) => (v === null || v === undefined ? null : Number(v)),
-    formulaType: null,
+    // In formulas a link is the linked record's id: enough to compare two links.
+    formulaType: 'number',
     filterOperators: ID_OPS,
     openApi: () => ({
       oneOf: [

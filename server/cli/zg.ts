@@ -1,4 +1,3 @@
-import fs from 'node:fs'
 import { parseArgs } from 'node:util'
 import { createContext } from '../app'
 import { createToken, listTokens, revokeToken } from '../auth/credentials'
@@ -7,6 +6,7 @@ import { createUser, listUsers, setPassword } from '../auth/users'
 import { loadConfig } from '../config'
 import type { AppContext } from '../context'
 import { installPack } from '../forms/installer'
+import { readPack } from '../forms/pack-files'
 import { AppError } from '../lib/errors'
 
 const HELP = `掌柜 Zhanggui command line — npm run zg -- <command>
@@ -20,7 +20,7 @@ const HELP = `掌柜 Zhanggui command line — npm run zg -- <command>
                                  create an API token for scripts; printed once
   token list                     list API tokens (not the secrets)
   token revoke <id>              revoke an API token
-  pack install <file.json>       install or upgrade a template pack
+  pack install <file|folder>     install or upgrade a template pack
   pack list                      list installed packs
   migrate                        bring the system tables up to date
 
@@ -66,14 +66,8 @@ const commands: Record<string, Command> = {
     console.log(`Token ${id} revoked.`)
   },
   async 'pack install'(ctx, [file]) {
-    if (!file) throw new Error('pack install needs a JSON file')
-    let pack: unknown
-    try {
-      pack = JSON.parse(fs.readFileSync(file, 'utf8'))
-    } catch (error) {
-      throw new Error(`cannot read ${file}: ${(error as Error).message}`)
-    }
-    const result = await installPack(ctx.db, ctx.registry, pack)
+    if (!file) throw new Error('pack install needs a pack JSON file or folder')
+    const result = await installPack(ctx.db, ctx.registry, readPack(file), { handlers: ctx.actions.names() })
     console.log(`Pack ${result.pack} ${result.version}: ${result.status}` + (result.created.length ? `; new forms: ${result.created.join(', ')}` : '') + (result.updated.length ? `; updated: ${result.updated.join(', ')}` : ''))
   },
   async 'pack list'(ctx) {

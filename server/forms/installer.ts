@@ -38,7 +38,7 @@ export async function installPack(
   db: Database,
   registry: FormRegistry,
   input: unknown,
-  options: { allowDowngrade?: boolean } = {},
+  options: { allowDowngrade?: boolean; handlers?: string[] } = {},
 ): Promise<InstallResult> {
   await registry.refreshIfChanged()
   const packKey = (input as { key?: unknown })?.key
@@ -46,6 +46,15 @@ export async function installPack(
   const validation = validatePack(input, others)
   if (!validation.ok || !validation.forms) throw new TemplateError(validation.problems)
   const pack = input as PackDefinition
+  if (options.handlers) {
+    const known = new Set(options.handlers)
+    const missing = pack.forms.flatMap((form, i) =>
+      (form.actions ?? []).flatMap((action, j) =>
+        action.handler && !known.has(action.handler) ? [{ path: `forms[${i}].actions[${j}].handler`, message: `unknown handler "${action.handler}"` }] : [],
+      ),
+    )
+    if (missing.length) throw new TemplateError(missing)
+  }
 
   const result = await db.knex.transaction(async (trx) => {
     await db.dialect.lockForWrite(trx)

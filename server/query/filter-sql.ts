@@ -29,6 +29,9 @@ export function compileFilter(filter: PreparedFilter, scope: TableScope, dialect
 
 function compileCondition(c: PreparedCondition, scope: TableScope, dialect: Dialect, registry: FormRegistry): Sql {
   const kind = c.target.value.kind
+  if (c.target.kind === 'parent' && c.target.target.kind === 'field' && c.target.target.field.storage.kind !== 'column') {
+    throw new Error('conditions on the parent record work on its stored columns only')
+  }
   if (c.target.kind === 'field' && (kind === 'text_list' || kind === 'link_list' || kind === 'files' || kind === 'lines')) {
     return compileChildCondition(c, scope, dialect, registry)
   }

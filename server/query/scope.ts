@@ -22,14 +22,19 @@ export interface Join {
  * and the SQL expression behind each filter or sort target.
  */
 export class TableScope {
-  private joins = new Map<string, Join>()
+  private readonly joins: Map<string, Join>
   private counter = 0
+  private parentJoin: TableScope | undefined
 
   constructor(
     readonly table: TableModel,
     readonly alias: string,
     private readonly registry: FormRegistry,
-  ) {}
+    /** a parent's scope adds its joins to the line scope that owns it */
+    owner?: TableScope,
+  ) {
+    this.joins = owner ? owner.joins : new Map()
+  }
 
   from(): string {
     return [`${id(this.table.table)} ${id(this.alias)}`, ...[...this.joins.values()].map((j) => j.sql)].join(' ')
@@ -37,12 +42,12 @@ export class TableScope {
 
   /** LEFT JOIN the record a single link (or user) field points at; reused per field. */
   joinFor(field: FieldModel): { alias: string; table: TableModel | null } {
-    const existing = this.joins.get(field.key)
+    const existing = this.joins.get(`${this.alias}.${field.key}`)
     const target = field.value.kind === 'user' ? null : this.registry.table(field.value.target!) ?? null
     if (existing) return { alias: existing.alias, table: target }
     const alias = `${this.alias}_j${++this.counter}`
     const targetTable = field.value.kind === 'user' ? 'zg_users' : target!.table
-    this.joins.set(field.key, {
+    this.joins.set(`${this.alias}.${field.key}`, {
       alias,
       sql: `LEFT JOIN ${id(targetTable)} ${id(alias)} ON ${id(alias, 'id')} = ${id(this.alias, field.key)}`,
     })
@@ -63,11 +68,27 @@ export class TableScope {
     if (!link) return null
     const { alias, table } = this.joinFor(link)
     const target = table?.field(field.def.field as string)
-    return target && target.storage.kind === 'column' ? id(alias, target.key) : null
+    if (!table || !target) return null
+    if (target.storage.kind === 'column') return id(alias, target.key)
+    // A lookup of a lookup: follow the linked record's own link, one join further.
+    if (target.computed === 'lookup') return new TableScope(table, alias, this.registry, this).lookupColumn(target)
+    return null
+  }
+
+  /** The record a line belongs to, joined once. */
+  parentScope(): TableScope {
+    if (!this.table.parent) throw badRequest('only sub-form lines have a parent')
+    if (!this.parentJoin) {
+      const alias = `${this.alias}_p`
+      this.joins.set('$parent', { alias, sql: `JOIN ${id(this.table.parent.table)} ${id(alias)} ON ${id(alias, 'id')} = ${id(this.alias, 'parent_id')}` })
+      this.parentJoin = new TableScope(this.table.parent, alias, this.registry, this)
+    }
+    return this.parentJoin
   }
 
   /** The expression a filter condition compares. */
   columnFor(target: FilterTarget): string {
+    if (target.kind === 'parent') return this.parentScope().columnFor(target.target)
     if (target.kind !== 'field') return id(this.alias, target.column)
     const field = target.field
     if (field.computed === 'lookup') {

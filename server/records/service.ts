@@ -44,21 +44,35 @@ export interface ActionContext {
   postings: PostingEngine
   form: FormModel
   action: CompiledAction
+  /** the record the action runs on (the first one for a collective action) */
   record: ApiRecord
+  /** every record of a collective action (merge, pick-list creation), all locked */
+  records: ApiRecord[]
   params: Record<string, unknown>
   trx: Knex.Transaction
   actor: Actor
+  /**
+   * Runs `work` in a savepoint: if it throws, only its writes are undone and the error is
+   * rethrown, so a handler can record why (e.g. "insufficient stock") and go on.
+   */
+  savepoint<T>(work: (inner: Pick<ActionContext, 'service' | 'system' | 'postings' | 'trx'>) => Promise<T>): Promise<T>
 }
 
 /** A workflow step a template names as an action's handler, run inside the write transaction. */
 export type ActionHandler = (ctx: ActionContext) => Promise<unknown>
 
+interface RegisteredHandler {
+  run: ActionHandler
+  /** runs once for all selected records in one transaction, instead of once per record */
+  collective: boolean
+}
+
 export class ActionRegistry {
-  private readonly handlers = new Map<string, ActionHandler>()
-  register(name: string, handler: ActionHandler): void {
-    this.handlers.set(name, handler)
+  private readonly handlers = new Map<string, RegisteredHandler>()
+  register(name: string, handler: ActionHandler, options: { collective?: boolean } = {}): void {
+    this.handlers.set(name, { run: handler, collective: Boolean(options.collective) })
   }
-  get(name: string): ActionHandler | undefined {
+  get(name: string): RegisteredHandler | undefined {
     return this.handlers.get(name)
   }
   names(): string[] {
@@ -101,6 +115,10 @@ export class RecordsService {
   /** This service, writing inside `trx` (rules and handlers that write more records). */
   within(trx: Knex.Transaction): RecordsService {
     return new RecordsService(this.deps, this.actor, trx)
+  }
+
+  hasForm(key: string): boolean {
+    return this.deps.registry.get(key) !== undefined
   }
 
   private get knex(): Knex {
@@ -186,6 +204,11 @@ export class RecordsService {
   /** Validates, numbers and inserts new records (with lines and value lists); returns their ids. */
   private async insertPrepared(trx: Knex.Transaction, form: FormModel, records: WorkingRecord[], prefix: PathPrefix, earlier: FieldProblem[]): Promise<number[]> {
     const now = this.clock()
+    if (form.def.singleton) {
+      const existing = await trx(form.table).count({ n: '*' }).first()
+      if (Number(existing?.n ?? 0) + records.length > 1) throw conflict(`"${localize(form.def.label)}" holds a single record; edit the existing one`)
+    }
+    await this.deps.hooks.prepare({ form, action: 'create', records, trx, actor: this.actor })
     await prepareBatch(trx, this.deps.registry, form, records, prefix, this.env(), earlier)
     for (const field of form.fields.filter((f) => f.computed === 'auto_number')) {
       const numbers = await reserveNumbers(trx, form, field, records.length, now)
@@ -234,6 +257,7 @@ export class RecordsService {
 
   /** Writes one prepared update; returns false when nothing changed (no version bump, no audit). */
   private async updatePrepared(trx: Knex.Transaction, form: FormModel, existing: ApiRecord, working: WorkingRecord, prefix: PathPrefix, earlier: FieldProblem[]): Promise<boolean> {
+    await this.deps.hooks.prepare({ form, action: 'update', records: [working], trx, actor: this.actor })
     await prepareBatch(trx, this.deps.registry, form, [working], prefix, this.env(), earlier)
     const before = toWorking(form, existing)
     const changes = changedColumns(form, working, before)
@@ -423,33 +447,84 @@ export class RecordsService {
    * the template's postings say for it.
    */
   async runAction(formKey: string, id: number, actionKey: string, params: Record<string, unknown> = {}): Promise<{ record: ApiRecord; result: unknown }> {
+    const { form, action, handler } = this.resolveAction(formKey, actionKey)
+    const { records, result } = await this.runOn(form, action, handler, [id], params)
+    return { record: records[0], result }
+  }
+
+  /**
+   * An action on several records. Collective handlers (merge, pick lists) run once, in one
+   * transaction, with all of them; other actions run record by record, each in its own
+   * transaction, and the answer lists which succeeded and why the others did not.
+   */
+  async runBulkAction(formKey: string, ids: number[], actionKey: string, params: Record<string, unknown> = {}) {
+    const { form, action, handler } = this.resolveAction(formKey, actionKey)
+    const unique = [...new Set(ids)]
+    if (unique.length === 0 || unique.length > 500) throw badRequest('send 1 to 500 record ids')
+    if (handler?.collective) {
+      const { records, result } = await this.runOn(form, action, handler, unique, params)
+      return { collective: true, result, records }
+    }
+    if (!action.bulk) throw badRequest(`"${localize(action.label)}" runs on one record at a time`)
+    const results: { id: number; ok: boolean; result?: unknown; error?: { code: string; message: string } }[] = []
+    for (const id of unique) {
+      try {
+        const { result } = await this.runOn(form, action, handler, [id], params)
+        results.push({ id, ok: true, result })
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error
+        results.push({ id, ok: false, error: { code: error.code, message: error.message } })
+      }
+    }
+    return { collective: false, results }
+  }
+
+  private resolveAction(formKey: string, actionKey: string) {
     const form = this.form(formKey, `action:${actionKey}`)
     const action = form.actions.find((a) => a.key === actionKey)
-    if (!action) throw notFound(`form "${formKey}" has no action "${actionKey}"`)
+    if (!action || action.client) throw notFound(`form "${formKey}" has no server action "${actionKey}"`)
     const handlerName = action.handler ?? (form.document && ['submit', 'void'].includes(actionKey) ? `document.${actionKey}` : undefined)
     const handler = handlerName ? this.deps.actions.get(handlerName) : undefined
     if (handlerName && !handler) throw new Error(`action handler "${handlerName}" is not registered`)
+    return { form, action, handler }
+  }
+
+  private async runOn(form: FormModel, action: CompiledAction, handler: RegisteredHandler | undefined, ids: number[], params: Record<string, unknown>) {
     return this.write(async (trx) => {
-      const record = await this.lockAndLoad(trx, form, id)
-      if (action.condition && !conditionHolds(form, action.condition, record, this.clock())) {
-        throw conflict(`"${localize(action.label)}" cannot be done on ${form.key} record ${id} now (it needs ${action.when})`)
+      const records: ApiRecord[] = []
+      for (const id of [...ids].sort((a, b) => a - b)) {
+        const record = await this.lockAndLoad(trx, form, id)
+        if (action.condition && !conditionHolds(form, action.condition, record, this.clock())) {
+          throw conflict(`"${localize(action.label)}" cannot be done on ${form.key} record ${id} now (it needs ${action.when})`)
+        }
+        records.push(record)
       }
-      const system = this.as(SYSTEM_ACTOR).within(trx)
-      const postings = new PostingEngine(system, trx, this.deps.db.dialect, this.clock)
+      const bind = (inner: Knex.Transaction) => {
+        const system = this.as(SYSTEM_ACTOR).within(inner)
+        return { service: this.within(inner), system, postings: new PostingEngine(system, inner, this.deps.db.dialect, this.clock), trx: inner }
+      }
+      const ctx: ActionContext = {
+        ...bind(trx),
+        form,
+        action,
+        record: records[0],
+        records,
+        params,
+        actor: this.actor,
+        savepoint: (work) => trx.transaction((inner) => work(bind(inner))),
+      }
       let result: unknown
-      if (handler) {
-        result = await handler({ service: this.within(trx), system, postings, form, action, record, params, trx, actor: this.actor })
-      } else {
-        if (action.set) await system.updateFields(trx, form, record, action.set)
-        const current = (await this.reader(trx).load(form, [id], { lines: true }))[0]
-        const reversed = await postings.reverse(form, current, actionKey)
-        const posted = await postings.post(form, current, actionKey)
-        result = { reversed, posted }
+      if (handler) result = await handler.run(ctx)
+      else {
+        if (action.set) await ctx.system.updateFields(trx, form, records[0], action.set)
+        const current = (await this.reader(trx).load(form, [records[0].id], { lines: true }))[0]
+        result = { reversed: await ctx.postings.reverse(form, current, action.key), posted: await ctx.postings.post(form, current, action.key) }
       }
-      const after = (await this.reader(trx).load(form, [id], { lines: true }))[0]
-      await this.audit(trx, form, [{ id, action: actionKey, changes: { params, result } }])
-      await this.emit(trx, form, actionKey, [{ id, before: record, after }])
-      return { record: after, result }
+      const after = await this.reader(trx).load(form, records.map((r) => r.id), { lines: true })
+      const afterById = new Map(after.map((r) => [r.id, r]))
+      await this.audit(trx, form, records.map((r) => ({ id: r.id, action: action.key, changes: { params, result } })))
+      await this.emit(trx, form, action.key, records.map((r) => ({ id: r.id, before: r, after: afterById.get(r.id) ?? null })))
+      return { records: after, result }
     })
   }
 
@@ -457,12 +532,15 @@ export class RecordsService {
    * Sets fields of a record inside an action, whatever its document status (an action may mark a
    * submitted document paid, shipped…). Same validation and computing as an update.
    */
-  async updateFields(trx: Knex.Transaction, form: FormModel, record: ApiRecord, values: Record<string, unknown>): Promise<ApiRecord> {
+  async updateFields(trx: Knex.Transaction, formOrKey: FormModel | string, record: ApiRecord | number, values: Record<string, unknown>): Promise<ApiRecord> {
+    const form = typeof formOrKey === 'string' ? this.form(formOrKey, 'update') : formOrKey
+    const id = typeof record === 'number' ? record : record.id
     const { record: patch, problems } = normalizeInput(form, values)
-    const current = (await this.reader(trx).load(form, [record.id], { lines: true }))[0]
+    const current = (await this.reader(trx).load(form, [id], { lines: true }))[0]
+    if (!current) throw notFound(`${form.key} record ${id} does not exist`)
     const { working } = mergeInput(form, current, patch)
     await this.updatePrepared(trx, form, current, working, single, problems)
-    return (await this.reader(trx).load(form, [record.id], { lines: true }))[0]
+    return (await this.reader(trx).load(form, [id], { lines: true }))[0]
   }
 
   /** Changes a document's status (used by the submit/void actions); returns the record as it is now. */
@@ -471,7 +549,11 @@ export class RecordsService {
       .where({ id: record.id, version: record.version })
       .update({ doc_status: status, version: record.version + 1, updated_at: this.clock(), updated_by: this.actor.userId })
     if (updated !== 1) throw conflict(`${form.key} record ${record.id} was changed by someone else; reload and try again`)
-    return (await this.reader(trx).load(form, [record.id], { lines: true }))[0]
+    const after = (await this.reader(trx).load(form, [record.id], { lines: true }))[0]
+    // Rollups elsewhere may count only submitted documents: recompute what this one links to.
+    const working = toWorking(form, after)
+    await this.propagate(trx, form, [{ before: working, after: working }])
+    return after
   }
 
   // ---- plumbing -------------------------------------------------------------------------------

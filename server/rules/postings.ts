@@ -23,6 +23,8 @@ interface HeldBalance {
   record: ApiRecord
   values: Values
   touched: boolean
+  /** ledger lines added since the last flush (constraints may apply to some lines only) */
+  lines: Values[]
 }
 
 const plain = (v: unknown) => (typeof v === 'object' && v !== null && !Array.isArray(v) && 'id' in v ? (v as { id: unknown }).id : v)
@@ -155,7 +157,7 @@ export class PostingEngine {
       record = await this.service.create(ledger.balance.key, { ...key, ...zeros })
     }
     const values: Values = Object.fromEntries(Object.entries(record).map(([k, v]) => [k, plain(v)]))
-    const entry = { ledger, key, record, values, touched: false }
+    const entry: HeldBalance = { ledger, key, record, values, touched: false, lines: [] }
     this.held.set(name, entry)
     return entry
   }
@@ -169,6 +171,7 @@ export class PostingEngine {
     }
     for (const [ledgerKey, balanceKey] of Object.entries(ledger.after)) line[ledgerKey] = balance.values[balanceKey]
     balance.touched = true
+    balance.lines.push(line)
   }
 
   /** Writes the touched balances and checks their constraints. */
@@ -181,7 +184,14 @@ export class PostingEngine {
       balance.record = updated
       Object.assign(balance.values, Object.fromEntries(Object.entries(updated).map(([k, v]) => [k, plain(v)])))
       balance.touched = false
+      const lines = balance.lines
+      balance.lines = []
       for (const constraint of balance.ledger.constraints) {
+        const ledgerTable = balance.ledger.form
+        const applies =
+          !constraint.when ||
+          lines.some((line) => evaluate(constraint.when!, { row: line, rowTable: ledgerTable, record: line, recordTable: ledgerTable, balance: {}, earlier: {} }, BOOLEAN, ledgerTable.key) === true)
+        if (!applies) continue
         const table = balance.ledger.balance
         const context: EvalContext = { row: balance.values, rowTable: table, record: updated, recordTable: table, balance: {}, earlier: {} }
         if (evaluate(constraint.check, context, BOOLEAN, table.key) === true) continue

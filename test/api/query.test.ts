@@ -16,7 +16,7 @@ beforeAll(async () => {
     { name: "O'Brien", company: 'Gamma', level: 'new', tags: ['repeat'], birthday: addDays(today, -1) },
   ])
   for (const c of contacts.body.data) ids[c.name] = c.id
-  const products = await app.api.post('/api/forms/products/records', [
+  const products = await app.api.post('/api/forms/items/records', [
     { sku: 'P1', name: '甲', price: '10.00', cost: '4.00', weight: '1.000' },
     { sku: 'P2', name: '乙', price: '10.00', cost: '6.00' },
     { sku: 'P3', name: '丙', price: '25.50' },
@@ -53,10 +53,10 @@ describe('the filter language', () => {
     expect(await names({ field: 'active', op: 'eq', value: false })).toEqual(['李娜'])
     expect(await names({ field: 'birthday', op: 'lt', value: addDays(today, -2) })).toEqual(['张伟', '李娜'])
     expect(await names({ field: 'birthday', op: 'between', value: [addDays(today, -5), today] })).toEqual(["O'Brien", '张伟'])
-    const prices = await query('products', { filter: { field: 'price', op: 'gte', value: '10' }, sort: 'sku' })
+    const prices = await query('items', { filter: { field: 'price', op: 'gte', value: '10' }, sort: 'sku' })
     expect(prices.body.data.map((p: any) => p.sku)).toEqual(['P1', 'P2', 'P3'])
     // A blank cost counts as 0 in the margin formula, as in Excel.
-    const margin = await query('products', { filter: { field: 'margin', op: 'gt', value: 5 }, sort: 'sku' })
+    const margin = await query('items', { filter: { field: 'margin', op: 'gt', value: 5 }, sort: 'sku' })
     expect(margin.body.data.map((p: any) => [p.sku, p.margin])).toEqual([['P1', '6.00'], ['P3', '25.50']])
   })
 
@@ -125,7 +125,7 @@ describe('the filter language', () => {
 
 describe('sorting and paging', () => {
   it('sorts by several columns with NULLs last and a stable id tie-break', async () => {
-    const res = await query('products', { sort: '-price,weight', limit: 10 })
+    const res = await query('items', { sort: '-price,weight', limit: 10 })
     expect(res.body.data.map((p: any) => p.sku)).toEqual(['P3', 'P1', 'P2', 'P4'])
     const asc = await query('contacts', { sort: 'birthday' })
     expect(asc.body.data.map((c: any) => c.name)).toEqual(['李娜', '张伟', "O'Brien", '王芳'])
@@ -137,23 +137,23 @@ describe('sorting and paging', () => {
   })
 
   it('gives the same rows by offset and by cursor, page after page', async () => {
-    await app.api.post('/api/forms/products/records', Array.from({ length: 37 }, (_, i) => ({ sku: `Q${String(i).padStart(2, '0')}`, name: `批量${i}`, price: String((i % 5) + 1), weight: i % 3 === 0 ? null : String(i % 4) })))
+    await app.api.post('/api/forms/items/records', Array.from({ length: 37 }, (_, i) => ({ sku: `Q${String(i).padStart(2, '0')}`, name: `批量${i}`, price: String((i % 5) + 1), weight: i % 3 === 0 ? null : String(i % 4) })))
     const sort = 'weight,-price'
-    const all = (await query('products', { sort, limit: 500 })).body.data.map((p: any) => p.id)
+    const all = (await query('items', { sort, limit: 500 })).body.data.map((p: any) => p.id)
     expect(all).toHaveLength(41)
     const byOffset: number[] = []
-    for (let offset = 0; offset < all.length; offset += 7) byOffset.push(...(await query('products', { sort, limit: 7, offset })).body.data.map((p: any) => p.id))
+    for (let offset = 0; offset < all.length; offset += 7) byOffset.push(...(await query('items', { sort, limit: 7, offset })).body.data.map((p: any) => p.id))
     const byCursor: number[] = []
     let cursor: string | null = null
     do {
-      const page: any = await query('products', { sort, limit: 7, ...(cursor ? { cursor } : {}) })
+      const page: any = await query('items', { sort, limit: 7, ...(cursor ? { cursor } : {}) })
       byCursor.push(...page.body.data.map((p: any) => p.id))
       cursor = page.body.next_cursor
     } while (cursor)
     expect(byOffset).toEqual(all)
     expect(byCursor).toEqual(all)
     expect(new Set(all).size).toBe(41)
-    const foreign = await query('products', { sort: 'price', cursor: (await query('products', { sort, limit: 2 })).body.next_cursor })
+    const foreign = await query('items', { sort: 'price', cursor: (await query('items', { sort, limit: 2 })).body.next_cursor })
     expect(foreign.status).toBe(400)
   })
 })

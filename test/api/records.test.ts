@@ -29,7 +29,7 @@ async function count(form: string): Promise<number> {
 }
 
 async function makeProducts() {
-  const res = await app.api.post('/api/forms/products/records', [
+  const res = await app.api.post('/api/forms/items/records', [
     { sku: 'A-1', name: '短袖T恤', price: '59.00', cost: '22.50' },
     { sku: 'B-2', name: '马克杯', price: 35.1, cost: '12.80' },
   ])
@@ -82,18 +82,18 @@ describe('records over HTTP', () => {
   })
 
   it('keeps money exact and refuses more decimals than the scale', async () => {
-    const ok = await app.api.post('/api/forms/products/records', { sku: 'M-1', name: '测试', price: 0.1, cost: '0.20' })
+    const ok = await app.api.post('/api/forms/items/records', { sku: 'M-1', name: '测试', price: 0.1, cost: '0.20' })
     expect(ok.body.data).toMatchObject({ price: '0.10', cost: '0.20', margin: '-0.10' })
-    const bad = await app.api.post('/api/forms/products/records', { sku: 'M-2', name: '测试', price: '1.005' })
+    const bad = await app.api.post('/api/forms/items/records', { sku: 'M-2', name: '测试', price: '1.005' })
     expect(bad.status).toBe(422)
     expect(bad.body.error.details[0]).toMatchObject({ field: 'price', message: 'has more than 2 decimal places' })
-    const float = await app.api.post('/api/forms/products/records', { sku: 'M-3', name: '测试', price: 0.1 + 0.2 })
+    const float = await app.api.post('/api/forms/items/records', { sku: 'M-3', name: '测试', price: 0.1 + 0.2 })
     expect(float.status).toBe(422)
   })
 
   it('enforces unique values and names the field', async () => {
-    await app.api.post('/api/forms/products/records', { sku: 'U-1', name: '唯一', price: 1 })
-    const dup = await app.api.post('/api/forms/products/records', { sku: 'U-1', name: '重复', price: 1 })
+    await app.api.post('/api/forms/items/records', { sku: 'U-1', name: '唯一', price: 1 })
+    const dup = await app.api.post('/api/forms/items/records', { sku: 'U-1', name: '重复', price: 1 })
     expect(dup.status).toBe(422)
     expect(dup.body.error.details[0]).toMatchObject({ field: 'sku', code: 'unique' })
   })
@@ -122,7 +122,7 @@ describe('records over HTTP', () => {
     ])
     expect(quote).toMatchObject({ subtotal: '237.00', line_count: '2', total: '227.00', days_valid: '30', doc_status: 'draft' })
     // The product's rollup over quote lines follows.
-    expect((await app.api.get(`/api/forms/products/records/${tee.id}`)).body.data.quoted_qty).toBe('3')
+    expect((await app.api.get(`/api/forms/items/records/${tee.id}`)).body.data.quoted_qty).toBe('3')
 
     // PATCH lines: keep line 1 with a new qty, drop line 2, add a new one.
     const first = quote.lines[0]
@@ -136,10 +136,10 @@ describe('records over HTTP', () => {
       [false, '1', '35.10', '35.10'],
     ])
     expect(patched.body.data).toMatchObject({ subtotal: '330.10', total: '320.10', version: 2 })
-    expect((await app.api.get(`/api/forms/products/records/${tee.id}`)).body.data.quoted_qty).toBe('5')
+    expect((await app.api.get(`/api/forms/items/records/${tee.id}`)).body.data.quoted_qty).toBe('5')
 
     // The copied price keeps its value when the product's price changes later.
-    await app.api.patch(`/api/forms/products/records/${tee.id}`, { price: '99.00' })
+    await app.api.patch(`/api/forms/items/records/${tee.id}`, { price: '99.00' })
     const reread = (await app.api.get(`/api/forms/quotes/records/${quote.id}`)).body.data
     expect(reread.lines[0].price).toBe('59.00')
 
@@ -196,13 +196,13 @@ describe('records over HTTP', () => {
       { sku: 'UP-1', name: '一', price: '1.00' },
       { sku: 'UP-2', name: '二', price: '2.00' },
     ]
-    const first = await app.api.post('/api/forms/products/records/upsert', { by: ['sku'], records: rows })
+    const first = await app.api.post('/api/forms/items/records/upsert', { by: ['sku'], records: rows })
     expect(first.body.data).toMatchObject({ created: 2, updated: 0, unchanged: 0 })
-    const again = await app.api.post('/api/forms/products/records/upsert', { by: ['sku'], records: rows })
+    const again = await app.api.post('/api/forms/items/records/upsert', { by: ['sku'], records: rows })
     expect(again.body.data).toMatchObject({ created: 0, updated: 0, unchanged: 2 })
-    const changed = await app.api.post('/api/forms/products/records/upsert', { by: ['sku'], records: [{ sku: 'UP-2', name: '二', price: '2.50' }, { sku: 'UP-3', name: '三', price: '3' }] })
+    const changed = await app.api.post('/api/forms/items/records/upsert', { by: ['sku'], records: [{ sku: 'UP-2', name: '二', price: '2.50' }, { sku: 'UP-3', name: '三', price: '3' }] })
     expect(changed.body.data).toMatchObject({ created: 1, updated: 1, unchanged: 0 })
-    const list = await app.api.get(`/api/forms/products/records?filter=${encodeURIComponent(JSON.stringify({ field: 'sku', op: 'starts_with', value: 'UP-' }))}&sort=sku`)
+    const list = await app.api.get(`/api/forms/items/records?filter=${encodeURIComponent(JSON.stringify({ field: 'sku', op: 'starts_with', value: 'UP-' }))}&sort=sku`)
     expect(list.body.data.map((p: any) => [p.sku, p.price, p.version])).toEqual([
       ['UP-1', '1.00', 1],
       ['UP-2', '2.50', 2],
@@ -214,7 +214,7 @@ describe('records over HTTP', () => {
 let cachedProducts: { id: number }[] | null = null
 async function makeProductsOnce() {
   if (!cachedProducts) {
-    const res = await app.api.post('/api/forms/products/records', [{ sku: 'ONCE-1', name: '浴巾', price: '89.90' }])
+    const res = await app.api.post('/api/forms/items/records', [{ sku: 'ONCE-1', name: '浴巾', price: '89.90' }])
     cachedProducts = res.body.data
   }
   return cachedProducts!

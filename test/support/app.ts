@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import { createHttpApp } from '../../server/api/http'
-import { createContext } from '../../server/app'
+import { createContext, installBundledPacks } from '../../server/app'
 import { createToken } from '../../server/auth/credentials'
 import { createUser } from '../../server/auth/users'
 import { loadConfig } from '../../server/config'
@@ -60,10 +60,11 @@ export function apiClient(baseUrl: string, auth: Record<string, string> = {}): A
 }
 
 /** A real server on a free port over a fresh database, with the given packs installed. */
-export async function startTestApp(options: { packs?: unknown[] } = {}): Promise<TestApp> {
+export async function startTestApp(options: { packs?: unknown[]; bundled?: { sampleData: boolean } } = {}): Promise<TestApp> {
   const database = await createTestDatabase()
   const config = { ...loadConfig({}), port: 0, dataDir: database.dataDir, databaseUrl: database.databaseUrl, demo: false }
   const ctx = await createContext(config)
+  if (options.bundled) await installBundledPacks(ctx, options.bundled)
   for (const pack of options.packs ?? []) await installPack(ctx.db, ctx.registry, pack)
   const admin = await createUser(ctx.db.knex, { username: 'admin', password: 'admin-password', role: 'admin', display_name: '管理员' })
   const { token } = await createToken(ctx.db.knex, admin, 'tests')

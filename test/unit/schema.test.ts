@@ -26,7 +26,7 @@ describe('template validation', () => {
   it('accepts the bundled starter pack', () => {
     const result = validatePack(starterPack())
     expect(result.problems).toEqual([])
-    expect([...result.forms!.keys()]).toEqual(['contacts', 'products', 'quotes'])
+    expect([...result.forms!.keys()]).toEqual(['contacts', 'items', 'quotes'])
   })
 
   it('points at an unknown field type', () => {

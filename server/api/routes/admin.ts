@@ -52,7 +52,7 @@ export function adminRoutes(ctx: AppContext): Router {
     })
   })
   router.post('/packs', async (req, res) => {
-    res.json({ data: await installPack(ctx.db, ctx.registry, req.body) })
+    res.json({ data: await installPack(ctx.db, ctx.registry, req.body, { handlers: ctx.actions.names() }) })
   })
   return router
 }

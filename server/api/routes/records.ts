@@ -67,6 +67,13 @@ export function recordRoutes(ctx: AppContext): Router {
     await service(ctx, req).delete(form(req), recordId(req))
     res.status(204).end()
   })
+  router.post('/actions/:action', async (req, res) => {
+    const body = (req.body ?? {}) as { ids?: unknown; params?: unknown }
+    if (!Array.isArray(body.ids) || !body.ids.every((id) => Number.isSafeInteger(id) && id > 0)) throw badRequest('send {"ids": [1, 2, …], "params": {…}}')
+    const params = (body.params ?? {}) as Record<string, unknown>
+    if (typeof params !== 'object' || Array.isArray(params)) throw badRequest('action parameters must be an object')
+    res.json({ data: await service(ctx, req).runBulkAction(form(req), body.ids as number[], String(req.params.action), params) })
+  })
   router.post('/:id/actions/:action', async (req, res) => {
     const params = (req.body ?? {}) as Record<string, unknown>
     if (typeof params !== 'object' || Array.isArray(params)) throw badRequest('action parameters must be an object')

@@ -1,0 +1,69 @@
+import { badRequest } from '../lib/errors'
+import type { ActionContext, ActionRegistry } from '../records/service'
+import { idOf, linesOf, nowIso } from './util'
+
+/** Pick list done: its orders are picked and wait for shipping. */
+async function finishPickList(ctx: ActionContext) {
+  let moved = 0
+  for (const slot of linesOf(ctx.record, 'slots')) {
+    const orderId = idOf(slot.order)
+    if (!orderId) continue
+    const order = await ctx.system.get('orders', orderId)
+    if (order.status !== 'picking') continue
+    await ctx.system.updateFields(ctx.trx, 'orders', order, { status: 'to_ship' })
+    moved++
+  }
+  await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { status: 'done', finished_at: nowIso() })
+  return { orders_to_ship: moved }
+}
+
+/**
+ * Start counting: freezes each line's book quantity at the balance now. With no lines, every SKU
+ * the warehouse holds is listed.
+ */
+async function startCount(ctx: ActionContext) {
+  const warehouse = idOf(ctx.record.warehouse)
+  const balances = new Map<number, string>()
+  let cursor: string | undefined
+  do {
+    const page = await ctx.system.list('stock_balances', { filter: { field: 'warehouse', op: 'eq', value: warehouse }, limit: 500, cursor, sort: 'sku' })
+    for (const b of page.data) balances.set(idOf(b.sku)!, String(b.on_hand))
+    cursor = page.next_cursor ?? undefined
+  } while (cursor)
+  const existing = linesOf(ctx.record)
+  const lines = existing.length
+    ? existing.map((l) => ({ id: l.id, book_qty: balances.get(idOf(l.sku)!) ?? '0' }))
+    : [...balances].map(([sku, qty]) => ({ sku, book_qty: qty }))
+  await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { lines, counting_started_at: nowIso() })
+  return { lines: lines.length }
+}
+
+/** A returned parcel: a submitted sales-return stock-in into the chosen warehouse, at the lines' cost. */
+async function receiveReturn(ctx: ActionContext) {
+  const warehouse = idOf(ctx.params.warehouse) ?? idOf(ctx.record.return_warehouse)
+  if (!warehouse) throw badRequest('choose the warehouse the goods return to (params.warehouse)')
+  const lines = linesOf(ctx.record)
+    .filter((l) => Number(l.qty) > 0)
+    .map((l) => {
+      const sku = idOf(l.sku) ?? idOf(l.order_line_sku)
+      if (!sku) throw badRequest(`line ${l.line_no} has no SKU to put back into stock`)
+      return { sku, qty_received: l.qty, qty_accepted: l.qty, unit_cost: l.unit_cost ?? '0' }
+    })
+  if (lines.length === 0) throw badRequest('nothing to return: no line has a quantity')
+  const receipt = await ctx.system.create('stock_in', { type: 'sales_return', warehouse, after_sale: ctx.record.id, lines, remark: `售后 ${ctx.record.no} 退货入库` })
+  await ctx.system.runAction('stock_in', receipt.id, 'submit')
+  await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { status: 'returned', return_warehouse: warehouse, stock_in: receipt.id })
+  return { stock_in: receipt.id, stock_in_no: receipt.no }
+}
+
+async function refund(ctx: ActionContext) {
+  await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { status: 'refunded', refunded_at: nowIso() })
+  return { status: 'refunded' }
+}
+
+export function registerDocumentHandlers(actions: ActionRegistry): void {
+  actions.register('pick_lists.finish', finishPickList)
+  actions.register('stocktakes.start_count', startCount)
+  actions.register('after_sales.receive_return', receiveReturn)
+  actions.register('after_sales.refund', refund)
+}

@@ -1,0 +1,11 @@
+import type { AppContext } from '../context'
+import { registerDocumentHandlers } from './documents'
+import { registerErpHooks } from './hooks'
+import { registerOrderActions } from './orders'
+
+/** The server side of the Taobao ERP pack: its workflow handlers and hooks. */
+export function registerErp(ctx: AppContext): void {
+  registerOrderActions(ctx.actions)
+  registerDocumentHandlers(ctx.actions)
+  registerErpHooks(ctx.hooks, ctx.records)
+}

@@ -1,0 +1,34 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { badRequest } from '../lib/errors'
+
+function readJson(file: string): unknown {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (error) {
+    throw badRequest(`cannot read ${file}: ${(error as Error).message}`)
+  }
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw badRequest(`${file} is not valid JSON: ${(error as Error).message}`)
+  }
+}
+
+/**
+ * Reads a pack from a JSON file, or from a folder whose pack.json lists its forms as files
+ * (`"forms": ["forms/orders.json", …]`) and may name a sample-data file — large packs stay
+ * readable one form per file. Returns the pack as one object, as the installer takes it.
+ */
+export function readPack(location: string): Record<string, unknown> {
+  const isDir = fs.existsSync(location) && fs.statSync(location).isDirectory()
+  const file = isDir ? path.join(location, 'pack.json') : location
+  const base = path.dirname(file)
+  const pack = readJson(file) as Record<string, unknown>
+  if (Array.isArray(pack.forms)) {
+    pack.forms = pack.forms.map((entry) => (typeof entry === 'string' ? readJson(path.join(base, entry)) : entry))
+  }
+  if (typeof pack.sample_data === 'string') pack.sample_data = readJson(path.join(base, pack.sample_data))
+  return pack
+}
