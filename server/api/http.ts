@@ -8,6 +8,7 @@ import { errorHandler } from './errors'
 import { buildOpenApi } from './openapi'
 import { adminRoutes } from './routes/admin'
 import { authRoutes } from './routes/auth'
+import { erpRoutes } from './routes/erp'
 import { fileRoutes } from './routes/files'
 import { formRoutes } from './routes/forms'
 import { recordRoutes } from './routes/records'
@@ -39,6 +40,7 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string } =
   api.use('/files', fileRoutes(ctx))
   api.use('/me/settings', settingsRoutes(ctx))
   api.use('/', adminRoutes(ctx))
+  api.use('/erp', erpRoutes(ctx))
   api.use(() => {
     throw notFound('no such API endpoint')
   })

@@ -2,6 +2,7 @@ import { createHttpApp } from '../api/http'
 import { createContext, installBundledPacks } from '../app'
 import { ensureAdmin } from '../bootstrap'
 import { loadConfig } from '../config'
+import { scheduleAutoAudit } from '../erp/auto-audit'
 import { buildClientIfNeeded, CLIENT_DIST } from './build-client'
 
 /** `npm start`: build the client if needed, prepare the database, serve API and client on one port. */
@@ -13,6 +14,7 @@ async function main() {
   for (const pack of installed) if (pack.status !== 'unchanged') console.log(`Template pack ${pack.pack} ${pack.version}: ${pack.status}`)
   const admin = await ensureAdmin(ctx)
   const app = createHttpApp(ctx, { clientDir: CLIENT_DIST })
+  scheduleAutoAudit(ctx)
   const server = app.listen(config.port, () => {
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : config.port

@@ -1,6 +1,7 @@
-import { badRequest } from '../lib/errors'
+import { badRequest, conflict } from '../lib/errors'
+import { createOrderForTrade } from './trade-orders'
 import type { ActionContext, ActionRegistry } from '../records/service'
-import { idOf, linesOf, nowIso } from './util'
+import { decimal, idOf, linesOf, nowIso } from './util'
 
 /** Pick list done: its orders are picked and wait for shipping. */
 async function finishPickList(ctx: ActionContext) {
@@ -42,12 +43,14 @@ async function startCount(ctx: ActionContext) {
 async function receiveReturn(ctx: ActionContext) {
   const warehouse = idOf(ctx.params.warehouse) ?? idOf(ctx.record.return_warehouse)
   if (!warehouse) throw badRequest('choose the warehouse the goods return to (params.warehouse)')
+  const shippedCost = await shippedUnitCosts(ctx, idOf(ctx.record.order))
   const lines = linesOf(ctx.record)
     .filter((l) => Number(l.qty) > 0)
     .map((l) => {
       const sku = idOf(l.sku) ?? idOf(l.order_line_sku)
       if (!sku) throw badRequest(`line ${l.line_no} has no SKU to put back into stock`)
-      return { sku, qty_received: l.qty, qty_accepted: l.qty, unit_cost: l.unit_cost ?? '0' }
+      // Goods come back at the cost they left with; a line's own cost overrides it.
+      return { sku, qty_received: l.qty, qty_accepted: l.qty, unit_cost: l.unit_cost ?? shippedCost.get(sku) ?? '0' }
     })
   if (lines.length === 0) throw badRequest('nothing to return: no line has a quantity')
   const receipt = await ctx.system.create('stock_in', { type: 'sales_return', warehouse, after_sale: ctx.record.id, lines, remark: `售后 ${ctx.record.no} 退货入库` })
@@ -56,12 +59,33 @@ async function receiveReturn(ctx: ActionContext) {
   return { stock_in: receipt.id, stock_in_no: receipt.no }
 }
 
+/** The moving-average cost each SKU of an order left the warehouse at (from its sales stock-out). */
+async function shippedUnitCosts(ctx: ActionContext, orderId: number | null): Promise<Map<number, string>> {
+  const costs = new Map<number, string>()
+  if (!orderId) return costs
+  const stockOut = idOf((await ctx.system.get('orders', orderId)).stock_out)
+  if (!stockOut) return costs
+  const filter = { and: [{ field: 'doc_form', op: 'eq', value: 'stock_out' }, { field: 'doc_id', op: 'eq', value: stockOut }] }
+  for (const line of (await ctx.system.list('stock_ledger', { filter, limit: 500 })).data) {
+    if (Number(line.qty) < 0) costs.set(idOf(line.sku)!, decimal(line.value).div(String(line.qty)).toDecimalPlaces(2).toFixed(2))
+  }
+  return costs
+}
+
 async function refund(ctx: ActionContext) {
   await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { status: 'refunded', refunded_at: nowIso() })
   return { status: 'refunded' }
 }
 
+/** A paid trade entered by hand or imported gets its ERP order (the sync does this by itself). */
+async function createOrder(ctx: ActionContext) {
+  const order = await createOrderForTrade(ctx.system, ctx.record)
+  if (!order) throw conflict(`trade ${ctx.record.tid} is not paid and waiting to ship; it gets no order`)
+  return { order: order.id, order_no: order.no, status: order.status }
+}
+
 export function registerDocumentHandlers(actions: ActionRegistry): void {
+  actions.register('platform_trades.create_order', createOrder)
   actions.register('pick_lists.finish', finishPickList)
   actions.register('stocktakes.start_count', startCount)
   actions.register('after_sales.receive_return', receiveReturn)

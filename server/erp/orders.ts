@@ -3,6 +3,7 @@ import { badRequest, conflict, ValidationError } from '../lib/errors'
 import type { ActionContext, ActionRegistry } from '../records/service'
 import type { ApiRecord } from '../records/types'
 import { estimateFreight } from './freight'
+import { linesForMatch, SkuMatcher } from './trade-orders'
 import { decimal, idOf, linesOf, nowIso, plain, readSettings, type Line } from './util'
 
 const LINE_KEYS = ['sku', 'title', 'properties', 'outer_sku_id', 'combo', 'qty', 'price', 'payment', 'trade', 'trade_oid']
@@ -58,11 +59,13 @@ async function audit(ctx: ActionContext) {
   let warehouse = idOf(record.warehouse)
   if (!warehouse) warehouse = idOf((await readSettings(ctx.system)).default_warehouse)
   if (!warehouse) return markException(ctx, '没有指定发货仓库，也没有设置默认仓库')
-  const unmapped = linesOf(record).filter((l) => !l.sku)
+  let current = record
+  if (linesOf(record).some((l) => !l.sku)) current = await remapLines(ctx)
+  const unmapped = linesOf(current).filter((l) => !l.sku)
   if (unmapped.length) return markException(ctx, `未匹配 SKU：${unmapped.map((l) => l.outer_sku_id || l.title).join('、')}`)
   try {
     await ctx.savepoint(async (inner) => {
-      const audited = await inner.system.updateFields(inner.trx, form, record, { status: 'audited', warehouse, audit_note: null, exception_reason: null })
+      const audited = await inner.system.updateFields(inner.trx, form, current, { status: 'audited', warehouse, audit_note: null, exception_reason: null })
       await inner.postings.post(form, audited, 'audit')
     })
     return { audited: true }
@@ -72,6 +75,30 @@ async function audit(ctx: ActionContext) {
     await ctx.system.updateFields(ctx.trx, form, record, { audit_note: reason })
     return { audited: false, reason }
   }
+}
+
+/** Lines that matched no SKU get another try: the SKU or its mapping may have been added since. */
+async function remapLines(ctx: ActionContext): Promise<ApiRecord> {
+  const matcher = new SkuMatcher(ctx.system)
+  const shop = idOf(ctx.record.shop)
+  const lines: Record<string, unknown>[] = []
+  let changed = false
+  for (const line of linesOf(ctx.record)) {
+    if (line.sku) {
+      lines.push({ id: line.id })
+      continue
+    }
+    const match = await matcher.match(shop, { outer_sku_id: line.outer_sku_id })
+    if (match && !match.combo) {
+      lines.push({ id: line.id, sku: match.parts[0].sku })
+      changed = true
+    } else if (match) {
+      // a combo code: its parts replace the line
+      lines.push(...linesForMatch(match, copyLine(line), Number(line.qty), line.payment))
+      changed = true
+    } else lines.push({ id: line.id })
+  }
+  return changed ? ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { lines }) : ctx.record
 }
 
 async function hold(ctx: ActionContext) {

@@ -15,6 +15,8 @@ export interface TestApp {
   baseUrl: string
   /** calls the API as the admin (Bearer token) */
   api: ApiClient
+  /** the admin's API token (valid on every server process of this database) */
+  token: string
   /** an API client for another user */
   clientFor(username: string, role?: 'admin' | 'member'): Promise<ApiClient>
   close(): Promise<void>
@@ -76,6 +78,7 @@ export async function startTestApp(options: { packs?: unknown[]; bundled?: { sam
     ctx,
     database,
     baseUrl,
+    token,
     api: apiClient(baseUrl, { authorization: `Bearer ${token}` }),
     async clientFor(username, role = 'member') {
       const user = await createUser(ctx.db.knex, { username, password: `${username}-password`, role })

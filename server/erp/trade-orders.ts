@@ -1,0 +1,127 @@
+import { Decimal } from '../../schema/lib/decimal'
+import type { RecordsService } from '../records/service'
+import type { ApiRecord } from '../records/types'
+import { idOf, linesOf } from './util'
+
+/** Platform statuses whose trades are paid and still to be shipped: they become ERP orders. */
+export const PAID_STATUSES = new Set(['WAIT_SELLER_SEND_GOODS', 'SELLER_CONSIGNED_PART', 'PAID_FORBID_CONSIGN'])
+
+export interface SkuMatch {
+  /** the ERP SKU, or the parts of a combo */
+  parts: { sku: number; qty: number }[]
+  combo: number | null
+}
+
+/**
+ * Which ERP SKU a platform line is: the merchant code (outer_sku_id, else outer_iid) against SKU
+ * codes and combo codes, then the SKU mapping form (shop × item id × platform SKU id).
+ */
+export class SkuMatcher {
+  private readonly cache = new Map<string, SkuMatch | null>()
+
+  constructor(private readonly system: RecordsService) {}
+
+  async match(shop: number | null, line: Record<string, unknown>): Promise<SkuMatch | null> {
+    const code = String(line.outer_sku_id || line.outer_iid || '').trim()
+    const cacheKey = `${shop}|${code}|${line.num_iid ?? ''}|${line.sku_id ?? ''}`
+    if (this.cache.has(cacheKey)) return this.cache.get(cacheKey)!
+    const found = (code && (await this.byCode(code))) || (await this.byMapping(shop, line))
+    this.cache.set(cacheKey, found ?? null)
+    return found ?? null
+  }
+
+  private async byCode(code: string): Promise<SkuMatch | null> {
+    const sku = (await this.system.list('skus', { filter: { field: 'outer_id', op: 'eq', value: code }, limit: 1 })).data[0]
+    if (sku) return { parts: [{ sku: sku.id, qty: 1 }], combo: null }
+    const combo = (await this.system.list('combos', { filter: { field: 'code', op: 'eq', value: code }, limit: 1 })).data[0]
+    return combo ? this.comboParts(combo.id) : null
+  }
+
+  private async byMapping(shop: number | null, line: Record<string, unknown>): Promise<SkuMatch | null> {
+    if (!shop || !line.num_iid) return null
+    const filter = {
+      and: [
+        { field: 'shop', op: 'eq', value: shop },
+        { field: 'num_iid', op: 'eq', value: String(line.num_iid) },
+        line.sku_id ? { field: 'sku_id', op: 'eq', value: String(line.sku_id) } : { field: 'sku_id', op: 'is_empty' },
+      ],
+    }
+    const mapping = (await this.system.list('sku_mappings', { filter, limit: 1 })).data[0]
+    if (!mapping) return null
+    if (mapping.combo) return this.comboParts(idOf(mapping.combo)!)
+    return { parts: [{ sku: idOf(mapping.sku)!, qty: 1 }], combo: null }
+  }
+
+  private async comboParts(comboId: number): Promise<SkuMatch> {
+    const combo = await this.system.get('combos', comboId)
+    return { parts: linesOf(combo, 'parts').map((p) => ({ sku: idOf(p.sku)!, qty: Number(p.qty) })), combo: comboId }
+  }
+}
+
+/** Order lines for a platform line: one per SKU (a combo gives one line per part, payment shared by cost). */
+export async function orderLinesFor(matcher: SkuMatcher, shop: number | null, trade: ApiRecord, line: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+  const base = {
+    title: line.title ?? null,
+    properties: line.sku_properties_name ?? null,
+    outer_sku_id: line.outer_sku_id || line.outer_iid || null,
+    price: line.price ?? null,
+    trade: trade.id,
+    trade_oid: line.oid,
+  }
+  const qty = Number(line.num ?? 1)
+  const match = await matcher.match(shop, line)
+  if (!match) return [{ ...base, sku: null, qty, payment: line.payment ?? null }]
+  return linesForMatch(match, base, qty, line.payment)
+}
+
+/** One line per SKU of a match; a combo's payment is shared by part quantity, the rounding on the last part. */
+export function linesForMatch(match: SkuMatch, base: Record<string, unknown>, qty: number, payment: unknown): Record<string, unknown>[] {
+  if (!match.combo) return [{ ...base, sku: match.parts[0].sku, qty, payment: payment ?? null }]
+  const total = new Decimal(String(payment ?? 0))
+  const units = match.parts.reduce((n, p) => n + p.qty, 0)
+  let given = new Decimal(0)
+  return match.parts.map((part, i) => {
+    const share = i === match.parts.length - 1 ? total.minus(given) : total.mul(part.qty).div(units).toDecimalPlaces(2)
+    given = given.plus(share)
+    return { ...base, sku: part.sku, combo: match.combo, qty: qty * part.qty, price: null, payment: share.toFixed(2) }
+  })
+}
+
+/**
+ * The ERP order of a paid platform trade (created once; a second call finds it). Lines that match
+ * no SKU put the order in 异常 with the reason.
+ */
+export async function createOrderForTrade(system: RecordsService, trade: ApiRecord, matcher = new SkuMatcher(system)): Promise<ApiRecord | null> {
+  if (!PAID_STATUSES.has(String(trade.status))) return null
+  const existing = (await system.list('orders', { filter: { field: 'trades', op: 'contains', value: trade.id }, limit: 1 })).data[0]
+  if (existing) return existing
+  const shop = idOf(trade.shop)
+  const lines = []
+  for (const line of linesOf(trade)) {
+    if (line.refund_status === 'SUCCESS') continue
+    lines.push(...(await orderLinesFor(matcher, shop, trade, line)))
+  }
+  if (lines.length === 0) return null
+  const unmapped = lines.filter((l) => !l.sku)
+  return system.create('orders', {
+    shop,
+    status: unmapped.length ? 'exception' : 'pending',
+    exception_reason: unmapped.length ? `未匹配 SKU：${unmapped.map((l) => l.outer_sku_id || l.title).join('、')}` : null,
+    trades: [trade.id],
+    tids: String(trade.tid),
+    buyer_nick: trade.buyer_nick,
+    buyer_open_uid: trade.buyer_open_uid,
+    oaid: trade.oaid,
+    receiver_name: trade.receiver_name,
+    receiver_mobile: trade.receiver_mobile,
+    receiver_state: trade.receiver_state,
+    receiver_city: trade.receiver_city,
+    receiver_district: trade.receiver_district,
+    receiver_address: trade.receiver_address,
+    buyer_message: trade.buyer_message,
+    seller_memo: trade.seller_memo,
+    order_time: trade.created,
+    paid_at: trade.pay_time,
+    lines,
+  })
+}
