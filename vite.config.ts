@@ -11,7 +11,7 @@ const ROOT = import.meta.dirname
 export default defineConfig({
   root: path.join(ROOT, 'client'),
   plugins: [vue()],
-  resolve: { alias: { '@schema': path.join(ROOT, 'schema') } },
+  resolve: { alias: { '@schema': path.join(ROOT, 'schema'), '@': path.join(ROOT, 'client/src') } },
   build: {
     outDir: path.join(ROOT, 'dist/client'),
     emptyOutDir: true,

@@ -97,9 +97,16 @@ export function gridRows(page: Page): Locator {
   return page.locator('.ag-root .ag-row')
 }
 
+/** The texts of one column, top to bottom (rows are positioned absolutely, so sort by index). */
 export async function cellTexts(page: Page, colId: string): Promise<string[]> {
-  const cells = page.locator(`.ag-root .ag-row .ag-cell[col-id="${colId}"]`)
-  return (await cells.allInnerTexts()).map((t) => t.trim())
+  return page.evaluate((col) => {
+    const rows = Array.from(document.querySelectorAll('.ag-root .ag-row'))
+    return rows
+      .map((row) => ({ index: Number(row.getAttribute('row-index')), text: row.querySelector(`.ag-cell[col-id="${col}"]`)?.textContent?.trim() ?? '' }))
+      .filter((r) => r.index >= 0)
+      .sort((a, b) => a.index - b.index)
+      .map((r) => r.text)
+  }, colId)
 }
 
 /** A small PNG (a red square), for image upload tests. */

@@ -1,0 +1,36 @@
+import { computed } from 'vue'
+import { createI18n } from 'vue-i18n'
+import elEn from 'element-plus/es/locale/lang/en'
+import elZhCn from 'element-plus/es/locale/lang/zh-cn'
+import { LOCALES, type Locale } from '@schema/lib/localized'
+import en from './en'
+import zhCN from './zh-CN'
+
+const STORAGE_KEY = 'zg.locale'
+
+function initialLocale(): Locale {
+  const saved = localStorage.getItem(STORAGE_KEY)
+  return (LOCALES as readonly string[]).includes(saved ?? '') ? (saved as Locale) : 'zh-CN'
+}
+
+export const i18n = createI18n({
+  legacy: false,
+  locale: initialLocale(),
+  fallbackLocale: 'zh-CN',
+  messages: { 'zh-CN': zhCN, en },
+})
+
+/** The current locale, typed for localize() and settable from the language switch. */
+export const currentLocale = computed<Locale>({
+  get: () => i18n.global.locale.value as Locale,
+  set: (locale) => {
+    i18n.global.locale.value = locale
+    localStorage.setItem(STORAGE_KEY, locale)
+    document.documentElement.lang = locale
+  },
+})
+
+export const elementLocale = computed(() => (currentLocale.value === 'en' ? elEn : elZhCn))
+
+export { LOCALES }
+export type { Locale }

@@ -1,0 +1,26 @@
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import { authApi } from '@/api/records'
+import type { Reference } from '@/api/types'
+import { useSessionStore } from './session'
+
+/**
+ * People a user field can name. Only administrators may list users (GET /api/users); everyone
+ * else can pick themselves, keep the current value, or clear it.
+ */
+export const useUsersStore = defineStore('users', () => {
+  const people = ref<Reference[]>([])
+  let loading: Promise<void> | null = null
+
+  function load(): Promise<void> {
+    const session = useSessionStore()
+    const me = session.user
+    if (!me) return Promise.resolve()
+    loading ??= (me.role === 'admin' ? authApi.users().catch(() => [me]) : Promise.resolve([me])).then((users) => {
+      people.value = users.map((u) => ({ id: u.id, display: u.display_name }))
+    })
+    return loading
+  }
+
+  return { people, load }
+})
