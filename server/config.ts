@@ -7,6 +7,10 @@ export interface Config {
   /** PostgreSQL connection string; SQLite under dataDir when absent */
   databaseUrl: string | null
   adminPassword: string | null
+  /** key for secrets at rest; generated into the data dir when absent */
+  secretKey: string | null
+  /** the default Taobao gateway for shops without their own */
+  taobaoGatewayUrl: string
   /** demo mode seeds sample data on first start */
   demo: boolean
   logRequests: boolean
@@ -20,6 +24,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.ZG_DATA_DIR ?? './data'),
     databaseUrl: env.DATABASE_URL?.trim() || null,
     adminPassword: env.ZG_ADMIN_PASSWORD || null,
+    secretKey: env.ZG_SECRET_KEY || null,
+    taobaoGatewayUrl: env.TAOBAO_GATEWAY_URL || 'https://gw.api.taobao.com/router/rest',
     demo: env.ZG_DEMO !== '0',
     logRequests: env.ZG_LOG_REQUESTS === '1',
   }

@@ -1,9 +1,11 @@
 import type { Knex } from 'knex'
 import * as system from './migrations/001-system'
+import * as taobao from './migrations/002-taobao'
 
 /** Migrations are modules listed here (not files found at run time), so they bundle and type-check. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
   '001-system': system,
+  '002-taobao': taobao,
 }
 
 const source: Knex.MigrationSource<string> = {

@@ -22,16 +22,27 @@ export function registerErpHooks(hooks: HookRegistry, records: RecordsService): 
   })
 
   hooks.onPrepare('platform_trades', async ({ records: trades, trx }) => {
+    // One query for the batch's known customers, one batch for the new ones (the sync writes 100s at once).
     const system = records.within(trx)
-    for (const trade of trades) {
-      const shop = trade.values.shop
-      const nick = trade.values.buyer_nick
-      if (trade.values.customer || typeof shop !== 'number' || typeof nick !== 'string' || !nick) continue
-      const filter = { and: [{ field: 'shop', op: 'eq', value: shop }, { field: 'buyer_nick', op: 'eq', value: nick }] }
-      const existing = (await system.list('customers', { filter, limit: 1 })).data[0]
-      const customer = existing ?? (await system.create('customers', { shop, buyer_nick: nick, buyer_open_uid: trade.values.buyer_open_uid ?? null }))
-      trade.values.customer = idOf(customer.id)
+    const keyOf = (shop: unknown, nick: unknown) => `${shop}|${nick}`
+    const wanted = trades.filter((t) => !t.values.customer && typeof t.values.shop === 'number' && typeof t.values.buyer_nick === 'string' && t.values.buyer_nick)
+    if (wanted.length === 0) return
+    const found = new Map<string, number>()
+    const nicks = [...new Set(wanted.map((t) => t.values.buyer_nick as string))]
+    for (let i = 0; i < nicks.length; i += 500) {
+      const filter = { and: [{ field: 'shop', op: 'in', value: [...new Set(wanted.map((t) => t.values.shop))] }, { field: 'buyer_nick', op: 'in', value: nicks.slice(i, i + 500) }] }
+      for (const c of (await system.list('customers', { filter, limit: 500 })).data) found.set(keyOf(idOf(c.shop), c.buyer_nick), c.id)
     }
+    const missing = new Map<string, Record<string, unknown>>()
+    for (const t of wanted) {
+      const key = keyOf(t.values.shop, t.values.buyer_nick)
+      if (!found.has(key) && !missing.has(key)) missing.set(key, { shop: t.values.shop, buyer_nick: t.values.buyer_nick, buyer_open_uid: t.values.buyer_open_uid ?? null })
+    }
+    if (missing.size) {
+      const created = await system.createMany('customers', [...missing.values()])
+      for (const c of created) found.set(keyOf(idOf(c.shop), c.buyer_nick), c.id)
+    }
+    for (const t of wanted) t.values.customer = found.get(keyOf(t.values.shop, t.values.buyer_nick)) ?? null
   })
 
   hooks.onPrepare('warehouses', async ({ action, records: warehouses, trx }) => {

@@ -1,0 +1,172 @@
+import type { Knex } from 'knex'
+import { badRequest, notFound } from '../lib/errors'
+import type { SecretBox } from '../lib/secrets'
+
+/** A shop's Taobao connection with its secrets opened — server-side use only, never sent out. */
+export interface ShopConnection {
+  shopId: number
+  appKey: string
+  appSecret: string
+  session: string | null
+  refreshToken: string | null
+  sessionExpiresAt: number | null
+  refreshExpiresAt: number | null
+  gatewayUrl: string
+  status: 'active' | 'needs_reauth' | 'disabled'
+  statusReason: string | null
+  scheduleMinutes: number
+  tmcEnabled: boolean
+  sellerNick: string | null
+}
+
+/** What the API and the browser may see of a connection. */
+export interface ConnectionView {
+  shop_id: number
+  app_key: string
+  has_session: boolean
+  session_expires_at: string | null
+  /** the session expires within 7 days (or has): the merchant should re-authorize */
+  expiry_warning: boolean
+  gateway_url: string
+  status: ShopConnection['status']
+  status_reason: string | null
+  schedule_minutes: number
+  tmc_enabled: boolean
+  seller_nick: string | null
+}
+
+export const SCHEDULES = [1, 5, 15, 60]
+const WEEK = 7 * 86_400_000
+
+export interface ConnectionInput {
+  appKey: string
+  appSecret: string
+  session?: string | null
+  refreshToken?: string | null
+  sessionExpiresAt?: number | null
+  refreshExpiresAt?: number | null
+  gatewayUrl?: string | null
+  scheduleMinutes?: number
+  tmcEnabled?: boolean
+  sellerNick?: string | null
+}
+
+/** Reads and writes zg_shop_connections, sealing secrets on the way in and opening them on the way out. */
+export class ShopConnections {
+  constructor(
+    private readonly knex: Knex,
+    private readonly secrets: SecretBox,
+    private readonly defaultGateway: string,
+  ) {}
+
+  async save(shopId: number, input: ConnectionInput, trx: Knex = this.knex): Promise<void> {
+    if (!input.appKey?.trim() || !input.appSecret?.trim()) throw badRequest('app_key and app_secret are required')
+    if (input.scheduleMinutes !== undefined && !SCHEDULES.includes(input.scheduleMinutes)) throw badRequest(`schedule must be one of ${SCHEDULES.join(', ')} minutes`)
+    if (input.gatewayUrl && !/^https?:\/\/\S+$/.test(input.gatewayUrl)) throw badRequest('gateway_url must be an http(s) URL')
+    const now = Date.now()
+    const row = {
+      app_key: input.appKey.trim(),
+      app_secret_sealed: this.secrets.seal(input.appSecret.trim()),
+      session_sealed: input.session ? this.secrets.seal(input.session) : null,
+      refresh_token_sealed: input.refreshToken ? this.secrets.seal(input.refreshToken) : null,
+      session_expires_at: input.sessionExpiresAt ?? null,
+      refresh_expires_at: input.refreshExpiresAt ?? null,
+      gateway_url: input.gatewayUrl || null,
+      seller_nick: input.sellerNick ?? null,
+      schedule_minutes: input.scheduleMinutes ?? 5,
+      tmc_enabled: input.tmcEnabled ?? false,
+      status: input.session ? 'active' : 'needs_reauth',
+      status_reason: input.session ? null : '尚未授权',
+      updated_at: now,
+    }
+    const exists = await trx('zg_shop_connections').where({ shop_id: shopId }).first('shop_id')
+    if (exists) await trx('zg_shop_connections').where({ shop_id: shopId }).update(row)
+    else await trx('zg_shop_connections').insert({ shop_id: shopId, created_at: now, ...row })
+  }
+
+  async get(shopId: number): Promise<ShopConnection> {
+    const row = await this.knex('zg_shop_connections').where({ shop_id: shopId }).first()
+    if (!row) throw notFound(`shop ${shopId} has no Taobao connection`)
+    return this.open(row)
+  }
+
+  async all(): Promise<ShopConnection[]> {
+    return (await this.knex('zg_shop_connections').orderBy('shop_id')).map((row) => this.open(row))
+  }
+
+  async view(shopId: number): Promise<ConnectionView | null> {
+    const row = await this.knex('zg_shop_connections').where({ shop_id: shopId }).first()
+    return row ? toView(this.open(row)) : null
+  }
+
+  async updateTokens(shopId: number, tokens: { session: string; refreshToken?: string | null; sessionExpiresAt?: number | null; refreshExpiresAt?: number | null; sellerNick?: string | null; userId?: string | null }): Promise<void> {
+    await this.knex('zg_shop_connections')
+      .where({ shop_id: shopId })
+      .update({
+        session_sealed: this.secrets.seal(tokens.session),
+        ...(tokens.refreshToken ? { refresh_token_sealed: this.secrets.seal(tokens.refreshToken) } : {}),
+        session_expires_at: tokens.sessionExpiresAt ?? null,
+        ...(tokens.refreshExpiresAt ? { refresh_expires_at: tokens.refreshExpiresAt } : {}),
+        ...(tokens.sellerNick ? { seller_nick: tokens.sellerNick } : {}),
+        ...(tokens.userId ? { taobao_user_id: tokens.userId } : {}),
+        status: 'active',
+        status_reason: null,
+        oauth_state: null,
+        updated_at: Date.now(),
+      })
+  }
+
+  async markNeedsReauth(shopId: number, reason: string): Promise<void> {
+    await this.knex('zg_shop_connections').where({ shop_id: shopId }).update({ status: 'needs_reauth', status_reason: reason, updated_at: Date.now() })
+  }
+
+  async setSchedule(shopId: number, minutes: number, tmcEnabled?: boolean): Promise<void> {
+    if (!SCHEDULES.includes(minutes)) throw badRequest(`schedule must be one of ${SCHEDULES.join(', ')} minutes`)
+    await this.knex('zg_shop_connections')
+      .where({ shop_id: shopId })
+      .update({ schedule_minutes: minutes, ...(tmcEnabled === undefined ? {} : { tmc_enabled: tmcEnabled }), updated_at: Date.now() })
+  }
+
+  async setOauthState(shopId: number, state: string): Promise<void> {
+    await this.knex('zg_shop_connections').where({ shop_id: shopId }).update({ oauth_state: state, updated_at: Date.now() })
+  }
+
+  async shopForOauthState(state: string): Promise<number | null> {
+    const row = await this.knex('zg_shop_connections').where({ oauth_state: state }).first('shop_id')
+    return row ? Number(row.shop_id) : null
+  }
+
+  private open(row: Record<string, any>): ShopConnection {
+    return {
+      shopId: Number(row.shop_id),
+      appKey: row.app_key,
+      appSecret: this.secrets.open(row.app_secret_sealed),
+      session: row.session_sealed ? this.secrets.open(row.session_sealed) : null,
+      refreshToken: row.refresh_token_sealed ? this.secrets.open(row.refresh_token_sealed) : null,
+      sessionExpiresAt: row.session_expires_at == null ? null : Number(row.session_expires_at),
+      refreshExpiresAt: row.refresh_expires_at == null ? null : Number(row.refresh_expires_at),
+      gatewayUrl: row.gateway_url || this.defaultGateway,
+      status: row.status,
+      statusReason: row.status_reason ?? null,
+      scheduleMinutes: Number(row.schedule_minutes),
+      tmcEnabled: Boolean(row.tmc_enabled),
+      sellerNick: row.seller_nick ?? null,
+    }
+  }
+}
+
+export function toView(c: ShopConnection, now = Date.now()): ConnectionView {
+  return {
+    shop_id: c.shopId,
+    app_key: c.appKey,
+    has_session: Boolean(c.session),
+    session_expires_at: c.sessionExpiresAt ? new Date(c.sessionExpiresAt).toISOString() : null,
+    expiry_warning: c.sessionExpiresAt !== null && c.sessionExpiresAt - now < WEEK,
+    gateway_url: c.gatewayUrl,
+    status: c.status,
+    status_reason: c.statusReason,
+    schedule_minutes: c.scheduleMinutes,
+    tmc_enabled: c.tmcEnabled,
+    seller_nick: c.sellerNick,
+  }
+}
