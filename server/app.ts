@@ -38,12 +38,17 @@ export async function createContext(config: Config): Promise<AppContext> {
   return ctx
 }
 
+/** Menu order of the bundled packs: the ERP first, the field-type showcase last. */
+const PACK_ORDER = ['taobao-erp', 'starter']
+
 /** The packs shipped in templates/: every folder with a pack.json. */
 export function bundledPacks(): { dir: string; file: string }[] {
   if (!fs.existsSync(TEMPLATES_DIR)) return []
+  const rank = (name: string) => (PACK_ORDER.includes(name) ? PACK_ORDER.indexOf(name) : PACK_ORDER.length)
   return fs
     .readdirSync(TEMPLATES_DIR, { withFileTypes: true })
     .filter((d) => d.isDirectory() && fs.existsSync(path.join(TEMPLATES_DIR, d.name, 'pack.json')))
+    .sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name))
     .map((d) => ({ dir: path.join(TEMPLATES_DIR, d.name), file: path.join(TEMPLATES_DIR, d.name, 'pack.json') }))
 }
 

@@ -15,7 +15,11 @@ async function main() {
   const admin = await ensureAdmin(ctx)
   const app = createHttpApp(ctx, { clientDir: CLIENT_DIST })
   scheduleAutoAudit(ctx)
-  const server = app.listen(config.port, () => {
+  const server = app.listen(config.port, (error?: Error) => {
+    if (error) {
+      console.error(`Cannot listen on port ${config.port}: ${error.message}${(error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ' (is another server running? set PORT)' : ''}`)
+      process.exit(1)
+    }
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
     const where = config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`

@@ -10,6 +10,11 @@ import { recordId } from '../params'
 /** Users, API tokens and template packs: administrators only. */
 export function adminRoutes(ctx: AppContext): Router {
   const router = Router()
+  /** Names of active users, for user pickers: every user may see who they can assign to. */
+  router.get('/users/directory', async (_req, res) => {
+    const users = await listUsers(ctx.db.knex)
+    res.json({ data: users.filter((u) => !u.disabled).map((u) => ({ id: u.id, display_name: u.display_name })) })
+  })
   router.use(['/users', '/tokens', '/packs'], requireAdmin)
 
   router.get('/users', async (_req, res) => {

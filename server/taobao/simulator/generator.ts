@@ -84,9 +84,17 @@ export function orderId(tid: string, lineCount: number, line: number): string {
   return lineCount === 1 ? tid : String(BigInt(tid) + BigInt(line + 1))
 }
 
+const refundBlock = (seed: number) => BigInt(hashSeed(seed, 'refund-block') % 10_000) * 100_000_000_000n
+
 export function refundId(seed: number, index: number, line: number): string {
-  const offset = BigInt(hashSeed(seed, 'refund-block') % 10_000) * 100_000_000_000n
-  return String(REFUND_ID_BASE + offset + BigInt(index) * 10n + BigInt(line))
+  return String(REFUND_ID_BASE + refundBlock(seed) + BigInt(index) * 10n + BigInt(line))
+}
+
+/** The (trade index, line) a refund id of this shop stands for; null for ids of other shops. */
+export function refundLocation(seed: number, id: string): { index: number; line: number } | null {
+  const offset = BigInt(id) - REFUND_ID_BASE - refundBlock(seed)
+  if (offset < 0n || offset >= 100_000_000_000n) return null
+  return { index: Number(offset / 10n), line: Number(offset % 10n) }
 }
 
 export function planTrade(settings: GeneratorSettings, index: number, created: number): TradePlan {

@@ -67,6 +67,8 @@ export interface AppliedEvent {
   partial?: boolean
   /** a refund closed the whole trade */
   tradeClosed?: boolean
+  /** the trade's status right after the event */
+  status?: TradeStatus
 }
 
 export interface TradeState {
@@ -138,6 +140,7 @@ export function foldTrade(plan: TradePlan, dynamic: readonly TradeEvent[] | unde
     const applied = applyEvent(state, plan, event)
     if (applied) {
       state.modified = event.at
+      applied.status = state.status
       state.applied.push(applied)
     }
   }
