@@ -18,11 +18,27 @@ export interface SkuMatch {
  */
 export class SkuMatcher {
   private readonly cache = new Map<string, SkuMatch | null>()
+  private readonly byCodeCache = new Map<string, SkuMatch | null>()
 
   constructor(private readonly system: RecordsService) {}
 
+  /** Loads the SKUs and combos of many lines' codes at once (a sync page has hundreds of lines). */
+  async preload(lines: Record<string, unknown>[]): Promise<void> {
+    const codes = [...new Set(lines.map(codeOf).filter((c) => c && !this.byCodeCache.has(c)))]
+    for (let i = 0; i < codes.length; i += 500) {
+      const chunk = codes.slice(i, i + 500)
+      const skus = await this.system.list('skus', { filter: { field: 'outer_id', op: 'in', value: chunk }, limit: 500, total: false })
+      for (const sku of skus.data) this.byCodeCache.set(String(sku.outer_id), { parts: [{ sku: sku.id, qty: 1 }], combo: null })
+      const rest = chunk.filter((c) => !this.byCodeCache.has(c))
+      if (rest.length === 0) continue
+      const combos = await this.system.list('combos', { filter: { field: 'code', op: 'in', value: rest }, limit: 500, total: false, lines: true })
+      for (const combo of combos.data) this.byCodeCache.set(String(combo.code), comboMatch(combo))
+      for (const code of rest) if (!this.byCodeCache.has(code)) this.byCodeCache.set(code, null)
+    }
+  }
+
   async match(shop: number | null, line: Record<string, unknown>): Promise<SkuMatch | null> {
-    const code = String(line.outer_sku_id || line.outer_iid || '').trim()
+    const code = codeOf(line)
     const cacheKey = `${shop}|${code}|${line.num_iid ?? ''}|${line.sku_id ?? ''}`
     if (this.cache.has(cacheKey)) return this.cache.get(cacheKey)!
     const found = (code && (await this.byCode(code))) || (await this.byMapping(shop, line))
@@ -31,10 +47,8 @@ export class SkuMatcher {
   }
 
   private async byCode(code: string): Promise<SkuMatch | null> {
-    const sku = (await this.system.list('skus', { filter: { field: 'outer_id', op: 'eq', value: code }, limit: 1 })).data[0]
-    if (sku) return { parts: [{ sku: sku.id, qty: 1 }], combo: null }
-    const combo = (await this.system.list('combos', { filter: { field: 'code', op: 'eq', value: code }, limit: 1 })).data[0]
-    return combo ? this.comboParts(combo.id) : null
+    if (!this.byCodeCache.has(code)) await this.preload([{ outer_sku_id: code }])
+    return this.byCodeCache.get(code) ?? null
   }
 
   private async byMapping(shop: number | null, line: Record<string, unknown>): Promise<SkuMatch | null> {
@@ -46,16 +60,17 @@ export class SkuMatcher {
         line.sku_id ? { field: 'sku_id', op: 'eq', value: String(line.sku_id) } : { field: 'sku_id', op: 'is_empty' },
       ],
     }
-    const mapping = (await this.system.list('sku_mappings', { filter, limit: 1 })).data[0]
+    const mapping = (await this.system.list('sku_mappings', { filter, limit: 1, total: false })).data[0]
     if (!mapping) return null
-    if (mapping.combo) return this.comboParts(idOf(mapping.combo)!)
+    if (mapping.combo) return comboMatch(await this.system.get('combos', idOf(mapping.combo)!))
     return { parts: [{ sku: idOf(mapping.sku)!, qty: 1 }], combo: null }
   }
+}
 
-  private async comboParts(comboId: number): Promise<SkuMatch> {
-    const combo = await this.system.get('combos', comboId)
-    return { parts: linesOf(combo, 'parts').map((p) => ({ sku: idOf(p.sku)!, qty: Number(p.qty) })), combo: comboId }
-  }
+const codeOf = (line: Record<string, unknown>) => String(line.outer_sku_id || line.outer_iid || '').trim()
+
+function comboMatch(combo: ApiRecord): SkuMatch {
+  return { parts: linesOf(combo, 'parts').map((p) => ({ sku: idOf(p.sku)!, qty: Number(p.qty) })), combo: combo.id }
 }
 
 /** Order lines for a platform line: one per SKU (a combo gives one line per part, payment shared by cost). */
@@ -88,13 +103,41 @@ export function linesForMatch(match: SkuMatch, base: Record<string, unknown>, qt
 }
 
 /**
- * The ERP order of a paid platform trade (created once; a second call finds it). Lines that match
- * no SKU put the order in 异常 with the reason.
+ * The ERP orders of paid platform trades, created once (trades that already have one keep it),
+ * in one batch. Lines that match no SKU put their order in 异常 with the reason.
  */
+export async function createOrdersForTrades(system: RecordsService, trades: ApiRecord[], matcher = new SkuMatcher(system)): Promise<Map<number, { id: number }>> {
+  const orders = new Map<number, { id: number }>()
+  const paid = trades.filter((t) => PAID_STATUSES.has(String(t.status)))
+  if (paid.length === 0) return orders
+  for (let i = 0; i < paid.length; i += 500) {
+    const ids = paid.slice(i, i + 500).map((t) => t.id)
+    const existing = await system.list('orders', { filter: { field: 'trades', op: 'in', value: ids }, limit: 500, total: false })
+    for (const order of existing.data) for (const trade of (order.trades as { id: number }[]) ?? []) orders.set(trade.id, order)
+  }
+  const fresh = paid.filter((t) => !orders.has(t.id))
+  await matcher.preload(fresh.flatMap((t) => linesOf(t)))
+  const inputs: Record<string, unknown>[] = []
+  const forTrade: ApiRecord[] = []
+  for (const trade of fresh) {
+    const input = await orderInput(matcher, trade)
+    if (!input) continue
+    inputs.push(input)
+    forTrade.push(trade)
+  }
+  if (inputs.length) {
+    const created = await system.createManyIds('orders', inputs)
+    created.forEach((id, i) => orders.set(forTrade[i].id, { id }))
+  }
+  return orders
+}
+
 export async function createOrderForTrade(system: RecordsService, trade: ApiRecord, matcher = new SkuMatcher(system)): Promise<ApiRecord | null> {
-  if (!PAID_STATUSES.has(String(trade.status))) return null
-  const existing = (await system.list('orders', { filter: { field: 'trades', op: 'contains', value: trade.id }, limit: 1 })).data[0]
-  if (existing) return existing
+  const order = (await createOrdersForTrades(system, [trade], matcher)).get(trade.id)
+  return order ? system.get('orders', order.id) : null
+}
+
+async function orderInput(matcher: SkuMatcher, trade: ApiRecord): Promise<Record<string, unknown> | null> {
   const shop = idOf(trade.shop)
   const lines = []
   for (const line of linesOf(trade)) {
@@ -103,7 +146,7 @@ export async function createOrderForTrade(system: RecordsService, trade: ApiReco
   }
   if (lines.length === 0) return null
   const unmapped = lines.filter((l) => !l.sku)
-  return system.create('orders', {
+  return {
     shop,
     status: unmapped.length ? 'exception' : 'pending',
     exception_reason: unmapped.length ? `未匹配 SKU：${unmapped.map((l) => l.outer_sku_id || l.title).join('、')}` : null,
@@ -123,5 +166,5 @@ export async function createOrderForTrade(system: RecordsService, trade: ApiReco
     order_time: trade.created,
     paid_at: trade.pay_time,
     lines,
-  })
+  }
 }

@@ -77,6 +77,7 @@ export async function listRecords(
   const last = page[page.length - 1]
   const next_cursor = hasMore && last ? encodeCursor(keys, keys.map((_, i) => normalizeCursorValue(last[`__s${i}`]))) : null
 
+  if (options.total === false) return { data, next_cursor, total: offset + data.length + (hasMore ? 1 : 0), total_is_estimate: true }
   const counted = await selectRows(knex, `SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${scope.from()} WHERE ${where.text} LIMIT ?) counted`, [...where.bindings, COUNT_CAP + 1])
   let total = Number(counted[0]?.n ?? 0)
   let total_is_estimate = false

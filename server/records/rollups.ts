@@ -11,7 +11,7 @@ import { TableScope } from '../query/scope'
 import { id, selectRows } from '../query/sql'
 import { toWorking } from './canonical'
 import { RecordReader } from './reader'
-import { changedColumns } from './writer'
+import { bulkUpdate, changedColumns } from './writer'
 
 const MAX_DEPTH = 8
 
@@ -60,25 +60,27 @@ export async function refreshComputed(ctx: RollupContext, form: FormModel, ids: 
   const working = records.map((r) => toWorking(form, r))
   const linesOf = (record: WorkingRecord, table: TableModel) => record.lines[table.path.split('.')[1]] ?? []
 
-  for (const { table, field } of collectRollups(form)) {
+  for (const { table, fields } of groupRollups(collectRollups(form))) {
     const owners = table === form ? ids : working.flatMap((r) => linesOf(r, table).map((l) => l.id!))
-    const values = await aggregateFromDatabase(ctx, field, owners)
+    const values = await aggregateFromDatabase(ctx, fields, owners)
     for (const record of working) {
       const targets = table === form ? [record] : linesOf(record, table)
-      for (const target of targets) target.values[field.key] = values.get(target.id!) ?? emptyAggregate(field)
+      for (const target of targets) for (const field of fields) target.values[field.key] = values.get(field.key)!.get(target.id!) ?? emptyAggregate(field)
     }
   }
 
   // Which rows' computed values changed, per table path, with their link values for propagation.
   const changedRows = new Map<string, Record<string, unknown>[]>()
   const noteChange = (path: string, values: Record<string, unknown>) => changedRows.set(path, [...(changedRows.get(path) ?? []), values])
+  const updates = new Map<TableModel, { id: number; changes: Record<string, unknown> }[]>()
+  const queue = (table: TableModel, id: number, changes: Record<string, unknown>) => updates.set(table, [...(updates.get(table) ?? []), { id, changes }])
   for (const [i, record] of working.entries()) {
     record.previous = before[i].values
     for (const [key, lines] of Object.entries(record.lines)) lines.forEach((l, j) => (l.previous = before[i].lines[key][j]?.values))
     computeRecord(form, record, { linked: () => undefined, env: ctx.env })
     const changes = onlyComputed(form, changedColumns(form, record, before[i]))
     if (Object.keys(changes).length) {
-      await ctx.trx(form.table).where({ id: record.id }).update(changes)
+      queue(form, record.id!, changes)
       noteChange(form.key, record.values)
     }
     for (const field of form.fields) {
@@ -86,11 +88,12 @@ export async function refreshComputed(ctx: RollupContext, form: FormModel, ids: 
       for (const [j, line] of (record.lines[field.key] ?? []).entries()) {
         const lineChanges = onlyComputed(field.lines, changedColumns(field.lines, line, before[i].lines[field.key][j]))
         if (Object.keys(lineChanges).length === 0) continue
-        await ctx.trx(field.lines.table).where({ id: line.id }).update(lineChanges)
+        queue(field.lines, line.id!, lineChanges)
         noteChange(field.lines.path, line.values)
       }
     }
   }
+  for (const [table, rows] of updates) await bulkUpdate(ctx.trx, ctx.dialect, table, rows)
   for (const [path, rows] of changedRows) {
     await propagateRollups(ctx, path, (link) => rows.map((r) => r[link]).filter((v): v is number => typeof v === 'number'), depth)
   }
@@ -108,42 +111,61 @@ function collectRollups(form: FormModel): { table: TableModel; field: FieldModel
   )
 }
 
+/** Rollups reading the same rows with the same filter are computed by one query. */
+function groupRollups(rollups: { table: TableModel; field: FieldModel }[]): { table: TableModel; fields: FieldModel[] }[] {
+  const groups = new Map<string, { table: TableModel; fields: FieldModel[] }>()
+  for (const { table, field } of rollups) {
+    const key = `${table.path}|${JSON.stringify(field.def.source)}|${JSON.stringify(field.def.filter ?? null)}`
+    const group = groups.get(key) ?? { table, fields: [] }
+    group.fields.push(field)
+    groups.set(key, group)
+  }
+  return [...groups.values()]
+}
+
 function emptyAggregate(field: FieldModel): unknown {
   const aggregate = field.def.aggregate
   return aggregate === 'sum' || aggregate === 'count' ? (0).toFixed(field.value.scale ?? 0) : null
 }
 
-/** SUM/COUNT/MIN/MAX/AVG of the linking rows, grouped by the record they link to. */
-async function aggregateFromDatabase(ctx: RollupContext, field: FieldModel, ownerIds: number[]): Promise<Map<number, unknown>> {
-  const result = new Map<number, unknown>()
-  if (ownerIds.length === 0) return result
-  const source = field.def.source as { form: string; sub_form?: string; link: string }
+/** SUM/COUNT/MIN/MAX/AVG of the linking rows, grouped by the record they link to (several rollups at once). */
+async function aggregateFromDatabase(ctx: RollupContext, fields: FieldModel[], ownerIds: number[]): Promise<Map<string, Map<number, unknown>>> {
+  const result = new Map(fields.map((f) => [f.key, new Map<number, unknown>()]))
+  const first = fields[0]
+  const source = first.def.source as { form: string; sub_form?: string; link: string }
   const rows = ctx.registry.table(source.sub_form ? `${source.form}.${source.sub_form}` : source.form)
-  if (!rows) return result
+  if (ownerIds.length === 0 || !rows) return result
   const link = rows.field(source.link)!
-  const counted = field.def.field ? rows.field(field.def.field as string) : undefined
+  if (link.storage.kind !== 'column') return result // rollups over multi-links are not supported yet
   const scope = new TableScope(rows, 'r', ctx.registry)
   let where = ''
   let bindings: unknown[] = []
-  if (field.def.filter !== undefined) {
-    const prepared = prepareFilter(field.def.filter, rows, ctx.env)
+  if (first.def.filter !== undefined) {
+    const prepared = prepareFilter(first.def.filter, rows, ctx.env)
     if (prepared.filter) {
       const sql = compileFilter(prepared.filter as PreparedFilter, scope, ctx.dialect, ctx.registry)
       where = ` AND ${sql.text}`
       bindings = [...sql.bindings]
     }
   }
-  const aggregate = String(field.def.aggregate)
-  // AVG as SUM / COUNT so the division is exact (see decodeAggregate).
-  const column = counted ? id('r', counted.key) : ''
-  const expr = aggregate === 'count' ? 'COUNT(*)' : aggregate === 'avg' ? `SUM(${column}) AS total, COUNT(${column})` : `${aggregate.toUpperCase()}(${column})`
-  const linkColumn = link.storage.kind === 'values' ? null : id('r', link.key)
-  if (!linkColumn) return result // rollups over multi-links are not supported yet (rejected at install)
+  // AVG as SUM and COUNT so the division is exact (see decodeAggregate).
+  const expressions = fields.map((field, i) => {
+    const counted = field.def.field ? rows.field(field.def.field as string) : undefined
+    const column = counted ? id('r', counted.key) : ''
+    const aggregate = String(field.def.aggregate)
+    if (aggregate === 'count') return `COUNT(*) AS ${id(`a${i}`)}`
+    if (aggregate === 'avg') return `SUM(${column}) AS ${id(`s${i}`)}, COUNT(${column}) AS ${id(`a${i}`)}`
+    return `${aggregate.toUpperCase()}(${column}) AS ${id(`a${i}`)}`
+  })
+  const linkColumn = id('r', link.key)
   for (let i = 0; i < ownerIds.length; i += 500) {
     const chunk = ownerIds.slice(i, i + 500)
-    const sql = `SELECT ${linkColumn} AS owner, ${expr} AS value FROM ${scope.from()} WHERE ${linkColumn} IN (${chunk.map(() => '?').join(', ')})${where} GROUP BY ${linkColumn}`
+    const sql = `SELECT ${linkColumn} AS owner, ${expressions.join(', ')} FROM ${scope.from()} WHERE ${linkColumn} IN (${chunk.map(() => '?').join(', ')})${where} GROUP BY ${linkColumn}`
     for (const row of await selectRows(ctx.trx, sql, [...chunk, ...bindings])) {
-      result.set(Number(row.owner), decodeAggregate(field, counted, row))
+      fields.forEach((field, k) => {
+        const counted = field.def.field ? rows.field(field.def.field as string) : undefined
+        result.get(field.key)!.set(Number(row.owner), decodeAggregate(field, counted, { value: row[`a${k}`], total: row[`s${k}`] }))
+      })
     }
   }
   return result

@@ -176,6 +176,11 @@ export class RecordsService {
     return this.createRecords(formKey, inputs, inBatch, true)
   }
 
+  /** createMany for batch writers that need only the new ids (records are not read back unless hooks want them). */
+  async createManyIds(formKey: string, inputs: unknown[]): Promise<number[]> {
+    return (await this.createRecords(formKey, inputs, inBatch, false)).map((r) => r.id)
+  }
+
   private async createRecords(formKey: string, inputs: unknown[], prefix: PathPrefix, returnRecords: boolean): Promise<ApiRecord[]> {
     const form = this.form(formKey, 'create')
     if (!Array.isArray(inputs) || inputs.length === 0) throw badRequest('send at least one record')
@@ -183,9 +188,10 @@ export class RecordsService {
     const { records, problems } = this.normalizeAll(form, inputs, prefix)
     return this.write(async (trx) => {
       const ids = await this.insertPrepared(trx, form, records, prefix, problems)
+      if (!returnRecords && !this.deps.hooks.has(form.key)) return ids.map((id) => ({ id, version: 1 }))
       const created = await this.reader(trx).load(form, ids, { lines: true })
       await this.emit(trx, form, 'create', created.map((r) => ({ id: r.id, before: null, after: r })))
-      return returnRecords ? created : []
+      return created
     })
   }
 
@@ -227,7 +233,8 @@ export class RecordsService {
     const ids = await this.guardUnique(() => insertRows(trx, form.table, rows, true))
     await insertLines(trx, form, ids, records)
     await insertValueLists(trx, form, ids, records)
-    await this.audit(trx, form, ids.map((id, i) => ({ id, action: 'create', changes: records[i].values })))
+    // A creation is logged without its values: they are the record itself; changes are logged as diffs.
+    await this.audit(trx, form, ids.map((id) => ({ id, action: 'create', changes: null })))
     await this.propagate(trx, form, records.map((r) => ({ before: null, after: r })))
     return ids
   }
@@ -257,8 +264,23 @@ export class RecordsService {
 
   /** Writes one prepared update; returns false when nothing changed (no version bump, no audit). */
   private async updatePrepared(trx: Knex.Transaction, form: FormModel, existing: ApiRecord, working: WorkingRecord, prefix: PathPrefix, earlier: FieldProblem[]): Promise<boolean> {
-    await this.deps.hooks.prepare({ form, action: 'update', records: [working], trx, actor: this.actor })
-    await prepareBatch(trx, this.deps.registry, form, [working], prefix, this.env(), earlier)
+    await this.prepareUpdates(trx, form, [working], prefix, earlier)
+    const change = await this.applyUpdate(trx, form, existing, working)
+    if (change) await this.propagate(trx, form, [change])
+    return change !== null
+  }
+
+  /** Hooks and validation for records about to be updated, as one batch. */
+  private async prepareUpdates(trx: Knex.Transaction, form: FormModel, workings: WorkingRecord[], prefix: PathPrefix, earlier: FieldProblem[]) {
+    await this.deps.hooks.prepare({ form, action: 'update', records: workings, trx, actor: this.actor })
+    await prepareBatch(trx, this.deps.registry, form, workings, prefix, this.env(), earlier)
+  }
+
+  /**
+   * Writes a validated update: changed columns, lines, value lists, version and audit. Returns
+   * the before/after pair for rollup propagation, or null when nothing changed (no write at all).
+   */
+  private async applyUpdate(trx: Knex.Transaction, form: FormModel, existing: ApiRecord, working: WorkingRecord): Promise<{ before: WorkingRecord; after: WorkingRecord } | null> {
     const before = toWorking(form, existing)
     const changes = changedColumns(form, working, before)
     let linesChanged = false
@@ -275,7 +297,7 @@ export class RecordsService {
     const valuesBefore = JSON.stringify(form.fields.filter((f) => f.storage.kind === 'values').map((f) => before.values[f.key]))
     const valuesAfter = JSON.stringify(form.fields.filter((f) => f.storage.kind === 'values').map((f) => working.values[f.key]))
     if (valuesBefore !== valuesAfter) await updateValueLists(trx, form, existing.id, working, before)
-    if (Object.keys(changes).length === 0 && !linesChanged && valuesBefore === valuesAfter) return false
+    if (Object.keys(changes).length === 0 && !linesChanged && valuesBefore === valuesAfter) return null
     const updated = await this.guardUnique(() =>
       trx(form.table)
         .where({ id: existing.id, version: existing.version })
@@ -283,8 +305,7 @@ export class RecordsService {
     )
     if (updated !== 1) throw conflict(`${form.key} record ${existing.id} was changed by someone else; reload and try again`)
     await this.audit(trx, form, [{ id: existing.id, action: 'update', changes: diffValues(before.values, working.values) }])
-    await this.propagate(trx, form, [{ before, after: working }])
-    return true
+    return { before, after: working }
   }
 
   /**
@@ -305,6 +326,7 @@ export class RecordsService {
       const existingIds = await this.matchExisting(trx, form, records, options.by, keyOf)
       const existing = new Map((await this.reader(trx).load(form, [...new Set(existingIds.values())], { lines: true })).map((r) => [r.id, r]))
       const fresh: WorkingRecord[] = []
+      const updates: { index: number; current: ApiRecord; working: WorkingRecord }[] = []
       const result: BatchResult = { created: 0, updated: 0, unchanged: 0, ids: [] }
       const seen = new Set<string>()
       for (const [i, record] of records.entries()) {
@@ -323,18 +345,26 @@ export class RecordsService {
           continue
         }
         this.assertEditable(form, current)
-        const patch = matchLinesByKey(form, current, record)
-        const { working } = mergeInput(form, current, patch)
-        const changed = await this.updatePrepared(trx, form, current, working, () => `[${i}].`, [])
-        if (!changed) {
-          result.unchanged++
-          continue
+        updates.push({ index: i, current, working: mergeInput(form, current, matchLinesByKey(form, current, record)).working })
+      }
+      if (updates.length) {
+        // All updates validated together (one query per linked table), then written one by one.
+        await this.prepareUpdates(trx, form, updates.map((u) => u.working), (j) => `[${updates[j].index}].`, [])
+        const changes: { before: WorkingRecord; after: WorkingRecord }[] = []
+        for (const { current, working } of updates) {
+          const change = await this.applyUpdate(trx, form, current, working)
+          if (!change) {
+            result.unchanged++
+            continue
+          }
+          result.updated++
+          changes.push(change)
+          if (hooked) {
+            const after = (await this.reader(trx).load(form, [current.id], { lines: true }))[0]
+            await this.emit(trx, form, 'update', [{ id: current.id, before: current, after }])
+          }
         }
-        result.updated++
-        if (hooked) {
-          const after = (await this.reader(trx).load(form, [current.id], { lines: true }))[0]
-          await this.emit(trx, form, 'update', [{ id: current.id, before: current, after }])
-        }
+        await this.propagate(trx, form, changes)
       }
       if (fresh.length) {
         const ids = await this.insertPrepared(trx, form, fresh, inBatch, [])

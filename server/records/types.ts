@@ -14,6 +14,8 @@ export interface ListOptions {
   cursor?: string
   /** include sub-form lines in list results */
   lines?: boolean
+  /** count the matching rows (default true); internal lookups skip it */
+  total?: boolean
 }
 
 export interface ListResult {

@@ -2,6 +2,9 @@ import type { Knex } from 'knex'
 import type { WorkingRecord } from '../../schema/model/compute'
 import type { FieldModel, FormModel, TableModel } from '../../schema/model/types'
 import { childTable } from '../../schema/model/names'
+import type { Dialect } from '../db/dialects/types'
+import { quoteIdentifier } from '../db/dialects/types'
+import { fieldColumns } from '../forms/ddl'
 
 type Row = Record<string, unknown>
 
@@ -113,4 +116,34 @@ export function changedColumns(table: TableModel, record: WorkingRecord, before:
   const next = storedColumns(table, record)
   const old = storedColumns(table, before)
   return Object.fromEntries(Object.entries(next).filter(([k, v]) => String(v ?? '') !== String(old[k] ?? '')))
+}
+
+/**
+ * Many rows' changes in few statements: rows changing the same columns share one
+ * `UPDATE … SET c = CASE id WHEN … END WHERE id IN (…)` per 200 rows.
+ */
+export async function bulkUpdate(trx: Knex.Transaction, dialect: Dialect, table: TableModel, rows: { id: number; changes: Row }[]): Promise<void> {
+  const kinds = new Map(table.fields.flatMap((f) => fieldColumns(f)).map((c) => [c.name, c.kind]))
+  const groups = new Map<string, { id: number; changes: Row }[]>()
+  for (const row of rows) {
+    const signature = Object.keys(row.changes).sort().join(',')
+    if (signature) groups.set(signature, [...(groups.get(signature) ?? []), row])
+  }
+  for (const [signature, group] of groups) {
+    const columns = signature.split(',')
+    for (let i = 0; i < group.length; i += 200) {
+      const chunk = group.slice(i, i + 200)
+      const bindings: unknown[] = []
+      const sets = columns.map((column) => {
+        const parameter = dialect.typedParameter(kinds.get(column) ?? 'text')
+        const cases = chunk.map((row) => {
+          bindings.push(row.id, row.changes[column])
+          return `WHEN ? THEN ${parameter}`
+        })
+        return `${quoteIdentifier(column)} = CASE ${quoteIdentifier('id')} ${cases.join(' ')} END`
+      })
+      bindings.push(...chunk.map((row) => row.id))
+      await trx.raw(`UPDATE ${quoteIdentifier(table.table)} SET ${sets.join(', ')} WHERE ${quoteIdentifier('id')} IN (${chunk.map(() => '?').join(', ')})`, bindings as Knex.RawBinding[])
+    }
+  }
 }

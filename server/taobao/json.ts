@@ -23,21 +23,25 @@ export const MONEY_KEYS: ReadonlySet<string> = new Set([
  * other numbers become JS numbers when that is exact, else their text.
  */
 export function parseTopJson(text: string): unknown {
-  return normalizeValue(parse(text, null, (raw) => new LosslessNumber(raw)), '')
+  return normalizeInPlace(parse(text, null, (raw) => new LosslessNumber(raw)), '')
 }
 
-function normalizeValue(value: unknown, key: string): unknown {
+/** Replaces LosslessNumbers in the freshly parsed tree (in place: nothing else holds it). */
+function normalizeInPlace(value: unknown, key: string): unknown {
   if (value === null || typeof value !== 'object') return value
-  if (isLosslessNumber(value)) {
+  if (value instanceof LosslessNumber) {
     const raw = value.value
     if (ID_KEYS.has(key) || MONEY_KEYS.has(key)) return raw
     return isSafeNumber(raw) ? Number(raw) : raw
   }
-  // Array elements inherit the key of the array ("tids": [1, 2] are ids too).
-  if (Array.isArray(value)) return value.map((item) => normalizeValue(item, key))
-  const out: Record<string, unknown> = {}
-  for (const [childKey, child] of Object.entries(value)) out[childKey] = normalizeValue(child, childKey)
-  return out
+  if (Array.isArray(value)) {
+    // Array elements inherit the key of the array ("tids": [1, 2] are ids too).
+    for (let i = 0; i < value.length; i++) value[i] = normalizeInPlace(value[i], key)
+    return value
+  }
+  const object = value as Record<string, unknown>
+  for (const childKey in object) object[childKey] = normalizeInPlace(object[childKey], childKey)
+  return object
 }
 
 /** An id from any representation (number, string, bigint, LosslessNumber) as its exact decimal text. */

@@ -135,7 +135,10 @@ export function readTrade(raw: unknown): TopTrade {
     ...trade,
     tid: requireId('trade', 'tid', trade.tid),
     status: trade.status ?? '',
-    orders: unwrapList(raw, 'orders', 'order').map(readOrder),
+    // an order without oid (the doc's sample has `"order":[{}]`) cannot be stored: it is left out
+    orders: unwrapList(raw, 'orders', 'order')
+      .filter((order) => readField('id', (order as Record<string, unknown> | null)?.oid) !== undefined)
+      .map(readOrder),
     ...(promotions.length ? { promotion_details: promotions } : {}),
   }
 }

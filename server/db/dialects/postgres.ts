@@ -33,6 +33,10 @@ export const postgresDialect: Dialect = {
     const code = (error as { code?: string })?.code
     return code === '40001' || code === '40P01'
   },
+  typedParameter(kind) {
+    const type = { text: 'text', long_text: 'text', integer: 'integer', bigint: 'bigint', epoch_ms: 'bigint', boolean: 'boolean', date: 'date' }[kind]
+    return `CAST(? AS ${type})`
+  },
   likeOperator: 'ILIKE',
   async estimateRows(db, table) {
     const result = await db.raw('SELECT reltuples::bigint AS n FROM pg_class WHERE relname = ?', [table])

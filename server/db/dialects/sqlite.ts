@@ -35,6 +35,7 @@ export const sqliteDialect: Dialect = {
     const code = (error as { code?: string })?.code
     return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
   },
+  typedParameter: () => '?',
   likeOperator: 'LIKE', // case-insensitive for ASCII in SQLite
   async estimateRows(db, table) {
     const row = await db(table).max({ n: 'id' }).first()

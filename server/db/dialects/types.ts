@@ -20,6 +20,8 @@ export interface Dialect {
   uniqueViolation(error: unknown): { constraint: string | null } | null
   /** true for errors where retrying the whole transaction may succeed (busy, serialization) */
   isRetryable(error: unknown): boolean
+  /** a bound parameter typed as a column kind (PostgreSQL cannot infer types inside CASE) */
+  typedParameter(kind: ColumnKind): string
   /** case-insensitive LIKE */
   likeOperator: string
   /** the approximate row count of a table, cheap on large tables */

@@ -10,14 +10,23 @@ import { formatCents } from './money'
  * emitted unquoted (JSON.stringify escapes the NUL marker as \u0000, which no real text contains).
  */
 const BARE_MARKER = '\u0000#'
-const BARE_PATTERN = /"\\u0000#(-?\d+)"/g
+/** how the marker and its opening quote look in JSON.stringify's output */
+const ESCAPED_MARKER = '"\\u0000#'
 
 export function bareNumber(digits: string): string {
   return BARE_MARKER + digits
 }
 
 export function toTopJson(value: unknown): string {
-  return JSON.stringify(value).replace(BARE_PATTERN, '$1')
+  const text = JSON.stringify(value)
+  let out = ''
+  let from = 0
+  for (let at = text.indexOf(ESCAPED_MARKER); at >= 0; at = text.indexOf(ESCAPED_MARKER, from)) {
+    const closingQuote = text.indexOf('"', at + ESCAPED_MARKER.length)
+    out += text.slice(from, at) + text.slice(at + ESCAPED_MARKER.length, closingQuote)
+    from = closingQuote + 1
+  }
+  return from === 0 ? text : out + text.slice(from)
 }
 
 export interface ShopInfo {

@@ -61,7 +61,7 @@ export class TradeStore {
   private readonly arrivals: ArrivalStream
   private readonly plans: TradePlan[] = []
   private readonly createdTimes: number[] = []
-  private staticKeys = new Float64Array(0)
+  private staticKeys: Float64Array = new Float64Array(0)
   private dynamicKeys: number[] = []
   private readonly dynamicEvents = new Map<number, TradeEvent[]>()
   private generatedUntil: number
