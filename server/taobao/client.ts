@@ -6,6 +6,11 @@ import { formatTopTime } from './time'
 
 export const TAOBAO_GATEWAY_URL = 'https://gw.api.taobao.com/router/rest'
 
+/** A shop without its own gateway URL uses TAOBAO_GATEWAY_URL from the environment, else Taobao's. */
+export function defaultGatewayUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TAOBAO_GATEWAY_URL?.trim() || TAOBAO_GATEWAY_URL
+}
+
 export type TopParamValue = string | number | bigint | boolean | Date | readonly (string | number | bigint)[] | null | undefined
 export type TopParams = Record<string, TopParamValue>
 

@@ -34,3 +34,17 @@ export function toTopTime(value: TopTimeInput): string {
   if (parseTopTime(value) === null) throw new RangeError(`"${value}" is not a time like 2024-01-01 12:00:00`)
   return value.trim()
 }
+
+/**
+ * The oldest `start_created` taobao.trades.sold.get accepts ("only the last 3 months"): three
+ * calendar months before `epochMs` on the GMT+8 calendar, the day clamped to the month's end.
+ * The simulator refuses anything older; a first sync should stay a little inside it.
+ */
+export function threeMonthsBefore(epochMs: number): number {
+  const wall = new Date(epochMs + GMT8_OFFSET_MS)
+  const year = wall.getUTCFullYear()
+  const month = wall.getUTCMonth() - 3
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate()
+  const day = Math.min(wall.getUTCDate(), lastDay)
+  return Date.UTC(year, month, day, wall.getUTCHours(), wall.getUTCMinutes(), wall.getUTCSeconds(), wall.getUTCMilliseconds()) - GMT8_OFFSET_MS
+}

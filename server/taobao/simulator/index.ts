@@ -15,9 +15,11 @@ import { TradeStore } from './store'
 import { TmcPublisher, TmcQueue } from './tmc'
 import { computeTruth, type TruthQuery } from './truth'
 
+export type SimTruth = ReturnType<typeof computeTruth>
+
 export type { SimCatalogInput, SimCatalogItemInput, SimCatalogSkuInput } from './catalog'
 export type { FaultsInput } from './faults'
-export type { TruthQuery } from './truth'
+export type { TruthOrder, TruthQuery, TruthRefund, TruthTrade } from './truth'
 
 export type SimulatorMode = 'test' | 'demo' | 'production'
 
@@ -71,18 +73,28 @@ export interface ListeningSimulator {
   close(): Promise<void>
 }
 
+export interface ResolvedSimulatorOptions {
+  seed: number
+  appKey: string
+  appSecret: string
+  session: string | null
+  mode: SimulatorMode
+  startTime: number
+  historyDays: number
+  tradesPerHour: number
+  sellerNick: string
+  sellerUserId: string
+}
+
 export interface Simulator {
   app: Express
-  options: Required<Pick<SimulatorOptions, 'seed' | 'appKey' | 'appSecret' | 'mode' | 'historyDays' | 'tradesPerHour' | 'sellerNick' | 'sellerUserId'>> & {
-    session: string | null
-    startTime: number
-  }
+  options: ResolvedSimulatorOptions
   clock: SimClock
   store: TradeStore
   faults: Faults
   sessions: SessionRegistry
   context: SimContext
-  truth(query?: TruthQuery): ReturnType<typeof computeTruth>
+  truth(query?: TruthQuery): SimTruth
   /** serve on a port (0 = any free one) */
   listen(port?: number, host?: string): Promise<ListeningSimulator>
 }
@@ -101,7 +113,7 @@ export function createSimulator(input: SimulatorOptions = {}): Simulator {
   const seed = input.seed ?? 1
   const mode = input.mode ?? 'test'
   const startTime = resolveStart(input.startTime)
-  const options: Simulator['options'] = {
+  const options: ResolvedSimulatorOptions = {
     seed,
     appKey: input.appKey ?? 'sim-app-key',
     appSecret: input.appSecret ?? 'sim-app-secret',

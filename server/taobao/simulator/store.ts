@@ -102,7 +102,7 @@ export class TradeStore {
     if (newKeys.length) this.staticKeys = mergeSorted(this.staticKeys, Float64Array.from(newKeys).sort())
   }
 
-  plan(index: number): TradePlan {
+  plan(index: number): TradePlan | undefined {
     return this.plans[index]
   }
 

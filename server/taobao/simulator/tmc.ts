@@ -58,6 +58,10 @@ export class TmcQueue {
   consume(quantity: number, now: number): QueuedMessage[] {
     const batch: QueuedMessage[] = []
     for (const message of this.messages.values()) {
+      if (message.pubTime < now - RETENTION_MS) {
+        this.messages.delete(message.id)
+        continue
+      }
       if (batch.length >= quantity) break
       if (message.deliverAgain) {
         message.deliverAgain = false

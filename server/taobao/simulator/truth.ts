@@ -14,6 +14,40 @@ export interface TruthQuery {
   modifiedTo?: number
 }
 
+export interface TruthOrder {
+  oid: string
+  outer_sku_id: string | null
+  num: number
+  payment: string
+  divide_order_fee: string
+  shipped: boolean
+  refund_status: string
+}
+
+export interface TruthRefund {
+  refund_id: string
+  oid: string
+  status: string
+  refund_fee: string
+  modified: string
+}
+
+/** One trade as the simulator holds it (ids as strings). */
+export interface TruthTrade {
+  tid: string
+  status: string
+  created: string
+  modified: string
+  created_ms: number
+  modified_ms: number
+  payment: string
+  post_fee: string
+  buyer_nick: string
+  oaid: string
+  orders: TruthOrder[]
+  refunds: TruthRefund[]
+}
+
 /** `?created_from=…` accepts epoch ms or TOP time text. */
 export function readTruthQuery(query: Record<string, unknown>): TruthQuery {
   const time = (value: unknown) => {
@@ -45,7 +79,7 @@ export function computeTruth(ctx: SimContext, now: number, query: TruthQuery) {
   let paymentCents = 0
   let refundCount = 0
   let refundCents = 0
-  const tradeList: Record<string, unknown>[] = []
+  const tradeList: TruthTrade[] = []
   for (const plan of store.allTrades(now)) {
     if (!inRange(plan.created, query.createdFrom, query.createdTo)) continue
     const state = store.state(plan, now)

@@ -1,3 +1,4 @@
+import { threeMonthsBefore } from '../../time'
 import { refundLocation, type TradePlan } from '../generator'
 import type { TradeState } from '../lifecycle'
 import { refundJson } from '../serialize'
@@ -5,7 +6,6 @@ import {
   businessError, defineApi, invalidArgument, listResponse, optionalBool, optionalInt, optionalString, optionalTime, pageOf,
   requiredFields, requiredId,
 } from './context'
-import { threeMonthsBefore } from './trades'
 
 const REFUND_STATUSES = ['WAIT_SELLER_AGREE', 'WAIT_BUYER_RETURN_GOODS', 'WAIT_SELLER_CONFIRM_GOODS', 'SELLER_REFUSE_BUYER', 'CLOSED', 'SUCCESS']
 

@@ -1,3 +1,4 @@
+import { threeMonthsBefore } from '../../time'
 import type { TradePlan } from '../generator'
 import type { TradeState } from '../lifecycle'
 import { tradeJson, type FieldSelection } from '../serialize'
@@ -7,7 +8,6 @@ import {
 } from './context'
 
 const DAY = 86_400_000
-const GMT8 = 8 * 3_600_000
 
 const STATUS_GROUPS: Record<string, readonly string[]> = {
   WAIT_BUYER_PAY: ['WAIT_BUYER_PAY'],
@@ -28,16 +28,6 @@ const STATUS_GROUPS: Record<string, readonly string[]> = {
 
 /** The default `type` covers guarantee_trade (= fixed + auction), auto_delivery, ec, cod, step. */
 const DEFAULT_TYPES = ['guarantee_trade', 'auto_delivery', 'ec', 'cod', 'step']
-
-/** "Only the last 3 months": three calendar months before now, on the GMT+8 calendar. */
-export function threeMonthsBefore(now: number): number {
-  const wall = new Date(now + GMT8)
-  const year = wall.getUTCFullYear()
-  const month = wall.getUTCMonth() - 3
-  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate()
-  const day = Math.min(wall.getUTCDate(), lastDay)
-  return Date.UTC(year, month, day, wall.getUTCHours(), wall.getUTCMinutes(), wall.getUTCSeconds()) - GMT8
-}
 
 interface TradeFilter {
   statuses: readonly string[] | null
@@ -87,8 +77,8 @@ export const tradesSoldGet = defineApi({
   validate({ params, now }) {
     const fields = requiredFields(params)
     const oldest = threeMonthsBefore(now)
-    const start = optionalTime(params, 'start_created') ?? oldest
-    const end = optionalTime(params, 'end_created') ?? now
+    const start = optionalTime(params, 'start_created') ?? Math.ceil(oldest / 1000) * 1000
+    const end = optionalTime(params, 'end_created') ?? Math.floor(now / 1000) * 1000
     if (start < oldest) throw invalidArgument('start_created', 'start_created must be within the last three months')
     if (end < start) throw invalidArgument('end_created', 'end_created is before start_created')
     return { fields, start, end, filter: readFilter(params), paging: readPaging(params) }
