@@ -6,6 +6,8 @@ import type { AppContext } from './context'
 import { connect } from './db/connect'
 import { migrate } from './db/migrate'
 import { FileStore } from './files/store'
+import { SecretBox } from './lib/secrets'
+import { ShopConnections } from './sync/connections'
 import { FormRegistry } from './forms/registry'
 import { installPack, type InstallResult } from './forms/installer'
 import { readPack } from './forms/pack-files'
@@ -33,7 +35,9 @@ export async function createContext(config: Config): Promise<AppContext> {
   const access = defaultPolicy
   const records = new RecordsService({ db, registry, access, hooks, actions })
   const files = new FileStore(db.knex, path.join(config.dataDir, 'files'))
-  const ctx: AppContext = { config, db, registry, access, hooks, actions, records, files }
+  const secrets = SecretBox.fromEnvironment(config.dataDir, config.secretKey)
+  const connections = new ShopConnections(db.knex, secrets, config.taobaoGatewayUrl)
+  const ctx: AppContext = { config, db, registry, access, hooks, actions, records, files, secrets, connections }
   registerErp(ctx)
   return ctx
 }

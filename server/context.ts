@@ -2,6 +2,8 @@ import type { AccessPolicy } from './access/policy'
 import type { Config } from './config'
 import type { Database } from './db/connect'
 import type { FileStore } from './files/store'
+import type { SecretBox } from './lib/secrets'
+import type { ShopConnections } from './sync/connections'
 import type { FormRegistry } from './forms/registry'
 import type { HookRegistry } from './records/hooks'
 import type { ActionRegistry, RecordsService } from './records/service'
@@ -17,4 +19,7 @@ export interface AppContext {
   /** the records service as the system actor; routes bind it to the request's user */
   records: RecordsService
   files: FileStore
+  secrets: SecretBox
+  /** Taobao connections of shops, secrets sealed at rest */
+  connections: ShopConnections
 }

@@ -13,6 +13,7 @@ import { fileRoutes } from './routes/files'
 import { formRoutes } from './routes/forms'
 import { recordRoutes } from './routes/records'
 import { settingsRoutes } from './routes/settings'
+import { shopRoutes, taobaoRoutes } from './routes/shops'
 
 /** The HTTP API under /api and, when built, the client on the same port. */
 export function createHttpApp(ctx: AppContext, options: { clientDir?: string } = {}): Express {
@@ -41,6 +42,8 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string } =
   api.use('/me/settings', settingsRoutes(ctx))
   api.use('/', adminRoutes(ctx))
   api.use('/erp', erpRoutes(ctx))
+  api.use('/shops', shopRoutes(ctx))
+  api.use('/taobao', taobaoRoutes(ctx))
   api.use(() => {
     throw notFound('no such API endpoint')
   })

@@ -24,7 +24,9 @@ export async function runAutoAudit(ctx: AppContext, options: { now?: number; for
     { field: 'paid_at', op: 'lte', value: new Date(now - delayMinutes * 60_000).toISOString() },
     { field: 'unmapped_lines', op: 'eq', value: 0 },
   ]
-  if (settings.auto_audit_with_message !== true) conditions.push({ field: 'buyer_message', op: 'is_empty' })
+  if (settings.auto_audit_with_message !== true) {
+    conditions.push({ field: 'buyer_message', op: 'is_empty' }, { field: 'has_buyer_message', op: 'ne', value: true })
+  }
   const result: AutoAuditResult = { enabled, checked: 0, audited: 0, waiting: 0 }
   let cursor: string | undefined
   const ids: number[] = []

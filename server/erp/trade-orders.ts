@@ -161,6 +161,7 @@ async function orderInput(matcher: SkuMatcher, trade: ApiRecord): Promise<Record
     receiver_city: trade.receiver_city,
     receiver_district: trade.receiver_district,
     receiver_address: trade.receiver_address,
+    has_buyer_message: trade.has_buyer_message === true || Boolean(trade.buyer_message),
     buyer_message: trade.buyer_message,
     seller_memo: trade.seller_memo,
     order_time: trade.created,

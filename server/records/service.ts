@@ -117,6 +117,11 @@ export class RecordsService {
     return new RecordsService(this.deps, this.actor, trx)
   }
 
+  /** Runs several writes as one transaction (with the write lock taken first). */
+  transaction<T>(work: (service: RecordsService) => Promise<T>): Promise<T> {
+    return this.write((trx) => work(this.within(trx)))
+  }
+
   hasForm(key: string): boolean {
     return this.deps.registry.get(key) !== undefined
   }
@@ -327,7 +332,7 @@ export class RecordsService {
       const existing = new Map((await this.reader(trx).load(form, [...new Set(existingIds.values())], { lines: true })).map((r) => [r.id, r]))
       const fresh: WorkingRecord[] = []
       const updates: { index: number; current: ApiRecord; working: WorkingRecord }[] = []
-      const result: BatchResult = { created: 0, updated: 0, unchanged: 0, ids: [] }
+      const result: BatchResult = { created: 0, updated: 0, unchanged: 0, ids: [], changed: [] }
       const seen = new Set<string>()
       for (const [i, record] of records.entries()) {
         const key = keyOf(record.values)
@@ -358,6 +363,7 @@ export class RecordsService {
             continue
           }
           result.updated++
+          result.changed.push(current.id)
           changes.push(change)
           if (hooked) {
             const after = (await this.reader(trx).load(form, [current.id], { lines: true }))[0]
@@ -369,6 +375,7 @@ export class RecordsService {
       if (fresh.length) {
         const ids = await this.insertPrepared(trx, form, fresh, inBatch, [])
         result.ids.push(...ids)
+        result.changed.push(...ids)
         result.created = ids.length
         if (hooked) {
           const created = await this.reader(trx).load(form, ids, { lines: true })
@@ -562,7 +569,8 @@ export class RecordsService {
    * Sets fields of a record inside an action, whatever its document status (an action may mark a
    * submitted document paid, shipped…). Same validation and computing as an update.
    */
-  async updateFields(trx: Knex.Transaction, formOrKey: FormModel | string, record: ApiRecord | number, values: Record<string, unknown>): Promise<ApiRecord> {
+  async updateFields(trx: Knex.Transaction | null, formOrKey: FormModel | string, record: ApiRecord | number, values: Record<string, unknown>): Promise<ApiRecord> {
+    if (!trx) return this.write((inner) => this.updateFields(inner, formOrKey, record, values))
     const form = typeof formOrKey === 'string' ? this.form(formOrKey, 'update') : formOrKey
     const id = typeof record === 'number' ? record : record.id
     const { record: patch, problems } = normalizeInput(form, values)

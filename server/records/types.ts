@@ -31,6 +31,8 @@ export interface BatchResult {
   updated: number
   unchanged: number
   ids: number[]
+  /** ids of the records this batch created or changed */
+  changed: number[]
 }
 
 /** What hooks see of a write, inside its transaction. */

@@ -19,9 +19,18 @@ function money(value: unknown): string | null {
   return t === null ? null : t
 }
 
+/** Keeps only what the answer carried: a field a list API leaves out must not erase a stored value. */
+function present(record: Record<string, unknown>, source: Record<string, unknown>, always: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([key]) => always.includes(key) || source[key] !== undefined))
+}
+
 /** The Taobao trade as a `platform_trades` record (ids as text, money as decimal strings). */
 export function tradeRecord(shopId: number, trade: Record<string, any>, source: 'api' | 'import' = 'api'): Record<string, unknown> {
   const orders: Record<string, any>[] = Array.isArray(trade.orders) ? trade.orders : (trade.orders?.order ?? [])
+  return present(mapTrade(shopId, trade, orders, source), trade, ['shop', 'tid', 'source', 'lines'])
+}
+
+function mapTrade(shopId: number, trade: Record<string, any>, orders: Record<string, any>[], source: string): Record<string, unknown> {
   return {
     shop: shopId,
     tid: text(trade.tid_str ?? trade.tid),
@@ -50,12 +59,18 @@ export function tradeRecord(shopId: number, trade: Record<string, any>, source: 
     modified: topTime(trade.modified),
     consign_time: topTime(trade.consign_time),
     end_time: topTime(trade.end_time),
+    has_buyer_message: trade.has_buyer_message === undefined ? (text(trade.buyer_message) ? true : undefined) : trade.has_buyer_message === true || trade.has_buyer_message === 'true',
     buyer_message: text(trade.buyer_message),
     seller_memo: text(trade.seller_memo),
     seller_flag: trade.seller_flag === undefined || trade.seller_flag === null ? null : Number(trade.seller_flag),
     shipping_type: text(trade.shipping_type),
     source,
-    lines: orders.map((o) => ({
+    lines: orders.map((o) => present(mapOrder(o), o, ['oid', 'refund_status'])),
+  }
+}
+
+function mapOrder(o: Record<string, any>): Record<string, unknown> {
+  return {
       oid: text(o.oid_str ?? o.oid),
       num_iid: text(o.num_iid),
       sku_id: text(o.sku_id),
@@ -71,6 +86,5 @@ export function tradeRecord(shopId: number, trade: Record<string, any>, source: 
       status: text(o.status),
       refund_status: text(o.refund_status) ?? 'NO_REFUND',
       refund_id: text(o.refund_id),
-    })),
   }
 }

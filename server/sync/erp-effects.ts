@@ -1,0 +1,140 @@
+import { createOrdersForTrades, SkuMatcher } from '../erp/trade-orders'
+import { idOf, linesOf } from '../erp/util'
+import type { RecordsService } from '../records/service'
+import type { ApiRecord } from '../records/types'
+
+const CLOSED = new Set(['TRADE_CLOSED', 'TRADE_CLOSED_BY_TAOBAO'])
+const SHIPPED_ON_PLATFORM = new Set(['WAIT_BUYER_CONFIRM_GOODS', 'TRADE_BUYER_SIGNED', 'TRADE_FINISHED'])
+const OPEN_REFUND = new Set(['WAIT_SELLER_AGREE', 'WAIT_BUYER_RETURN_GOODS', 'WAIT_SELLER_CONFIRM_GOODS'])
+/** ERP order statuses the platform may still change (cancel, flag), before picking starts. */
+const CHANGEABLE = new Set(['pending', 'audited', 'hold', 'exception'])
+const FINISHED_ORDER = new Set(['shipped', 'completed', 'cancelled'])
+const RECEIVER_FIELDS = ['receiver_name', 'receiver_mobile', 'receiver_state', 'receiver_city', 'receiver_district', 'receiver_address', 'has_buyer_message', 'buyer_message', 'seller_memo', 'oaid']
+
+export interface EffectCounts {
+  orders_created: number
+  orders_cancelled: number
+  orders_flagged: number
+  orders_updated: number
+  after_sales: number
+}
+
+/**
+ * What platform changes mean for the ERP, for trades just written: paid trades get their order;
+ * closed trades cancel orders not yet picked (releasing reservations); refunds become after-sales
+ * records; a trade shipped from the seller center, or a partial refund before shipping, flags the
+ * order 异常; receiver, message and memo changes reach orders not yet shipped.
+ */
+export async function applyTradeEffects(system: RecordsService, tradeIds: number[], matcher = new SkuMatcher(system)): Promise<EffectCounts> {
+  const counts: EffectCounts = { orders_created: 0, orders_cancelled: 0, orders_flagged: 0, orders_updated: 0, after_sales: 0 }
+  if (tradeIds.length === 0) return counts
+  const trades: ApiRecord[] = []
+  for (let i = 0; i < tradeIds.length; i += 500) {
+    trades.push(...(await system.list('platform_trades', { filter: { field: 'id', op: 'in', value: tradeIds.slice(i, i + 500) }, limit: 500, lines: true, total: false })).data)
+  }
+  const before = await ordersOf(system, tradeIds)
+  const created = await createOrdersForTrades(system, trades.filter((t) => !before.has(t.id)), matcher)
+  counts.orders_created = created.size
+
+  for (const trade of trades) {
+    const order = before.get(trade.id)
+    if (!order || order.status === 'cancelled' || idOf(order.merged_into)) continue
+    const status = String(trade.status)
+    if (CLOSED.has(status) && CHANGEABLE.has(String(order.status))) {
+      await system.runAction('orders', order.id, 'cancel')
+      counts.orders_cancelled++
+      continue
+    }
+    if (SHIPPED_ON_PLATFORM.has(status) && !FINISHED_ORDER.has(String(order.status))) {
+      if (order.status !== 'exception' || order.exception_reason !== '平台已发货（不是在本系统发货）') {
+        await flag(system, order, '平台已发货（不是在本系统发货）')
+        counts.orders_flagged++
+      }
+      continue
+    }
+    if (status === 'TRADE_FINISHED' && order.status === 'shipped') {
+      await system.runAction('orders', order.id, 'complete')
+      continue
+    }
+    // A merged order holds several trades' messages; it is not overwritten by one of them.
+    if (!FINISHED_ORDER.has(String(order.status)) && ((order.trades as unknown[]) ?? []).length === 1) {
+      const changes = Object.fromEntries(RECEIVER_FIELDS.filter((k) => (trade[k] ?? null) !== (order[k] ?? null)).map((k) => [k, trade[k] ?? null]))
+      if (Object.keys(changes).length) {
+        await system.updateFields(null, 'orders', order.id, changes)
+        counts.orders_updated++
+      }
+    }
+  }
+  counts.after_sales = await syncRefunds(system, trades, new Map([...before, ...(await ordersOf(system, [...created.keys()]))]))
+  return counts
+}
+
+async function flag(system: RecordsService, order: ApiRecord, reason: string) {
+  await system.updateFields(null, 'orders', order.id, { status: 'exception', exception_reason: reason })
+}
+
+/** The ERP order of each trade (the one its lines point at, not a merged-away one). */
+async function ordersOf(system: RecordsService, tradeIds: number[]): Promise<Map<number, ApiRecord>> {
+  const orders = new Map<number, ApiRecord>()
+  for (let i = 0; i < tradeIds.length; i += 500) {
+    const page = await system.list('orders', { filter: { field: 'trades', op: 'in', value: tradeIds.slice(i, i + 500) }, limit: 500, lines: true, total: false })
+    for (const order of page.data) {
+      for (const trade of (order.trades as { id: number }[]) ?? []) {
+        const known = orders.get(trade.id)
+        // After a merge the surviving order wins over the cancelled one.
+        if (!known || (known.status === 'cancelled' && order.status !== 'cancelled')) orders.set(trade.id, order)
+      }
+    }
+  }
+  return orders
+}
+
+/** Refunds on trade lines become after-sales records (one per refund id), kept in step with the platform. */
+async function syncRefunds(system: RecordsService, trades: ApiRecord[], orders: Map<number, ApiRecord>): Promise<number> {
+  const refundLines = trades.flatMap((trade) =>
+    linesOf(trade)
+      .filter((line) => line.refund_id && (OPEN_REFUND.has(String(line.refund_status)) || line.refund_status === 'SUCCESS' || line.refund_status === 'CLOSED'))
+      .map((line) => ({ trade, line })),
+  )
+  if (refundLines.length === 0) return 0
+  const ids = refundLines.map((r) => String(r.line.refund_id))
+  const existing = new Map<string, ApiRecord>()
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const a of (await system.list('after_sales', { filter: { field: 'refund_id', op: 'in', value: ids.slice(i, i + 500) }, limit: 500, total: false })).data) existing.set(String(a.refund_id), a)
+  }
+  let written = 0
+  for (const { trade, line } of refundLines) {
+    const order = orders.get(trade.id)
+    const status = line.refund_status === 'SUCCESS' ? 'refunded' : line.refund_status === 'CLOSED' ? 'closed' : 'pending'
+    const known = existing.get(String(line.refund_id))
+    if (known) {
+      if (known.status !== status && known.status !== 'returned' && known.status !== 'refunded' && known.status !== 'closed') {
+        await system.updateFields(null, 'after_sales', known.id, { status, ...(status === 'refunded' ? { refunded_at: new Date().toISOString() } : {}) })
+        written++
+      }
+      continue
+    }
+    if (!order || line.refund_status === 'CLOSED') continue
+    const orderLines = linesOf(order).filter((l) => l.trade_oid === line.oid)
+    const shipped = order.status === 'shipped' || order.status === 'completed'
+    await system.create('after_sales', {
+      type: shipped ? 'return_refund' : 'refund_only',
+      status,
+      order: order.id,
+      refund_id: String(line.refund_id),
+      reason: '平台退款',
+      lines: (orderLines.length ? orderLines : [null]).map((l, i) => ({
+        order_line: l?.id ?? null,
+        sku: idOf(l?.sku),
+        qty: l ? Number(l.qty) : Number(line.num ?? 1),
+        refund_amount: i === 0 ? (line.payment ?? '0') : '0',
+      })),
+      ...(status === 'refunded' ? { refunded_at: new Date().toISOString() } : {}),
+    })
+    written++
+    if (!shipped && status !== 'closed' && CHANGEABLE.has(String(order.status)) && linesOf(order).length > orderLines.length) {
+      await flag(system, order, `部分退款：${line.title ?? line.oid}，请拆分或调整订单`)
+    }
+  }
+  return written
+}

@@ -1,0 +1,97 @@
+import type { Knex } from 'knex'
+
+export interface SyncCounts {
+  windows: number
+  pages: number
+  created: number
+  updated: number
+  unchanged: number
+  failed: number
+}
+
+export interface SyncRunView extends SyncCounts {
+  id: number
+  shop_id: number
+  kind: string
+  status: 'running' | 'succeeded' | 'failed'
+  started_at: string
+  finished_at: string | null
+  progress: number
+  message: string | null
+  errors: string[]
+}
+
+/** The per-shop sync log: one row per run, updated as it goes (the UI shows progress). */
+export class SyncRuns {
+  constructor(private readonly knex: Knex) {}
+
+  async start(shopId: number, kind: string): Promise<number> {
+    const [row] = await this.knex('zg_sync_runs').insert({ shop_id: shopId, kind, status: 'running', started_at: Date.now() }).returning('id')
+    return Number(row.id ?? row)
+  }
+
+  async progress(id: number, counts: SyncCounts, progress: number, message?: string): Promise<void> {
+    await this.knex('zg_sync_runs').where({ id }).update({ ...counts, progress: Math.max(0, Math.min(100, Math.round(progress))), ...(message ? { message } : {}) })
+  }
+
+  async finish(id: number, counts: SyncCounts, status: 'succeeded' | 'failed', message: string | null, errors: string[]): Promise<void> {
+    await this.knex('zg_sync_runs')
+      .where({ id })
+      .update({ ...counts, status, progress: 100, finished_at: Date.now(), message, errors: errors.length ? JSON.stringify(errors.slice(0, 50)) : null })
+  }
+
+  async list(shopId: number, limit = 50): Promise<SyncRunView[]> {
+    return (await this.knex('zg_sync_runs').where({ shop_id: shopId }).orderBy('id', 'desc').limit(limit)).map(view)
+  }
+
+  async get(id: number): Promise<SyncRunView | null> {
+    const row = await this.knex('zg_sync_runs').where({ id }).first()
+    return row ? view(row) : null
+  }
+
+  async lastFinished(shopId: number): Promise<number | null> {
+    const row = await this.knex('zg_sync_runs').where({ shop_id: shopId }).whereNotNull('finished_at').max({ at: 'finished_at' }).first()
+    return row?.at == null ? null : Number(row.at)
+  }
+}
+
+function view(row: Record<string, any>): SyncRunView {
+  return {
+    id: Number(row.id),
+    shop_id: Number(row.shop_id),
+    kind: row.kind,
+    status: row.status,
+    started_at: new Date(Number(row.started_at)).toISOString(),
+    finished_at: row.finished_at == null ? null : new Date(Number(row.finished_at)).toISOString(),
+    windows: Number(row.windows),
+    pages: Number(row.pages),
+    created: Number(row.created),
+    updated: Number(row.updated),
+    unchanged: Number(row.unchanged),
+    failed: Number(row.failed),
+    progress: Number(row.progress),
+    message: row.message ?? null,
+    errors: row.errors ? JSON.parse(row.errors) : [],
+  }
+}
+
+export class Checkpoints {
+  constructor(private readonly knex: Knex) {}
+
+  async get(shopId: number, stream: string): Promise<number | null> {
+    const row = await this.knex('zg_sync_checkpoints').where({ shop_id: shopId, stream }).first('synced_until')
+    return row ? Number(row.synced_until) : null
+  }
+
+  async set(shopId: number, stream: string, until: number): Promise<void> {
+    const now = Date.now()
+    await this.knex('zg_sync_checkpoints')
+      .insert({ shop_id: shopId, stream, synced_until: until, updated_at: now })
+      .onConflict(['shop_id', 'stream'])
+      .merge({ synced_until: until, updated_at: now })
+  }
+
+  async clear(shopId: number, stream: string): Promise<void> {
+    await this.knex('zg_sync_checkpoints').where({ shop_id: shopId, stream }).delete()
+  }
+}

@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSimulator } from '../../server/taobao/simulator'
+import { TradeSync } from '../../server/sync/trade-sync'
+import { startTestApp, type TestApp } from '../support/app'
+import { erp } from '../support/erp'
+import { expectStockConsistent } from '../support/invariants'
+
+const HOUR = 3_600_000
+const catalog = {
+  items: [
+    { title: '纯棉圆领短袖T恤', outerId: 'TX1', price: '59.00', skus: [{ outerId: 'TX1-W-M', properties: '颜色分类:白色;尺码:M', quantity: 100 }, { outerId: 'TX1-B-L', properties: '颜色分类:黑色;尺码:L', quantity: 100 }] },
+    { title: '陶瓷马克杯', outerId: 'MUG', price: '35.00', skus: [{ outerId: 'MUG-WHITE', properties: '颜色分类:哑光白', quantity: 100 }] },
+    { title: '加厚纯棉浴巾', outerId: 'TOWEL', price: '89.90', skus: [{ outerId: 'TOWEL-GREY', properties: '颜色分类:灰色', quantity: 100 }] },
+  ],
+}
+
+let app: TestApp
+let sim: ReturnType<typeof createSimulator>
+let gateway: Awaited<ReturnType<ReturnType<typeof createSimulator>['listen']>>
+let shopId: number
+let t: ReturnType<typeof erp>
+
+beforeAll(async () => {
+  app = await startTestApp({ bundled: { sampleData: false } })
+  t = erp(app.api)
+  // 7 days of history at 60 trades an hour: more than 10,000 trades.
+  sim = createSimulator({ seed: 42, appKey: 'K', appSecret: 'S', session: 'T', mode: 'test', startTime: '2026-11-20 12:00:00', historyDays: 7, tradesPerHour: 62, catalog })
+  gateway = await sim.listen(0, '127.0.0.1')
+  const data = await t.masterData(catalog.items.flatMap((item) => item.skus.map((s) => ({ outer_id: s.outerId }))))
+  await t.receive(data.main.id, data.skus.map((s: any) => ({ sku: s.id, qty: 1000, cost: '20.00' })))
+  await t.create('settings', { default_warehouse: data.main.id })
+  const bound = await t.ok(app.api.post('/api/shops', { name: '模拟淘宝店', platform: 'taobao', app_key: 'K', app_secret: 'S', session: 'T', gateway_url: gateway.gatewayUrl }), 201)
+  shopId = bound.data.shop.id
+  expect(JSON.stringify(bound)).not.toContain('"S"')
+}, 120_000)
+afterAll(async () => {
+  await gateway?.close()
+  await app?.close()
+})
+
+async function truth() {
+  const res = await fetch(`${gateway.url}/__sim/truth?trades=1`)
+  return (await res.json()) as any
+}
+
+/** What we hold of the shop's trades, by tid. */
+async function stored() {
+  const rows = await app.ctx.db.knex('f_platform_trades').where({ shop: shopId }).select('tid', 'status', 'payment', 'modified')
+  return new Map(rows.map((r: any) => [String(r.tid), r]))
+}
+
+/**
+ * Every trade the simulator holds, as it was at the sync's `synced_until` (the newest minute is
+ * left to the next run): trades modified up to then are stored exactly as the simulator has them;
+ * later changes may not be there yet; nothing is stored that the simulator does not have.
+ */
+async function expectMatchesTruth(syncedUntil: string) {
+  const until = Date.parse(syncedUntil)
+  const expected = await truth()
+  const mine = await stored()
+  const known = new Set(expected.trade_list.map((t: any) => t.tid))
+  expect([...mine.keys()].filter((tid) => !known.has(tid))).toEqual([])
+  let cents = 0
+  let settled = 0
+  for (const trade of expected.trade_list) {
+    const row = mine.get(trade.tid)
+    if (trade.modified_ms > until - 1000) {
+      if (row) expect(Number(row.modified)).toBeLessThanOrEqual(trade.modified_ms)
+      continue
+    }
+    settled++
+    expect(row, `trade ${trade.tid}`).toBeDefined()
+    expect(row.status, `status of ${trade.tid}`).toBe(trade.status)
+    expect(Number(row.payment), `payment of ${trade.tid}`).toBe(Math.round(Number(trade.payment) * 100))
+    expect(Number(row.modified)).toBe(trade.modified_ms)
+    cents += Math.round(Number(trade.payment) * 100)
+  }
+  const settledRows = await app.ctx.db.knex('f_platform_trades').where({ shop: shopId }).where('modified', '<=', until - 1000).sum({ s: 'payment' }).count({ n: '*' }).first()
+  expect(Number(settledRows!.n)).toBe(settled)
+  expect(Number(settledRows!.s)).toBe(cents)
+  return { total: expected.trade_list.length, settled }
+}
+
+describe('the Taobao trade sync against the simulator over HTTP', () => {
+  it('pulls more than 10,000 trades whose result matches the simulator', async () => {
+    const started = Date.now()
+    const first = await t.ok(app.api.post(`/api/shops/${shopId}/sync`, {}))
+    expect(first.data).toMatchObject({ status: 'succeeded', kind: 'initial', failed: 0 })
+    const { total, settled } = await expectMatchesTruth(first.data.synced_until)
+    expect(total).toBeGreaterThan(10_000)
+    expect(settled).toBe(total)
+    expect(first.data.created).toBe(total)
+    expect(first.data.orders_created).toBeGreaterThan(0)
+    // ids above 2^53 survive exactly
+    const big = [...(await stored()).keys()].filter((tid) => BigInt(tid) > 2n ** 53n)
+    expect(big.length).toBe(total)
+    console.log(`initial sync of ${total} trades: ${Math.round((Date.now() - started) / 1000)} s`)
+    const orders = await app.ctx.db.knex('f_orders').count({ n: '*' }).first()
+    expect(Number(orders!.n)).toBe(first.data.orders_created)
+  })
+
+  it('syncs incrementally, and a repeated run changes nothing', async () => {
+    sim.clock.advance(3 * HOUR)
+    const next = await t.ok(app.api.post(`/api/shops/${shopId}/sync`, {}))
+    expect(next.data).toMatchObject({ status: 'succeeded', kind: 'incremental' })
+    expect(next.data.created + next.data.updated).toBeGreaterThan(0)
+    await expectMatchesTruth(next.data.synced_until)
+    const again = await t.ok(app.api.post(`/api/shops/${shopId}/sync`, {}))
+    expect(again.data).toMatchObject({ status: 'succeeded', created: 0, updated: 0 })
+    await expectMatchesTruth(again.data.synced_until)
+    const runs = await t.ok(app.api.get(`/api/shops/${shopId}/sync-runs`))
+    expect(runs.data.map((r: any) => r.kind)).toEqual(['incremental', 'incremental', 'initial'])
+  })
+
+  it('overlapping windows leave no duplicates and the latest state', async () => {
+    sim.clock.advance(2 * HOUR)
+    // Move the checkpoint back a day: every window is pulled again.
+    await app.ctx.db.knex('zg_sync_checkpoints').where({ shop_id: shopId, stream: 'trades' }).update({ synced_until: sim.clock.now() - 26 * HOUR })
+    const run = await t.ok(app.api.post(`/api/shops/${shopId}/sync`, {}))
+    expect(run.data.status).toBe('succeeded')
+    await expectMatchesTruth(run.data.synced_until)
+    const duplicates = await app.ctx.db.knex('f_platform_trades').select('tid').count({ n: '*' }).groupBy('tid').havingRaw('COUNT(*) > 1')
+    expect(duplicates).toEqual([])
+    const lineDuplicates = await app.ctx.db.knex('f_platform_trades__lines').select('oid').count({ n: '*' }).groupBy('oid').havingRaw('COUNT(*) > 1')
+    expect(lineDuplicates).toEqual([])
+    const orderDuplicates = await app.ctx.db.knex('f_orders__trades').select('value').count({ n: '*' }).groupBy('value').havingRaw('COUNT(*) > 1')
+    expect(orderDuplicates).toEqual([])
+  })
+
+  it('a run killed mid-way resumes from its checkpoint with nothing lost or doubled', async () => {
+    sim.clock.advance(5 * HOUR)
+    let pages = 0
+    const crashing = new TradeSync(app.ctx, app.ctx.connections, {
+      afterPage: () => {
+        if (++pages === 3) throw new Error('killed')
+      },
+    })
+    const crashed = await crashing.run(shopId)
+    expect(crashed).toMatchObject({ status: 'failed', message: 'killed' })
+    // A process that died leaves its lease behind; it expires, and the next run takes over.
+    await app.ctx.db.knex('zg_sync_leases').insert({ shop_id: shopId, holder: 'dead-process', expires_at: Date.now() - 1 })
+    const resumed = await t.ok(app.api.post(`/api/shops/${shopId}/sync`, {}))
+    expect(resumed.data.status).toBe('succeeded')
+    await expectMatchesTruth(resumed.data.synced_until)
+    await expectStockConsistent(app.ctx.db.knex)
+  })
+
+  it('never runs a shop twice at once', async () => {
+    await app.ctx.db.knex('zg_sync_leases').insert({ shop_id: shopId, holder: 'someone-else', expires_at: Date.now() + 60_000 })
+    const busy = await app.api.post(`/api/shops/${shopId}/sync`, {})
+    expect(busy.status).toBe(409)
+    await app.ctx.db.knex('zg_sync_leases').where({ shop_id: shopId }).delete()
+  })
+})
