@@ -16,12 +16,14 @@ import { settingsRoutes } from './routes/settings'
 import { shopRoutes, taobaoRoutes } from './routes/shops'
 
 /** The HTTP API under /api and, when built, the client on the same port. */
-export function createHttpApp(ctx: AppContext, options: { clientDir?: string } = {}): Express {
+export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mounts?: Record<string, express.Handler> } = {}): Express {
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', 'loopback')
   app.use(express.json({ limit: '20mb' }))
   if (ctx.config.logRequests) app.use((req, _res, next) => (console.log(req.method, req.url), next()))
+
+  for (const [path, handler] of Object.entries(options.mounts ?? {})) app.use(path, handler)
 
   const api = express.Router()
   api.get('/health', (_req, res) => {

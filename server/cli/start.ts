@@ -3,6 +3,8 @@ import { createContext, installBundledPacks } from '../app'
 import { ensureAdmin } from '../bootstrap'
 import { loadConfig } from '../config'
 import { scheduleAutoAudit } from '../erp/auto-audit'
+import { DEMO_SIMULATOR_PATH, startDemoSimulator } from '../sync/demo'
+import { scheduleShopSyncs } from '../sync/scheduler'
 import { buildClientIfNeeded, CLIENT_DIST } from './build-client'
 
 /** `npm start`: build the client if needed, prepare the database, serve API and client on one port. */
@@ -13,7 +15,9 @@ async function main() {
   const installed = await installBundledPacks(ctx, { sampleData: config.demo })
   for (const pack of installed) if (pack.status !== 'unchanged') console.log(`Template pack ${pack.pack} ${pack.version}: ${pack.status}`)
   const admin = await ensureAdmin(ctx)
-  const app = createHttpApp(ctx, { clientDir: CLIENT_DIST })
+  // The demo shop trades on the built-in Taobao simulator, served by this same server.
+  const demo = config.demo ? await startDemoSimulator(ctx) : null
+  const app = createHttpApp(ctx, { clientDir: CLIENT_DIST, mounts: demo ? { [DEMO_SIMULATOR_PATH]: demo.simulator.app } : {} })
   scheduleAutoAudit(ctx)
   const server = app.listen(config.port, (error?: Error) => {
     if (error) {
@@ -22,6 +26,10 @@ async function main() {
     }
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
+    void (async () => {
+      await demo?.bind(port)
+      scheduleShopSyncs(ctx)
+    })()
     const where = config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`
     console.log(`掌柜 Zhanggui is running at http://localhost:${port} (data: ${where})`)
     if (admin?.generated) {

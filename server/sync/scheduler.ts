@@ -1,0 +1,34 @@
+import type { AppContext } from '../context'
+import { SyncRuns } from './runs'
+import { TradeSync } from './trade-sync'
+
+/**
+ * Runs each active shop's sync on its schedule (1/5/15/60 minutes). One loop per process; the
+ * lease makes sure two processes never sync the same shop at once.
+ */
+export function scheduleShopSyncs(ctx: AppContext, options: { tickMs?: number; log?: (line: string) => void } = {}): () => void {
+  const runs = new SyncRuns(ctx.db.knex)
+  const log = options.log ?? ((line: string) => console.log(line))
+  let running = false
+  const tick = async () => {
+    if (running) return
+    running = true
+    try {
+      for (const connection of await ctx.connections.all()) {
+        if (connection.status !== 'active') continue
+        const last = await runs.lastFinished(connection.shopId)
+        if (last !== null && Date.now() - last < connection.scheduleMinutes * 60_000) continue
+        const result = await new TradeSync(ctx, ctx.connections).run(connection.shopId).catch((error: Error) => ({ status: 'failed', message: error.message }) as const)
+        if (result.status === 'failed' && !/being synced right now/.test(String(result.message))) log(`[zhanggui] sync of shop ${connection.shopId} failed: ${result.message}`)
+      }
+    } catch (error) {
+      log(`[zhanggui] sync scheduler: ${error instanceof Error ? error.message : String(error)}`)
+    } finally {
+      running = false
+    }
+  }
+  const timer = setInterval(tick, options.tickMs ?? 30_000)
+  timer.unref()
+  void tick()
+  return () => clearInterval(timer)
+}
