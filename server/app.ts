@@ -8,6 +8,7 @@ import { migrate } from './db/migrate'
 import { FileStore } from './files/store'
 import { SecretBox } from './lib/secrets'
 import { ShopConnections } from './sync/connections'
+import { registerSync } from './sync'
 import { FormRegistry } from './forms/registry'
 import { installPack, type InstallResult } from './forms/installer'
 import { readPack } from './forms/pack-files'
@@ -39,6 +40,7 @@ export async function createContext(config: Config): Promise<AppContext> {
   const connections = new ShopConnections(db.knex, secrets, config.taobaoGatewayUrl)
   const ctx: AppContext = { config, db, registry, access, hooks, actions, records, files, secrets, connections }
   registerErp(ctx)
+  registerSync(ctx)
   return ctx
 }
 

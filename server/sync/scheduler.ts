@@ -1,5 +1,6 @@
 import type { AppContext } from '../context'
 import { SyncRuns } from './runs'
+import { processShipments } from './shipping'
 import { TradeSync } from './trade-sync'
 
 /**
@@ -14,6 +15,7 @@ export function scheduleShopSyncs(ctx: AppContext, options: { tickMs?: number; l
     if (running) return
     running = true
     try {
+      await processShipments(ctx)
       for (const connection of await ctx.connections.all()) {
         if (connection.status !== 'active') continue
         const last = await runs.lastFinished(connection.shopId)

@@ -1,6 +1,8 @@
+import { SYSTEM_ACTOR } from '../access/actor'
 import type { AppContext } from '../context'
 import { SkuMatcher } from '../erp/trade-orders'
 import { conflict } from '../lib/errors'
+import type { RecordsService } from '../records/service'
 import { threeMonthsBefore, TopError, type TaobaoApi, type TopClient, type TopTrade } from '../taobao'
 import { apiFor } from './client-factory'
 import type { ShopConnections } from './connections'
@@ -142,50 +144,23 @@ export class TradeSync {
 
 /** One page of trades into platform_trades (one batch) and on into the ERP. */
 class PageStore {
+  private readonly writer: TradeWriter
+
   constructor(
     private readonly ctx: AppContext,
     private readonly shopId: number,
     private readonly counts: SyncCounts,
-    private readonly effects: EffectCounts,
+    effects: EffectCounts,
     private readonly errors: string[],
-  ) {}
+  ) {
+    this.writer = new TradeWriter(ctx.records, counts, effects, (tid, message) => errors.push(`${tid}: ${message}`))
+  }
 
   async save(trades: TopTrade[]): Promise<void> {
     this.counts.pages++
     if (trades.length === 0) return
     const records = trades.map((trade) => tradeRecord(this.shopId, trade))
-    await this.write(records)
-  }
-
-  /**
-   * A page is stored with its ERP effects in one transaction. If that fails, each trade is tried
-   * on its own so one bad trade cannot hold up the rest; those that still fail are counted and
-   * logged with their tid.
-   */
-  private async write(records: Record<string, unknown>[], counts: SyncCounts = this.counts) {
-    try {
-      await this.writeTogether(records, counts)
-    } catch (error) {
-      if (records.length === 1) {
-        counts.failed++
-        this.errors.push(`${records[0].tid}: ${describe(error)}`)
-        return
-      }
-      for (const record of records) await this.write([record], counts)
-    }
-  }
-
-  private async writeTogether(records: Record<string, unknown>[], counts: SyncCounts) {
-    const { result, effects } = await this.ctx.records.transaction(async (records_) => {
-      const result = await records_.upsertMany('platform_trades', records, { by: ['shop', 'tid'], ifNewer: 'modified' })
-      // Only trades that are new or changed can change the ERP.
-      const effects = await applyTradeEffects(records_, result.changed, new SkuMatcher(records_))
-      return { result, effects }
-    })
-    counts.created += result.created
-    counts.updated += result.updated
-    counts.unchanged += result.unchanged
-    for (const key of Object.keys(effects) as (keyof EffectCounts)[]) this.effects[key] += effects[key]
+    await this.writer.write(records)
   }
 
   /**
@@ -213,13 +188,66 @@ class PageStore {
     }
     // Backfilled messages are not the platform's changes: counted apart from created/updated.
     const filled: SyncCounts = { windows: 0, pages: 0, created: 0, updated: 0, unchanged: 0, failed: 0 }
-    if (records.length) await this.write(records, filled)
+    if (records.length) await this.writer.write(records, filled)
     this.messages += filled.updated
     this.counts.failed += filled.failed
   }
 
   /** buyer messages read in full this run */
   messages = 0
+}
+
+/**
+ * Runs inside each batch's transaction before the upsert and may leave records out or adjust
+ * them (the seller-center import keeps newer API data); `kept` records count as unchanged.
+ */
+export type TradeScreen = (service: RecordsService, records: Record<string, unknown>[]) => Promise<{ records: Record<string, unknown>[]; kept: number }>
+
+/**
+ * How trade records reach platform_trades and the ERP, for the sync and the seller-center
+ * import alike: a batch is upserted by shop + tid (older data ignored) with its ERP effects in
+ * one transaction. If that fails, each trade is tried on its own so one bad trade cannot hold up
+ * the rest; those that still fail are counted and reported with their tid. Trades are written as
+ * `service`'s actor; their ERP effects as the system.
+ */
+export class TradeWriter {
+  constructor(
+    private readonly service: RecordsService,
+    readonly counts: SyncCounts,
+    readonly effects: EffectCounts,
+    private readonly onFailure: (tid: string, message: string) => void,
+    private readonly screen?: TradeScreen,
+  ) {}
+
+  async write(records: Record<string, unknown>[], counts: SyncCounts = this.counts): Promise<void> {
+    try {
+      await this.writeTogether(records, counts)
+    } catch (error) {
+      if (records.length === 1) {
+        counts.failed++
+        this.onFailure(String(records[0].tid), describe(error))
+        return
+      }
+      for (const record of records) await this.write([record], counts)
+    }
+  }
+
+  private async writeTogether(records: Record<string, unknown>[], counts: SyncCounts) {
+    const { result, kept, effects } = await this.service.transaction(async (records_) => {
+      const screened = this.screen ? await this.screen(records_, records) : { records, kept: 0 }
+      const result = screened.records.length
+        ? await records_.upsertMany('platform_trades', screened.records, { by: ['shop', 'tid'], ifNewer: 'modified' })
+        : { created: 0, updated: 0, unchanged: 0, changed: [] as number[] }
+      // Only trades that are new or changed can change the ERP.
+      const system = records_.as(SYSTEM_ACTOR)
+      const effects = await applyTradeEffects(system, result.changed, new SkuMatcher(system))
+      return { result, kept: screened.kept, effects }
+    })
+    counts.created += result.created
+    counts.updated += result.updated
+    counts.unchanged += result.unchanged + kept
+    for (const key of Object.keys(effects) as (keyof EffectCounts)[]) this.effects[key] += effects[key]
+  }
 }
 
 /** Full reads of trades per run for their buyer messages (each is one API call). */

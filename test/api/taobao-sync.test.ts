@@ -151,4 +151,59 @@ describe('the Taobao trade sync against the simulator over HTTP', () => {
     expect(busy.status).toBe(409)
     await app.ctx.db.knex('zg_sync_leases').where({ shop_id: shopId }).delete()
   })
+
+  it('writes shipments back to Taobao, re-reading the trade after an uncertain failure, and shows failures', async () => {
+    const waiting = await t.list('orders', { filter: { field: 'status', op: 'eq', value: 'pending' }, sort: 'id', limit: 3 })
+    expect(waiting.length).toBe(3)
+    const courier = (await t.list('couriers'))[0]
+    const shipOne = async (order: any, waybill: string) => {
+      await t.ok(t.act('orders', order.id, 'audit'))
+      return t.ok(t.act('orders', order.id, 'ship', { courier: courier.id, waybill_no: waybill }))
+    }
+    const settle = async (id: number) => {
+      for (let i = 0; i < 100; i++) {
+        const order = await t.get('orders', id)
+        if (order.platform_ship_status && order.platform_ship_status !== 'pending') return order
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      throw new Error('the write-back did not settle')
+    }
+
+    // 1. plain: sent, and Taobao now shows the trade shipped with our waybill
+    await shipOne(waiting[0], 'ZT0001')
+    const first = await settle(waiting[0].id)
+    expect(first.platform_ship_error).toBeNull()
+    expect(first.platform_ship_status).toBe('sent')
+    const sends = (await truth()).logistics_sends
+    expect(sends.some((s: any) => s.out_sid === 'ZT0001' && s.tid === waiting[0].tids)).toBe(true)
+
+    // 2. an isp error: the trade is read again (not shipped), then the send is retried and succeeds
+    await fetch(`${gateway.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ isp_errors: 4, methods: ['taobao.logistics.offline.send'] }) })
+    await shipOne(waiting[1], 'ZT0002')
+    let order = await settle(waiting[1].id).catch(() => null)
+    for (let i = 0; i < 5 && order?.platform_ship_status !== 'sent'; i++) {
+      await (await import('../../server/sync')).processShipments(app.ctx)
+      order = await t.get('orders', waiting[1].id)
+    }
+    expect(order!.platform_ship_status).toBe('sent')
+    await fetch(`${gateway.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+
+    // 3. a business error (isv.*) is not retried: the order shows 回传失败 with the reason, and can be resent
+    await fetch(`${gateway.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errors: [{ code: 15, msg: 'Remote service error', sub_code: 'isv.logistics-offline-service-error:B04', sub_msg: '运单号不符合规则', count: 1 }], methods: ['taobao.logistics.offline.send'] }) })
+    await shipOne(waiting[2], 'ZT0003')
+    const failed = await settle(waiting[2].id)
+    expect(failed).toMatchObject({ status: 'shipped', platform_ship_status: 'failed' })
+    expect(failed.platform_ship_error).toMatch(/运单号不符合规则/)
+    await t.ok(t.act('orders', waiting[2].id, 'resend_shipment'))
+    const resent = await settle(waiting[2].id)
+    expect(resent.platform_ship_error).toBeNull()
+    expect(resent.platform_ship_status).toBe('sent')
+
+    // The next sync sees the trades shipped, and leaves our shipped orders alone.
+    sim.clock.advance(10 * 60_000)
+    const run = await t.ok(app.api.post(`/api/shops/${shopId}/sync`, {}))
+    expect(run.data.status).toBe('succeeded')
+    for (const o of waiting) expect((await t.get('orders', o.id)).status).toBe('shipped')
+    await expectStockConsistent(app.ctx.db.knex)
+  })
 })

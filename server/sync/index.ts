@@ -1,0 +1,31 @@
+import type { AppContext } from '../context'
+import { idOf } from '../erp/util'
+import { processShipments, queueShipment } from './shipping'
+
+/**
+ * The Taobao side of ERP actions: shipping an order writes the waybill back to Taobao after the
+ * commit (never inside the ship transaction: a slow gateway must not hold stock locks).
+ */
+export function registerSync(ctx: AppContext): void {
+  ctx.actions.register('orders.resend_shipment', async ({ trx, record, system, form }) => {
+    const requeued = await trx('zg_logistics_sends').where({ order_id: record.id, status: 'failed' }).update({ status: 'pending', attempts: 0, updated_at: Date.now() })
+    await system.updateFields(trx, form, record, { platform_ship_status: 'pending', platform_ship_error: null })
+    return { requeued }
+  })
+  ctx.hooks.on('afterCommit', 'orders', (event) => {
+    if (event.action !== 'ship' && event.action !== 'resend_shipment') return
+    const orders = event.records.map((r) => r.after).filter((r): r is NonNullable<typeof r> => Boolean(r))
+    setImmediate(async () => {
+      for (const order of orders) {
+        try {
+          if (event.action === 'ship') await queueShipment(ctx, order)
+          await processShipments(ctx, { orderId: idOf(order.id)! })
+        } catch (error) {
+          console.error(`[zhanggui] shipping write-back of order ${order.no}:`, error instanceof Error ? error.message : error)
+        }
+      }
+    })
+  })
+}
+
+export { processShipments }
