@@ -4,6 +4,7 @@ import type { Database } from './db/connect'
 import type { FileStore } from './files/store'
 import type { SecretBox } from './lib/secrets'
 import type { ShopConnections } from './sync/connections'
+import type { StockUploader } from './sync/stock-upload'
 import type { FormRegistry } from './forms/registry'
 import type { HookRegistry } from './records/hooks'
 import type { ActionRegistry, RecordsService } from './records/service'
@@ -22,4 +23,6 @@ export interface AppContext {
   secrets: SecretBox
   /** Taobao connections of shops, secrets sealed at rest */
   connections: ShopConnections
+  /** uploads available stock to the shops (set up by the sync module) */
+  stock?: StockUploader
 }

@@ -1,12 +1,19 @@
 import type { AppContext } from '../context'
 import { idOf } from '../erp/util'
 import { processShipments, queueShipment } from './shipping'
+import { StockUploader } from './stock-upload'
 
 /**
  * The Taobao side of ERP actions: shipping an order writes the waybill back to Taobao after the
  * commit (never inside the ship transaction: a slow gateway must not hold stock locks).
  */
 export function registerSync(ctx: AppContext): void {
+  ctx.stock = new StockUploader(ctx)
+  // Stock changes (postings update balances) reach the shops a moment later, together.
+  ctx.hooks.on('afterCommit', 'stock_balances', (event) => {
+    const skus = event.records.map((r) => idOf(r.after?.sku ?? r.before?.sku)).filter((id): id is number => id !== null)
+    if (skus.length) ctx.stock!.touch(skus)
+  })
   ctx.actions.register('orders.resend_shipment', async ({ trx, record, system, form }) => {
     const requeued = await trx('zg_logistics_sends').where({ order_id: record.id, status: 'failed' }).update({ status: 'pending', attempts: 0, updated_at: Date.now() })
     await system.updateFields(trx, form, record, { platform_ship_status: 'pending', platform_ship_error: null })

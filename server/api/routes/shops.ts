@@ -3,6 +3,7 @@ import type { AppContext } from '../../context'
 import { badRequest } from '../../lib/errors'
 import { SyncRuns } from '../../sync/runs'
 import { ShopService } from '../../sync/shops'
+import { ItemImport } from '../../sync/item-import'
 import { recordId } from '../params'
 
 /** Taobao shops: binding, authorization, sync now, sync log. Secrets never leave the server. */
@@ -10,6 +11,7 @@ export function shopRoutes(ctx: AppContext): Router {
   const router = Router()
   const shops = new ShopService(ctx)
   const runs = new SyncRuns(ctx.db.knex)
+  const items = new ItemImport(ctx)
   const callbackUrl = (req: Request) => `${req.protocol}://${req.get('host')}/api/taobao/oauth/callback`
 
   router.get('/', async (req, res) => {
@@ -33,6 +35,36 @@ export function shopRoutes(ctx: AppContext): Router {
     await ctx.records.as(req.actor!).get('shops', recordId(req))
     res.json({ data: await runs.list(recordId(req)) })
   })
+  // 导入商品数据: see the plan first, then import (running it again only adds what is new)
+  router.post('/:id/items/preview', async (req, res) => {
+    res.json({ data: await items.preview(req.actor!, recordId(req)) })
+  })
+  router.post('/:id/items/import', async (req, res) => {
+    res.json({ data: await items.run(req.actor!, recordId(req)) })
+  })
+
+  // stock upload rules (SKU > item > shop), upload now, and the upload log
+  const canManage = async (req: Request) => {
+    ctx.access.check(req.actor!, 'update', ctx.registry.require('shops'))
+    await ctx.records.as(req.actor!).get('shops', recordId(req))
+  }
+  router.get('/:id/stock-rules', async (req, res) => {
+    await canManage(req)
+    res.json({ data: await ctx.stock!.rules(recordId(req)) })
+  })
+  router.put('/:id/stock-rules', async (req, res) => {
+    await canManage(req)
+    res.json({ data: await ctx.stock!.saveRules(recordId(req), req.body?.rules) })
+  })
+  router.post('/:id/stock-upload', async (req, res) => {
+    await canManage(req)
+    res.json({ data: await ctx.stock!.upload(recordId(req)) })
+  })
+  router.get('/:id/stock-uploads', async (req, res) => {
+    await canManage(req)
+    res.json({ data: await ctx.stock!.log(recordId(req)) })
+  })
+
   router.get('/:id/oauth/authorize-url', async (req, res) => {
     res.json({ data: { url: await shops.authorizeUrl(req.actor!, recordId(req), callbackUrl(req)) } })
   })
