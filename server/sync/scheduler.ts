@@ -18,6 +18,7 @@ export function scheduleShopSyncs(ctx: AppContext, options: { tickMs?: number; l
       await processShipments(ctx)
       for (const connection of await ctx.connections.all()) {
         if (connection.status !== 'active') continue
+        if (connection.tmcEnabled) await new TradeSync(ctx, ctx.connections).consumeMessages(connection.shopId).catch((error: Error) => log(`[zhanggui] TMC of shop ${connection.shopId}: ${error.message}`))
         const last = await runs.lastFinished(connection.shopId)
         if (last !== null && Date.now() - last < connection.scheduleMinutes * 60_000) continue
         const result = await new TradeSync(ctx, ctx.connections).run(connection.shopId).catch((error: Error) => ({ status: 'failed', message: error.message }) as const)

@@ -114,6 +114,37 @@ export class TradeSync {
     }
   }
 
+  /**
+   * TMC push: trade and refund messages name trades that changed; each is read in full (which
+   * also brings memos and messages), stored through the same path as pulled pages, and only then
+   * confirmed. Repeated messages are harmless (upserts), and the pulls stay as the safety net.
+   */
+  async consumeMessages(shopId: number, maxBatches = 10): Promise<{ messages: number; trades: number }> {
+    const lease = new SyncLease(this.ctx.db.knex, shopId)
+    if (!(await lease.acquire())) return { messages: 0, trades: 0 }
+    const result = { messages: 0, trades: 0 }
+    try {
+      const { api } = apiFor(await this.connections.get(shopId), this.connections)
+      const counts: SyncCounts = { windows: 0, pages: 0, created: 0, updated: 0, unchanged: 0, failed: 0 }
+      const effects: EffectCounts = { orders_created: 0, orders_cancelled: 0, orders_flagged: 0, orders_updated: 0, after_sales: 0 }
+      const store = new PageStore(this.ctx, shopId, counts, effects, [])
+      for (let batch = 0; batch < maxBatches; batch++) {
+        const messages = await api.tmcMessagesConsume(100)
+        if (messages.length === 0) break
+        const tids = [...new Set(messages.map((m) => m.content.tid).filter((tid): tid is string => typeof tid === 'string' || typeof tid === 'number').map(String))]
+        const trades: TopTrade[] = []
+        for (const tid of tids) trades.push(await api.tradeFullinfoGet(tid))
+        await store.save(trades)
+        await api.tmcMessagesConfirm(messages.map((m) => m.id))
+        result.messages += messages.length
+        result.trades += trades.length
+      }
+      return result
+    } finally {
+      await lease.release()
+    }
+  }
+
   private async pullCreated(api: TaobaoApi, store: PageStore, from: number, to: number, renew: () => Promise<void>) {
     for (let page = 1; ; page++) {
       const result = await api.tradesSoldGet({ startCreated: from, endCreated: to, pageNo: page, pageSize: PAGE_SIZE, useHasNext: true })

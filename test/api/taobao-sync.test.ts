@@ -206,4 +206,24 @@ describe('the Taobao trade sync against the simulator over HTTP', () => {
     for (const o of waiting) expect((await t.get('orders', o.id)).status).toBe('shipped')
     await expectStockConsistent(app.ctx.db.knex)
   })
+
+  it('consumes TMC messages: changed trades are read in full, stored, then confirmed', async () => {
+    await t.ok(app.api.patch(`/api/shops/${shopId}`, { schedule_minutes: 5, tmc_enabled: true }))
+    sim.clock.advance(45 * 60_000)
+    const consumed = (await t.ok(app.api.post(`/api/shops/${shopId}/tmc/consume`, {}))).data
+    expect(consumed.messages).toBeGreaterThan(0)
+    expect(consumed.trades).toBeGreaterThan(0)
+    // Every trade the messages named is now stored as the simulator has it.
+    const expected = await truth()
+    const mine = await stored()
+    const changed = expected.trade_list.filter((trade: any) => trade.modified_ms > sim.clock.now() - 45 * 60_000)
+    expect(changed.length).toBeGreaterThan(0)
+    for (const trade of changed) {
+      expect(mine.get(trade.tid)?.status, trade.tid).toBe(trade.status)
+    }
+    const again = (await t.ok(app.api.post(`/api/shops/${shopId}/tmc/consume`, {}))).data
+    expect(again.messages).toBeLessThan(consumed.messages)
+    const tmc = (await truth()).tmc
+    expect(tmc.pending).toBe(0)
+  })
 })

@@ -3,6 +3,7 @@ import type { AppContext } from '../../context'
 import { badRequest } from '../../lib/errors'
 import { SyncRuns } from '../../sync/runs'
 import { ShopService } from '../../sync/shops'
+import { TradeSync } from '../../sync/trade-sync'
 import { ItemImport } from '../../sync/item-import'
 import { recordId } from '../params'
 
@@ -30,6 +31,11 @@ export function shopRoutes(ctx: AppContext): Router {
   /** Runs a sync now and answers with its summary when it finishes. */
   router.post('/:id/sync', async (req, res) => {
     res.json({ data: await shops.sync(req.actor!, recordId(req), req.body?.full === true) })
+  })
+  /** Consumes the shop's TMC messages now (the scheduler does this every tick when TMC is on). */
+  router.post('/:id/tmc/consume', async (req, res) => {
+    await ctx.records.as(req.actor!).get('shops', recordId(req))
+    res.json({ data: await new TradeSync(ctx, ctx.connections).consumeMessages(recordId(req)) })
   })
   router.get('/:id/sync-runs', async (req, res) => {
     await ctx.records.as(req.actor!).get('shops', recordId(req))
