@@ -11,6 +11,7 @@ import { authRoutes } from './routes/auth'
 import { erpRoutes } from './routes/erp'
 import { fileRoutes } from './routes/files'
 import { formRoutes } from './routes/forms'
+import { importRoutes } from './routes/imports'
 import { recordRoutes } from './routes/records'
 import { settingsRoutes } from './routes/settings'
 import { shopRoutes, taobaoRoutes } from './routes/shops'
@@ -46,6 +47,7 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
   api.use('/erp', erpRoutes(ctx))
   api.use('/shops', shopRoutes(ctx))
   api.use('/taobao', taobaoRoutes(ctx))
+  api.use('/imports', importRoutes(ctx))
   api.use(() => {
     throw notFound('no such API endpoint')
   })

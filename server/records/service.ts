@@ -200,13 +200,14 @@ export class RecordsService {
     })
   }
 
-  private normalizeAll(form: FormModel, inputs: unknown[], prefix: PathPrefix) {
+  /** Reads inputs; new records get their defaults (upserts apply them only to the ones they create). */
+  private normalizeAll(form: FormModel, inputs: unknown[], prefix: PathPrefix, defaults = true) {
     const problems: FieldProblem[] = []
     const now = this.clock()
     const records = inputs.map((input, i) => {
       const normalized = normalizeInput(form, input, prefix(i))
       problems.push(...normalized.problems)
-      applyDefaults(form, normalized.record, this.actor, now)
+      if (defaults) applyDefaults(form, normalized.record, this.actor, now)
       return normalized.record
     })
     return { records, problems }
@@ -323,7 +324,7 @@ export class RecordsService {
     this.deps.access.check(this.actor, 'update', form)
     if (inputs.length > MAX_BATCH) throw badRequest(`send at most ${MAX_BATCH} records at once`)
     for (const key of options.by) if (!form.field(key) || form.field(key)!.storage.kind !== 'column') throw badRequest(`cannot match records by "${key}"`)
-    const { records, problems } = this.normalizeAll(form, inputs, inBatch)
+    const { records, problems } = this.normalizeAll(form, inputs, inBatch, false)
     if (problems.length) throw new ValidationError(problems)
     return this.write(async (trx) => {
       const hooked = this.deps.hooks.has(form.key)
@@ -341,9 +342,12 @@ export class RecordsService {
         const id = existingIds.get(key)
         const current = id === undefined ? undefined : existing.get(id)
         if (!current) {
+          applyDefaults(form, record, this.actor, this.clock())
           fresh.push(record)
           continue
         }
+        // An update leaves fields it does not carry as they are; only its new lines get defaults.
+        applyDefaults(form, record, this.actor, this.clock(), 'new_lines')
         result.ids.push(current.id)
         if (options.ifNewer && isOlder(record.values[options.ifNewer], current[options.ifNewer])) {
           result.unchanged++

@@ -54,11 +54,18 @@ export class ItemImport {
       let createdProducts = 0
       if (newItems.length) {
         const itemsById = new Map(items.map((i) => [String(i.num_iid), i]))
-        const existing = await service.list('products', { filter: { field: 'num_iid', op: 'in', value: newItems }, limit: 500, total: false })
-        for (const p of existing.data) productIds.set(String(p.num_iid), p.id)
+        // An item's product may exist already: imported before (by item id) or made by hand (by style code).
+        const codeOf = (n: string) => String(itemsById.get(n)!.outer_id || `TB-${n}`)
+        const byItem = await service.list('products', { filter: { field: 'num_iid', op: 'in', value: newItems }, limit: 500, total: false })
+        for (const p of byItem.data) productIds.set(String(p.num_iid), p.id)
+        const byCode = await service.list('products', { filter: { field: 'code', op: 'in', value: newItems.map(codeOf) }, limit: 500, total: false })
+        for (const n of newItems) {
+          const product = byCode.data.find((p) => p.code === codeOf(n))
+          if (product && !productIds.has(n)) productIds.set(n, product.id)
+        }
         const missing = newItems.filter((n) => !productIds.has(n))
         const ids = missing.length
-          ? await service.createManyIds('products', missing.map((n) => ({ name: itemsById.get(n)!.title ?? n, code: itemsById.get(n)!.outer_id || `TB-${n}`, num_iid: n, status: 'on_sale' })))
+          ? await service.createManyIds('products', missing.map((n) => ({ name: itemsById.get(n)!.title ?? n, code: codeOf(n), num_iid: n, status: 'on_sale' })))
           : []
         missing.forEach((n, i) => productIds.set(n, ids[i]))
         createdProducts = missing.length

@@ -145,26 +145,40 @@ export class TradeSync {
     }
   }
 
+  /**
+   * Created windows page forwards. The next page is fetched while the current one is written, so
+   * the gateway's time and the database's time overlap.
+   */
   private async pullCreated(api: TaobaoApi, store: PageStore, from: number, to: number, renew: () => Promise<void>) {
+    const fetchPage = (page: number) => api.tradesSoldGet({ startCreated: from, endCreated: to, pageNo: page, pageSize: PAGE_SIZE, useHasNext: true })
+    let current = await fetchPage(1)
     for (let page = 1; ; page++) {
-      const result = await api.tradesSoldGet({ startCreated: from, endCreated: to, pageNo: page, pageSize: PAGE_SIZE, useHasNext: true })
-      await store.save(result.trades)
+      const next = current.hasNext && current.trades.length > 0 ? fetchPage(page + 1) : null
+      // A failed prefetch is reported when it is awaited, not as an unhandled rejection meanwhile.
+      next?.catch(() => {})
+      await store.save(current.trades)
       await renew()
       await this.hooks.afterPage?.(page)
-      if (!result.hasNext || result.trades.length === 0) return
+      if (!next) return
+      current = await next
     }
   }
 
   /**
    * Modified windows are paged from the last page back to the first, as Taobao advises: trades
    * that change while we page move to the front of the list, so walking backwards never skips one.
+   * As above, the next page is fetched while the current one is written.
    */
   private async pullModified(api: TaobaoApi, store: PageStore, from: number, to: number, renew: () => Promise<void>) {
-    const first = await api.tradesSoldIncrementGet({ startModified: from, endModified: to, pageNo: 1, pageSize: PAGE_SIZE })
+    const fetchPage = (page: number) => api.tradesSoldIncrementGet({ startModified: from, endModified: to, pageNo: page, pageSize: PAGE_SIZE })
+    const first = await fetchPage(1)
     const pages = Math.ceil((first.totalResults ?? first.trades.length) / PAGE_SIZE)
+    let next = pages >= 2 ? fetchPage(pages) : null
     for (let page = pages; page >= 2; page--) {
-      const result = await api.tradesSoldIncrementGet({ startModified: from, endModified: to, pageNo: page, pageSize: PAGE_SIZE })
-      await store.save(result.trades)
+      const current = await next!
+      next = page - 1 >= 2 ? fetchPage(page - 1) : null
+      next?.catch(() => {})
+      await store.save(current.trades)
       await renew()
       await this.hooks.afterPage?.(page)
     }

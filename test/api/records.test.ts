@@ -219,3 +219,13 @@ async function makeProductsOnce() {
   }
   return cachedProducts!
 }
+
+describe('upserts', () => {
+  it('leave fields an update does not carry as they are (no defaults on updates)', async () => {
+    await app.api.post('/api/forms/contacts/records/upsert', { by: ['name'], records: [{ name: '默认测试', level: 'vip', active: false }] })
+    const second = await app.api.post('/api/forms/contacts/records/upsert', { by: ['name'], records: [{ name: '默认测试', company: '新公司' }] })
+    expect(second.body.data).toMatchObject({ created: 0, updated: 1 })
+    const row = (await app.api.post('/api/forms/contacts/records/query', { filter: { field: 'name', op: 'eq', value: '默认测试' } })).body.data[0]
+    expect(row).toMatchObject({ company: '新公司', level: 'vip', active: false })
+  })
+})

@@ -6,9 +6,10 @@ import os from 'node:os'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { createHttpApp } from '../../server/api/http'
-import { createContext, createSampleData } from '../../server/app'
+import { createContext, createSampleData, installBundledPacks } from '../../server/app'
 import { ensureAdmin } from '../../server/bootstrap'
 import { loadConfig } from '../../server/config'
+import type { AppContext } from '../../server/context'
 import { installPack } from '../../server/forms/installer'
 import { ADMIN } from './helpers'
 
@@ -17,13 +18,39 @@ const ROOT = path.resolve(import.meta.dirname, '../..')
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string
+    /** a server with every bundled pack (the Taobao ERP) and its demo data */
+    erpBaseUrl: string
+  }
+}
+
+/** The real server (API + dist/client, as `npm start` serves them) on a free port over a fresh SQLite directory. */
+async function startServer(prepare: (ctx: AppContext) => Promise<void>): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zg-e2e-'))
+  const config = loadConfig({ ZG_DATA_DIR: dataDir, ZG_ADMIN_PASSWORD: ADMIN.password, PORT: '0' })
+  const ctx = await createContext(config)
+  await prepare(ctx)
+  await ensureAdmin(ctx)
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = createHttpApp(ctx, { clientDir: path.join(ROOT, 'dist/client') }).listen(0, '127.0.0.1', () => resolve(listening))
+    listening.once('error', reject)
+  })
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async stop() {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+      await ctx.db.close()
+      fs.rmSync(dataDir, { recursive: true, force: true })
+    },
   }
 }
 
 /**
- * Builds the client once, then serves it with the real server (API + dist/client, as `npm start`
- * does) on a free port over a fresh SQLite directory. Only the starter pack and its sample data
- * are installed, so the tests see the same forms and records whatever other packs templates/ holds.
+ * Builds the client once, then starts two servers:
+ * - `baseUrl`: only the starter pack and its sample data, so records.test sees the same forms and
+ *   records whatever other packs templates/ holds;
+ * - `erpBaseUrl`: every bundled pack with its demo data, as a first `npm start` with demo data
+ *   (the Taobao ERP day in erp-day.test).
  */
 export default async function setup(project: TestProject) {
   const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
@@ -32,24 +59,20 @@ export default async function setup(project: TestProject) {
   })
   if (build.status !== 0) throw new Error('building the client failed')
 
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zg-e2e-'))
-  const config = loadConfig({ ZG_DATA_DIR: dataDir, ZG_ADMIN_PASSWORD: ADMIN.password, PORT: '0' })
-  const ctx = await createContext(config)
   const starter = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates/starter/pack.json'), 'utf8'))
-  await installPack(ctx.db, ctx.registry, starter)
-  await createSampleData(ctx, starter.sample_data)
-  await ensureAdmin(ctx)
-
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = createHttpApp(ctx, { clientDir: path.join(ROOT, 'dist/client') }).listen(0, '127.0.0.1', () => resolve(listening))
-    listening.once('error', reject)
-  })
-  project.provide('baseUrl', `http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+  const servers = await Promise.all([
+    startServer(async (ctx) => {
+      await installPack(ctx.db, ctx.registry, starter)
+      await createSampleData(ctx, starter.sample_data)
+    }),
+    startServer(async (ctx) => {
+      await installBundledPacks(ctx, { sampleData: true })
+    }),
+  ])
+  project.provide('baseUrl', servers[0].url)
+  project.provide('erpBaseUrl', servers[1].url)
 
   return async () => {
-    server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
-    await ctx.db.close()
-    fs.rmSync(dataDir, { recursive: true, force: true })
+    await Promise.all(servers.map((s) => s.stop()))
   }
 }

@@ -69,6 +69,8 @@ export async function pickOption(page: Page, text: string): Promise<void> {
 
 /** Types into a remote (searching) select and picks the option that appears. */
 export async function pickRemote(page: Page, select: Locator, query: string, option = query): Promise<void> {
+  // a dropdown closed just before still fades out, with options that may match too
+  await page.waitForFunction(() => !Array.from(document.querySelectorAll('.el-select-dropdown')).some((d) => (d as HTMLElement).offsetParent !== null))
   await select.click()
   await select.locator('input').fill(query)
   await page.locator('.el-select-dropdown__item:visible').filter({ hasText: option }).first().click()
@@ -97,13 +99,17 @@ export function gridRows(page: Page): Locator {
   return page.locator('.ag-root .ag-row')
 }
 
-/** The texts of one column, top to bottom (rows are positioned absolutely, so sort by index). */
+/**
+ * The texts of one column, top to bottom (rows are positioned absolutely, so sort by index; a grid
+ * with pinned columns renders each row once per section, so only the section holding the column counts).
+ */
 export async function cellTexts(page: Page, colId: string): Promise<string[]> {
   return page.evaluate((col) => {
     const rows = Array.from(document.querySelectorAll('.ag-root .ag-row'))
     return rows
-      .map((row) => ({ index: Number(row.getAttribute('row-index')), text: row.querySelector(`.ag-cell[col-id="${col}"]`)?.textContent?.trim() ?? '' }))
-      .filter((r) => r.index >= 0)
+      .map((row) => ({ index: Number(row.getAttribute('row-index')), cell: row.querySelector(`.ag-cell[col-id="${col}"]`) }))
+      .filter((r) => r.index >= 0 && r.cell)
+      .map((r) => ({ index: r.index, text: r.cell!.textContent?.trim() ?? '' }))
       .sort((a, b) => a.index - b.index)
       .map((r) => r.text)
   }, colId)
