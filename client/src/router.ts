@@ -17,6 +17,8 @@ export const router = createRouter({
         { path: 'forms/:form/:id(\\d+)', name: 'record', component: () => import('@/views/RecordFormView.vue') },
       ],
     },
+    // a page made for paper, without the app around it (the `print` client action)
+    { path: '/print/:form/:id(\\d+)', name: 'print', component: () => import('@/views/PrintView.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

@@ -31,7 +31,7 @@ export function registerErpHooks(hooks: HookRegistry, records: RecordsService): 
     const nicks = [...new Set(wanted.map((t) => t.values.buyer_nick as string))]
     for (let i = 0; i < nicks.length; i += 500) {
       const filter = { and: [{ field: 'shop', op: 'in', value: [...new Set(wanted.map((t) => t.values.shop))] }, { field: 'buyer_nick', op: 'in', value: nicks.slice(i, i + 500) }] }
-      for (const c of (await system.list('customers', { filter, limit: 500 })).data) found.set(keyOf(idOf(c.shop), c.buyer_nick), c.id)
+      for (const c of (await system.list('customers', { filter, limit: 500, total: false })).data) found.set(keyOf(idOf(c.shop), c.buyer_nick), c.id)
     }
     const missing = new Map<string, Record<string, unknown>>()
     for (const t of wanted) {

@@ -4,6 +4,7 @@ import type { FieldModel, FormModel, TableModel } from '../../schema/model/types
 import { localize } from '../../schema/lib/localized'
 import type { FormRegistry } from '../forms/registry'
 import type { FieldProblem } from '../lib/errors'
+import { whereTuples } from '../query/tuples'
 
 type Values = Record<string, unknown>
 
@@ -137,9 +138,7 @@ export async function checkUnique(
     }
     for (let start = 0; start < tuples.length; start += 200) {
       const chunk = tuples.slice(start, start + 200)
-      const query = trx(form.table).select(['id', ...columns])
-      if (columns.length === 1) query.whereIn(columns[0], chunk.map((t) => t.values[0]) as string[])
-      else query.where((q) => chunk.forEach((t) => q.orWhere(Object.fromEntries(columns.map((c, k) => [c, t.values[k]])))))
+      const query = whereTuples(trx(form.table).select(['id', ...columns]), columns, chunk.map((t) => t.values))
       if (ownIds.length) query.whereNotIn('id', ownIds)
       for (const row of await query) {
         const key = JSON.stringify(columns.map((c) => String(row[c])))

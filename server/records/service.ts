@@ -23,6 +23,7 @@ import { RecordReader } from './reader'
 import { propagateRollups, type RollupContext } from './rollups'
 import { reserveNumbers } from './sequences'
 import type { ApiRecord, BatchResult, ListOptions, ListResult, WriteEvent } from './types'
+import { whereTuples } from '../query/tuples'
 import { changedColumns, insertLines, insertRows, insertValueLists, storedColumns, syncLines, updateValueLists } from './writer'
 
 export interface RecordsServiceDeps {
@@ -89,6 +90,8 @@ export interface UpsertOptions {
 
 /** afterCommit events of a transaction, run once it commits. */
 const pendingEvents = new WeakMap<Knex.Transaction, WriteEvent[]>()
+/** audit rows of a transaction, written just before it commits */
+const pendingAudit = new WeakMap<Knex.Transaction, Record<string, unknown>[]>()
 const MAX_BATCH = 5000
 
 /**
@@ -394,16 +397,8 @@ export class RecordsService {
     const found = new Map<string, number>()
     for (let start = 0; start < records.length; start += 200) {
       const chunk = records.slice(start, start + 200)
-      const query = trx(form.table).select(['id', ...by])
-      if (by.length === 1) {
-        const field = form.field(by[0])!
-        query.whereIn(by[0], chunk.map((r) => field.codec.toStored(r.values[by[0]], field.value)) as string[])
-      } else {
-        query.where((q) => {
-          for (const r of chunk) q.orWhere(Object.fromEntries(by.map((k) => [k, form.field(k)!.codec.toStored(r.values[k], form.field(k)!.value)])))
-        })
-      }
-      for (const row of await query) {
+      const tuples = chunk.map((r) => by.map((k) => form.field(k)!.codec.toStored(r.values[k], form.field(k)!.value)))
+      for (const row of await whereTuples(trx(form.table).select(['id', ...by]), by, tuples)) {
         const values = Object.fromEntries(by.map((k) => [k, form.field(k)!.codec.fromStored(row[k], form.field(k)!.value)]))
         found.set(keyOf(values), Number(row.id))
       }
@@ -552,7 +547,19 @@ export class RecordsService {
         records,
         params,
         actor: this.actor,
-        savepoint: (work) => trx.transaction((inner) => work(bind(inner))),
+        // A savepoint's audit rows and after-commit events join the transaction's only if it succeeds.
+        savepoint: async (work) => {
+          let savepoint: Knex.Transaction | null = null
+          const result = await trx.transaction((inner) => {
+            savepoint = inner
+            return work(bind(inner))
+          })
+          for (const [buffers, key] of [[pendingAudit, savepoint!], [pendingEvents, savepoint!]] as const) {
+            const moved = (buffers as WeakMap<Knex.Transaction, unknown[]>).get(key) ?? []
+            if (moved.length) (buffers as WeakMap<Knex.Transaction, unknown[]>).set(trx, [...((buffers as WeakMap<Knex.Transaction, unknown[]>).get(trx) ?? []), ...moved])
+          }
+          return result
+        },
       }
       let result: unknown
       if (handler) result = await handler.run(ctx)
@@ -630,14 +637,12 @@ export class RecordsService {
     }
   }
 
+  /** Audit entries are collected per transaction and written in one statement before it commits. */
   private async audit(trx: Knex.Transaction, form: FormModel, entries: { id: number; action: string; changes: unknown }[]) {
     const at = this.clock()
-    await insertRows(
-      trx,
-      'zg_audit',
-      entries.map((e) => ({ at, user_id: this.actor.userId, form: form.key, record_id: e.id, action: e.action, changes: JSON.stringify(e.changes) })),
-      false,
-    )
+    const buffer = pendingAudit.get(trx) ?? []
+    buffer.push(...entries.map((e) => ({ at, user_id: this.actor.userId, form: form.key, record_id: e.id, action: e.action, changes: JSON.stringify(e.changes) })))
+    pendingAudit.set(trx, buffer)
   }
 
   private async emit(trx: Knex.Transaction, form: FormModel, action: string, records: WriteEvent['records']) {
@@ -661,7 +666,9 @@ export class RecordsService {
         const result = await db.knex.transaction(async (trx) => {
           committed = trx
           await db.dialect.lockForWrite(trx)
-          return work(trx)
+          const result = await work(trx)
+          await insertRows(trx, 'zg_audit', pendingAudit.get(trx) ?? [], false)
+          return result
         })
         for (const event of pendingEvents.get(committed!) ?? []) await this.deps.hooks.run('afterCommit', event)
         return result

@@ -1,8 +1,8 @@
 import { refreshToken, shopRateLimiter, TaobaoApi, TopClient, type TopClientOptions } from '../taobao'
 import type { ShopConnection, ShopConnections } from './connections'
 
-/** Calls per second a shop's sync may make (Taobao's default app quota is well above this). */
-export const SHOP_QPS = 20
+/** Calls per second a shop's sync may make (kept under what Taobao allows a typical ISV app). */
+export const SHOP_QPS = 40
 
 /**
  * The TOP client of a shop: its gateway, keys and session; a per-shop rate limiter; one session

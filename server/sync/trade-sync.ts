@@ -3,7 +3,7 @@ import type { AppContext } from '../context'
 import { SkuMatcher } from '../erp/trade-orders'
 import { conflict } from '../lib/errors'
 import type { RecordsService } from '../records/service'
-import { threeMonthsBefore, TopError, type TaobaoApi, type TopClient, type TopTrade } from '../taobao'
+import { parseTopTime, threeMonthsBefore, TopError, type TaobaoApi, type TopClient, type TopTrade } from '../taobao'
 import { apiFor } from './client-factory'
 import type { ShopConnections } from './connections'
 import { applyTradeEffects, type EffectCounts } from './erp-effects'
@@ -69,8 +69,12 @@ export class TradeSync {
       const now = await gatewayNow(client, api)
       const store = new PageStore(this.ctx, shopId, counts, effects, errors)
       const progress = (done: number, total: number, message: string) => this.runs.progress(runId, counts, (100 * done) / Math.max(total, 1), message)
+      let renewed = Date.now()
       const renew = async () => {
+        // Renewed a few times per lease period, not on every page.
+        if (Date.now() - renewed < 20_000) return
         if (!(await lease.renew())) throw new Error('the sync lease was lost to another process')
+        renewed = Date.now()
       }
 
       if (initial) {
@@ -128,12 +132,17 @@ export class TradeSync {
       const counts: SyncCounts = { windows: 0, pages: 0, created: 0, updated: 0, unchanged: 0, failed: 0 }
       const effects: EffectCounts = { orders_created: 0, orders_cancelled: 0, orders_flagged: 0, orders_updated: 0, after_sales: 0 }
       const store = new PageStore(this.ctx, shopId, counts, effects, [])
-      for (let batch = 0; batch < maxBatches; batch++) {
+      // Changes the pulls have already stored need no second read.
+      const pulledUntil = (await this.checkpoints.get(shopId, 'trades')) ?? 0
+      // Batches of stale messages (only confirmed) do not count against the limit.
+      for (let batch = 0, reads = 0; reads < maxBatches && batch < maxBatches * 20; batch++) {
         const messages = await api.tmcMessagesConsume(100)
         if (messages.length === 0) break
-        const tids = [...new Set(messages.map((m) => m.content.tid).filter((tid): tid is string => typeof tid === 'string' || typeof tid === 'number').map(String))]
+        const fresh = messages.filter((m) => messageTime(m.pub_time) > pulledUntil)
+        if (fresh.length) reads++
+        const tids = [...new Set(fresh.map((m) => m.content.tid).filter((tid): tid is string => typeof tid === 'string' || typeof tid === 'number').map(String))]
         const trades: TopTrade[] = []
-        for (const tid of tids) trades.push(await api.tradeFullinfoGet(tid))
+        for (let i = 0; i < tids.length; i += 10) trades.push(...(await Promise.all(tids.slice(i, i + 10).map((tid) => api.tradeFullinfoGet(tid)))))
         await store.save(trades)
         await api.tmcMessagesConfirm(messages.map((m) => m.id))
         result.messages += messages.length
@@ -298,6 +307,11 @@ export class TradeWriter {
 /** Full reads of trades per run for their buyer messages (each is one API call). */
 const MESSAGES_PER_RUN = 200
 
+
+function messageTime(value: unknown): number {
+  if (typeof value === 'number') return value
+  return typeof value === 'string' ? (parseTopTime(value) ?? 0) : 0
+}
 
 /** The gateway's clock: a tiny call teaches the client any offset (the simulator runs its own time). */
 async function gatewayNow(client: TopClient, api: TaobaoApi): Promise<number> {

@@ -23,7 +23,6 @@ let page: Page
 beforeAll(async () => {
   browser = await launch(inject('erpBaseUrl'))
   page = browser.page
-  page.setDefaultTimeout(8000)
 })
 
 afterAll(async () => {
@@ -47,7 +46,7 @@ const toast = (text: string | RegExp) => page.locator('.el-message').filter({ ha
 const confirmDialog = () => page.locator('.el-message-box:visible')
 const action = (key: string) => page.locator(`[data-test="action-${key}"]`)
 /** The action message that says `text` (older ones may still be on screen). */
-const resultSaying = (text: string | RegExp) => page.locator('[data-test="action-result"]').filter({ hasText: text })
+const resultSaying = (text: string | RegExp) => page.locator('[data-test="result-message"]').filter({ hasText: text })
 /** Waits until the grid shows a view's rows (not the previous view's). */
 const gridReady = (view?: string) => page.locator(`[data-test="record-grid"]${view ? `[data-view="${view}"]` : ''}[data-loading="false"]`).waitFor()
 async function showTab(key: string) {
@@ -114,7 +113,7 @@ function row(colId: string, text: string): Locator {
   return page.locator('.ag-row').filter({ has: page.locator(`.ag-cell[col-id="${colId}"]`, { hasText: text }) })
 }
 async function selectRow(colId: string, text: string) {
-  await page.locator('.ag-row').filter({ has: page.locator(`.ag-cell[col-id="${colId}"]`, { hasText: text }) }).locator('.ag-selection-checkbox input').first().check()
+  await row(colId, text).locator('.ag-selection-checkbox input').first().check()
 }
 
 async function bulk(key: string) {
@@ -472,6 +471,8 @@ describe.sequential('a day with the Taobao ERP', () => {
     await expect.poll(() => cellTexts(page, 'outer_id')).toEqual(['TX001-01'])
     await row('outer_id', 'TX001-01').locator('[data-test="open-record"]').click()
     await page.waitForURL(/\/forms\/skus\/\d+$/)
+    await dismissMessages()
+    await screenshot(page, 'erp-sku-related')
     await page.locator('[data-test="related-stock_balances"]').click()
     await page.waitForURL(/\/forms\/stock_balances\?filter=/)
     await expect.poll(() => page.locator('[data-test="filter-chip"]').allInnerTexts()).toEqual(['SKU：TX001-01'])
@@ -564,6 +565,8 @@ describe.sequential('a day with the Taobao ERP', () => {
     await expect.poll(() => dialog.locator('.el-form-item__error').innerText()).toBe('原单至少要保留一件')
     await rows.nth(0).locator('[data-test="take-qty"] input').fill('0')
     await rows.nth(0).locator('[data-test="take-qty"] input').blur()
+    await dismissMessages()
+    await screenshot(page, 'erp-order-split')
     await page.locator('[data-test="action-params-ok"]').click()
     const link = resultSaying('已拆分').locator('[data-test="result-link"]')
     await expect.poll(() => link.innerText()).toMatch(/^订单 DD\d+$/)
@@ -591,6 +594,8 @@ describe.sequential('a day with the Taobao ERP', () => {
     await runAction('audit')
     await expect.poll(() => resultSaying('审核未通过：库存不足').getAttribute('data-outcome')).toBe('warning')
     await expect.poll(() => field(page, 'audit_note').locator('input').inputValue()).toContain('库存不足')
+    await page.waitForTimeout(400) // the message slides in
+    await screenshot(page, 'erp-audit-refused')
     expect((await record('orders', made.result.order)).status).toBe('pending')
 
     // in bulk: the order split off above passes, this one is refused with its reason
@@ -604,6 +609,7 @@ describe.sequential('a day with the Taobao ERP', () => {
     await confirm()
     const box = page.locator('[data-test="bulk-result"]')
     await expect.poll(() => page.locator('.el-message-box__title').innerText()).toBe('审核：1 条成功，1 条失败')
+    await screenshot(page, 'erp-bulk-audit-refused')
     expect(await box.locator('[data-test="bulk-problem"]').allInnerTexts()).toEqual([expect.stringMatching(new RegExp(`^${made.result.order_no}：库存不足`))])
     await confirm()
     expect((await record('orders', splitOff.id)).status).toBe('audited')

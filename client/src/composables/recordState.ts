@@ -97,6 +97,29 @@ function writeValues(table: TableModel, working: WorkingRecord): Values {
   return out
 }
 
+/**
+ * Whether an action's `when` holds for a record as read from the API (the form's buttons, the
+ * grid's bulk menu). The server checks it again when the action runs.
+ */
+export function actionHolds(form: FormInfo, key: string, record: RecordData): boolean {
+  const model = formModel(useFormsStore().list, form.key)
+  const action = model?.actions.find((a) => a.key === key)
+  if (!model) return false
+  if (!action?.condition) return true
+  const read = dependencyReader(model, buildWorking(model, record, undefined, new Set(), []))
+  try {
+    const holds = evaluateInto(
+      action.condition,
+      (dependency) => (dependency === 'doc_status' ? { value: record.doc_status, resolved: { kind: 'text' } } : read(dependency)),
+      { kind: 'boolean' },
+      new Date(),
+    )
+    return holds === true
+  } catch {
+    return false
+  }
+}
+
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
 
 export function useRecordState(form: FormInfo) {
@@ -229,22 +252,7 @@ export function useRecordState(form: FormInfo) {
 
   /** Whether an action's `when` holds for the record as stored (the server checks it again). */
   function actionAvailable(key: string): boolean {
-    const action = model?.actions.find((a) => a.key === key)
-    const record = original.value
-    if (!record || !model) return false
-    if (!action?.condition) return true
-    const read = dependencyReader(model, buildWorking(model, record, undefined, new Set(), []))
-    try {
-      const holds = evaluateInto(
-        action.condition,
-        (dependency) => (dependency === 'doc_status' ? { value: record.doc_status, resolved: { kind: 'text' } } : read(dependency)),
-        { kind: 'boolean' },
-        new Date(),
-      )
-      return holds === true
-    } catch {
-      return false
-    }
+    return original.value ? actionHolds(form, key, original.value) : false
   }
 
   const dirty = computed(() => touched.value && (original.value === null || Object.keys(payload()).length > 0))

@@ -7,13 +7,14 @@ interface SavedColumns {
 
 const key = (form: string) => `grid.${form}`
 
-/** Applies the user's saved column order and widths (GET /api/me/settings/grid.<form>). */
-export async function restoreColumns(api: GridApi, form: string): Promise<void> {
+/** Applies the user's saved column order and widths (GET /api/me/settings/grid.<form>); true if there were any. */
+export async function restoreColumns(api: GridApi, form: string): Promise<boolean> {
   const saved = await settingsApi.get<SavedColumns>(key(form)).catch(() => null)
-  if (!saved?.columns?.length || api.isDestroyed()) return
+  if (!saved?.columns?.length || api.isDestroyed()) return false
   const known = new Set(api.getColumnState().map((c) => c.colId))
   const state: ColumnState[] = saved.columns.filter((c) => known.has(c.id)).map((c) => ({ colId: c.id, ...(c.width ? { width: c.width } : {}) }))
   api.applyColumnState({ state, applyOrder: true })
+  return true
 }
 
 /** Saves order and widths, debounced: resizing fires many events. */

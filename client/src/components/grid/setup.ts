@@ -1,6 +1,7 @@
 import {
   CellStyleModule,
   ColumnApiModule,
+  ColumnAutoSizeModule,
   CustomFilterModule,
   InfiniteRowModelModule,
   LocaleModule,
@@ -13,7 +14,8 @@ import {
 
 /**
  * Only what the record grids use: server-side rows, selection, our own filters, cell classes,
- * the column state API (saved widths and order) and scrolling back to the top.
+ * the column state API (saved widths and order), fitting columns to the width and scrolling back
+ * to the top.
  */
 let registered = false
 
@@ -27,6 +29,7 @@ export function setupGrid(): void {
     CustomFilterModule,
     CellStyleModule,
     ColumnApiModule,
+    ColumnAutoSizeModule,
     LocaleModule,
     // explains misconfiguration in the console while developing
     ...(import.meta.env.DEV ? [ValidationModule] : []),

@@ -7,6 +7,8 @@ import type { RecordData } from '@/api/types'
  */
 export interface LinkedRecords {
   remember(targetForm: string, record: RecordData): void
+  /** the record form's current values (a link to another record's lines picks among the lines of the record the form links to) */
+  values?: Record<string, unknown>
 }
 
 export const LINKED_RECORDS: InjectionKey<LinkedRecords> = Symbol('linked-records')

@@ -15,7 +15,9 @@ export function groupDigits(text: string): string {
 export function formatDecimal(value: unknown, money = false): string {
   if (isBlank(value)) return ''
   const grouped = groupDigits(String(value))
-  return money ? `¥${grouped}` : grouped
+  if (!money) return grouped
+  // -¥22.00, as a refund or an issue reads in Chinese accounts (not ¥-22.00)
+  return grouped.startsWith('-') ? `-¥${grouped.slice(1)}` : `¥${grouped}`
 }
 
 /** Datetimes are read as "2026-11-27T10:00:00.000+08:00": show the business wall clock as given. */

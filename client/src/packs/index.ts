@@ -1,0 +1,25 @@
+import type { Component } from 'vue'
+import type { FormInfo, RecordData } from '@/api/types'
+import type { ParamEditor } from '@/components/actions/paramEditors'
+import { taobaoErp } from './taobao-erp'
+
+/**
+ * What the client knows about particular template packs beyond their templates. Everything
+ * else is read from the form definitions; this is the one place that names packs' forms.
+ */
+export interface FormExtension {
+  /** why the record cannot be edited by hand right now (the server refuses it too), or null */
+  readOnly?(record: RecordData): string | null
+  /** the page the `print` client action opens (/print/:form/:id); a generic sheet otherwise */
+  printLayout?: () => Promise<{ default: Component }>
+  /** editors for action parameters, by `<action>.<param>` */
+  paramEditors?: Record<string, ParamEditor>
+}
+
+const PACKS: Record<string, Record<string, FormExtension>> = {
+  taobao_erp: taobaoErp,
+}
+
+export function formExtension(form: FormInfo): FormExtension {
+  return (form.pack ? PACKS[form.pack]?.[form.key] : undefined) ?? {}
+}
