@@ -84,7 +84,32 @@ async function createOrder(ctx: ActionContext) {
   return { order: order.id, order_no: order.no, status: order.status }
 }
 
+/**
+ * 从采购单带入: a draft receipt takes the purchase order's supplier and warehouse, and a line for
+ * every PO line still open, at the PO's cost — the merchant then enters what was accepted.
+ */
+async function loadPurchaseOrder(ctx: ActionContext) {
+  const poId = idOf(ctx.record.purchase_order) ?? idOf(ctx.params.purchase_order)
+  if (!poId) throw badRequest('choose the purchase order first')
+  const po = await ctx.system.get('purchase_orders', poId)
+  if (po.doc_status !== 'submitted') throw conflict(`purchase order ${po.no} is ${po.doc_status}; submit it before receiving against it`)
+  const open = linesOf(po).filter((l) => Number(l.open_qty) > 0)
+  if (open.length === 0) throw conflict(`purchase order ${po.no} has nothing left to receive`)
+  const keep = linesOf(ctx.record).filter((l) => !idOf(l.po_line)).map((l) => ({ id: l.id }))
+  await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, {
+    purchase_order: po.id,
+    supplier: idOf(po.supplier),
+    warehouse: idOf(po.warehouse),
+    lines: [
+      ...keep,
+      ...open.map((l) => ({ sku: idOf(l.sku), po_line: l.id, qty_received: l.open_qty, qty_accepted: l.open_qty, unit_cost: l.unit_cost })),
+    ],
+  })
+  return { lines: open.length, purchase_order_no: po.no }
+}
+
 export function registerDocumentHandlers(actions: ActionRegistry): void {
+  actions.register('stock_in.load_purchase_order', loadPurchaseOrder)
   actions.register('platform_trades.create_order', createOrder)
   actions.register('pick_lists.finish', finishPickList)
   actions.register('stocktakes.start_count', startCount)

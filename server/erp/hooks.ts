@@ -13,11 +13,17 @@ const EDITABLE_ORDER_STATUSES = new Set(['pending', 'hold', 'exception'])
  */
 export function registerErpHooks(hooks: HookRegistry, records: RecordsService): void {
   hooks.on('beforeCommit', 'orders', (event) => {
-    if (event.action !== 'update' || event.actor.role === 'system') return
-    for (const { before } of event.records) {
-      if (before && !EDITABLE_ORDER_STATUSES.has(String(before.status))) {
+    if (event.actor.role === 'system') return
+    for (const { before, after } of event.records) {
+      // The pipeline status moves only through actions (which reserve, release and post stock).
+      if (event.action === 'create' && after && !['pending', 'exception'].includes(String(after.status))) {
+        throw conflict(`a new order starts 待审核; its status moves through actions (audit, ship…), not "${String(after.status)}"`)
+      }
+      if (event.action !== 'update' || !before) continue
+      if (!EDITABLE_ORDER_STATUSES.has(String(before.status))) {
         throw conflict(`order ${before.no} is ${String(before.status)}; edit it with its actions (hold, un-audit…) instead`)
       }
+      if (after && after.status !== before.status) throw conflict(`order ${before.no}: the status changes through actions (audit, hold, cancel…), not by editing it`)
     }
   })
 

@@ -150,7 +150,7 @@ async function merge(ctx: ActionContext) {
   for (const other of others) {
     await ctx.system.updateFields(ctx.trx, ctx.form, other, { status: 'cancelled', merged_into: target.id, exception_reason: `已合并到 ${target.no}` })
   }
-  return { merged_into: target.id, merged: others.map((o) => o.id) }
+  return { merged_into: target.id, merged_into_no: target.no, merged: others.map((o) => o.id) }
 }
 
 /** Moves lines (or part of a line's quantity) to a new order; an audited order gives back its reservation. */
@@ -264,7 +264,7 @@ async function ship(ctx: ActionContext) {
     stock_out: stockOut.id,
     estimated_freight: freight,
   })
-  return { shipped: true, stock_out: stockOut.id, released, courier: localize(courierRecord.name as string) }
+  return { shipped: true, stock_out: stockOut.id, stock_out_no: stockOut.no, released, courier: localize(courierRecord.name as string) }
 }
 
 export function registerOrderActions(actions: ActionRegistry): void {

@@ -26,9 +26,11 @@ export function toWorking(table: TableModel, record: Record<string, unknown>): W
 export function mergeInput(table: TableModel, existing: ApiRecord, input: WorkingRecord): { working: WorkingRecord; unknownLineIds: string[] } {
   const base = toWorking(table, existing)
   const unknownLineIds: string[] = []
+  // Lines the input does not touch are kept as they are: their copies were taken already.
+  const keptLines = Object.fromEntries(Object.entries(base.lines).map(([key, lines]) => [key, lines.map((l) => ({ ...l, previous: l.values }))]))
   const working: WorkingRecord = {
     values: { ...base.values, ...input.values },
-    lines: { ...base.lines },
+    lines: keptLines,
     provided: input.provided,
     previous: base.values,
     id: existing.id,

@@ -41,7 +41,7 @@ describe('stock under concurrency, across two server processes', () => {
     const audited = audits.filter((r) => r.body.result.audited).map((r) => r.body.data.id)
     expect(audited).toHaveLength(10)
     const refused = audits.filter((r) => !r.body.result.audited)
-    expect(refused.every((r) => r.body.data.status === 'pending' && /库存不足：HOT-1 在 主仓 可用 -1/.test(r.body.data.audit_note))).toBe(true)
+    expect(refused.every((r) => r.body.data.status === 'pending' && /库存不足：HOT-1 在 主仓 在库 10，预占将达 11/.test(r.body.data.audit_note))).toBe(true)
     expect(await t.balance(sku, data.main.id)).toMatchObject({ on_hand: '10', reserved: '10', available: '0' })
     await expectStockConsistent(app.ctx.db.knex)
 

@@ -113,7 +113,7 @@ describe('the order pipeline', () => {
     expect(refused.body.error.message).toMatch(/收件人不同/)
 
     const merged = await t.ok(t.bulk('orders', [a.order.id, b.order.id], 'merge'))
-    expect(merged.data.result).toEqual({ merged_into: a.order.id, merged: [b.order.id] })
+    expect(merged.data.result).toMatchObject({ merged_into: a.order.id, merged_into_no: a.order.no, merged: [b.order.id] })
     const target = await t.get('orders', a.order.id)
     expect(target.lines.map((l: any) => [l.sku.display, l.qty, l.payment])).toEqual([
       ['TX-W-M', '1', '50.00'],
@@ -199,5 +199,16 @@ describe('the order pipeline', () => {
     expect((await t.get('orders', plain.order.id)).status).toBe('audited')
     expect((await t.get('orders', withMessage.order.id)).status).toBe('pending')
     for (const o of [plain, withMessage]) await t.ok(t.act('orders', o.order.id, 'cancel'))
+  })
+})
+
+describe('order status', () => {
+  it('moves only through actions, never by editing the field', async () => {
+    const created = await app.api.post('/api/forms/orders/records', { shop: data.shop.id, status: 'shipped', lines: [{ sku: data.skus[0].id, qty: 1 }] })
+    expect(created.status).toBe(409)
+    const order = await t.create('orders', { shop: data.shop.id, lines: [{ sku: data.skus[0].id, qty: 1 }] })
+    const edited = await app.api.patch(`/api/forms/orders/records/${order.id}`, { status: 'shipped' })
+    expect(edited.status).toBe(409)
+    expect((await app.api.patch(`/api/forms/orders/records/${order.id}`, { seller_memo: '可以改备注' })).status).toBe(200)
   })
 })

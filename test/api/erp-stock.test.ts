@@ -115,3 +115,23 @@ describe('Taobao ERP stock documents', () => {
     expect(ledger.body.data.length).toBeGreaterThan(0)
   })
 })
+
+describe('receiving against a purchase order', () => {
+  it('loads the open lines of a submitted PO into a draft receipt', async () => {
+    const supplier = await t.create('suppliers', { name: '带入测试供应商' })
+    const [w, b] = data.skus
+    const po = await t.create('purchase_orders', { supplier: supplier.id, warehouse: data.main.id, lines: [{ sku: w.id, qty: 4, unit_cost: '11.00' }, { sku: b.id, qty: 2, unit_cost: '9.00' }] })
+    const draft = await t.create('stock_in', { type: 'purchase', warehouse: data.returns.id, purchase_order: po.id, lines: [{ sku: w.id, qty_received: 1, qty_accepted: 1 }] })
+    expect((await t.act('stock_in', draft.id, 'load_purchase_order')).status).toBe(409) // the PO is still a draft
+    await t.submit('purchase_orders', po.id)
+    const loaded = (await t.ok(t.act('stock_in', draft.id, 'load_purchase_order'))).data
+    expect(loaded).toMatchObject({ supplier: { id: supplier.id }, warehouse: { id: data.main.id } })
+    expect(loaded.lines.map((l: any) => [l.sku.display, l.qty_received, l.qty_accepted, l.unit_cost, l.po_line?.display ?? null])).toEqual([
+      ['TX-W-M', '1', '1', '10.00', null],
+      ['TX-W-M', '4', '4', '11.00', 'TX-W-M'],
+      ['TX-B-L', '2', '2', '9.00', 'TX-B-L'],
+    ])
+    await t.submit('stock_in', draft.id)
+    expect((await t.get('purchase_orders', po.id)).receipt_status).toBe('已收齐')
+  })
+})

@@ -142,6 +142,9 @@ describe('records over HTTP', () => {
     await app.api.patch(`/api/forms/items/records/${tee.id}`, { price: '99.00' })
     const reread = (await app.api.get(`/api/forms/quotes/records/${quote.id}`)).body.data
     expect(reread.lines[0].price).toBe('59.00')
+    // …also when the quote itself is edited later without touching its lines.
+    const edited = await app.api.patch(`/api/forms/quotes/records/${quote.id}`, { remark: '改备注' })
+    expect(edited.body.data.lines[0].price).toBe('59.00')
 
     // A stale version is refused.
     const stale = await app.api.patch(`/api/forms/quotes/records/${quote.id}`, { version: 1, remark: 'x' })
