@@ -20,6 +20,8 @@ declare module 'vitest' {
     baseUrl: string
     /** a server with every bundled pack (the Taobao ERP) and its demo data */
     erpBaseUrl: string
+    /** another one like it, for the Taobao shop pages: their syncs bring trades and orders erp-day does not expect */
+    shopsBaseUrl: string
   }
 }
 
@@ -50,7 +52,8 @@ async function startServer(prepare: (ctx: AppContext) => Promise<void>): Promise
  * - `baseUrl`: only the starter pack and its sample data, so records.test sees the same forms and
  *   records whatever other packs templates/ holds;
  * - `erpBaseUrl`: every bundled pack with its demo data, as a first `npm start` with demo data
- *   (the Taobao ERP day in erp-day.test).
+ *   (the Taobao ERP day in erp-day.test);
+ * - `shopsBaseUrl`: the same again for taobao-shops.test, whose syncs add trades and orders.
  */
 export default async function setup(project: TestProject) {
   const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
@@ -68,9 +71,13 @@ export default async function setup(project: TestProject) {
     startServer(async (ctx) => {
       await installBundledPacks(ctx, { sampleData: true })
     }),
+    startServer(async (ctx) => {
+      await installBundledPacks(ctx, { sampleData: true })
+    }),
   ])
   project.provide('baseUrl', servers[0].url)
   project.provide('erpBaseUrl', servers[1].url)
+  project.provide('shopsBaseUrl', servers[2].url)
 
   return async () => {
     await Promise.all(servers.map((s) => s.stop()))

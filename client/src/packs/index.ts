@@ -1,7 +1,7 @@
 import type { Component } from 'vue'
 import type { FormInfo, RecordData } from '@/api/types'
 import type { ParamEditor } from '@/components/actions/paramEditors'
-import { taobaoErp } from './taobao-erp'
+import { taobaoErp, taobaoErpMenu } from './taobao-erp'
 
 /**
  * What the client knows about particular template packs beyond their templates. Everything
@@ -18,6 +18,25 @@ export interface FormExtension {
 
 const PACKS: Record<string, Record<string, FormExtension>> = {
   taobao_erp: taobaoErp,
+}
+
+/** Pages a pack brings beyond its forms, as a menu group (labels and titles are i18n keys). */
+export interface PackMenuGroup {
+  key: string
+  label: string
+  items: { path: string; label: string; icon: string }[]
+}
+
+const MENUS: Record<string, PackMenuGroup> = {
+  taobao_erp: taobaoErpMenu,
+}
+
+/** The menu groups of the packs whose forms are installed (and readable). */
+export function packMenus(forms: FormInfo[]): PackMenuGroup[] {
+  const packs = new Set(forms.map((f) => f.pack))
+  return Object.entries(MENUS)
+    .filter(([pack]) => packs.has(pack))
+    .map(([, menu]) => menu)
 }
 
 export function formExtension(form: FormInfo): FormExtension {

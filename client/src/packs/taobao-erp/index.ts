@@ -1,6 +1,6 @@
 import { lineQuantities } from '@/components/actions/paramEditors'
 import { i18n } from '@/i18n'
-import type { FormExtension } from '../index'
+import type { FormExtension, PackMenuGroup } from '../index'
 
 /** Orders are edited by hand only in these statuses (server/erp/hooks.ts); later, by actions. */
 const EDITABLE_ORDER_STATUSES = new Set(['pending', 'hold', 'exception'])
@@ -17,4 +17,14 @@ export const taobaoErp: Record<string, FormExtension> = {
   pick_lists: {
     printLayout: () => import('./PickListSheet.vue'),
   },
+}
+
+/** The Taobao pages (client/src/views/shops): shops and their sync, and the seller-center import. */
+export const taobaoErpMenu: PackMenuGroup = {
+  key: 'taobao',
+  label: 'shops.menu',
+  items: [
+    { path: '/shops', label: 'shops.title', icon: 'Shop' },
+    { path: '/shops/import', label: 'sellerCenter.title', icon: 'Upload' },
+  ],
 }
