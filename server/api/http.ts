@@ -31,6 +31,8 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
     res.json({ ok: true })
   })
   api.use('/auth', requireSameOrigin, authRoutes(ctx))
+  // Taobao sends the merchant back here; the one-time state ties it to the shop, not a session.
+  api.use('/taobao', taobaoRoutes(ctx))
   api.use(authenticate(ctx), requireSameOrigin)
   api.get('/openapi.json', async (_req, res) => {
     await ctx.registry.refreshIfChanged()
@@ -46,7 +48,6 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
   api.use('/', adminRoutes(ctx))
   api.use('/erp', erpRoutes(ctx))
   api.use('/shops', shopRoutes(ctx))
-  api.use('/taobao', taobaoRoutes(ctx))
   api.use('/imports', importRoutes(ctx))
   api.use(() => {
     throw notFound('no such API endpoint')

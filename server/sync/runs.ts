@@ -19,6 +19,8 @@ export interface SyncRunView extends SyncCounts {
   progress: number
   message: string | null
   errors: string[]
+  /** what the run did to the ERP: orders created, cancelled, flagged, updated; after-sales; messages read */
+  effects: Record<string, number> | null
 }
 
 /** The per-shop sync log: one row per run, updated as it goes (the UI shows progress). */
@@ -34,14 +36,38 @@ export class SyncRuns {
     await this.knex('zg_sync_runs').where({ id }).update({ ...counts, progress: Math.max(0, Math.min(100, Math.round(progress))), ...(message ? { message } : {}) })
   }
 
-  async finish(id: number, counts: SyncCounts, status: 'succeeded' | 'failed', message: string | null, errors: string[]): Promise<void> {
+  async finish(id: number, counts: SyncCounts, status: 'succeeded' | 'failed', message: string | null, errors: string[], effects?: Record<string, number>): Promise<void> {
     await this.knex('zg_sync_runs')
       .where({ id })
-      .update({ ...counts, status, progress: 100, finished_at: Date.now(), message, errors: errors.length ? JSON.stringify(errors.slice(0, 50)) : null })
+      .update({
+        ...counts,
+        status,
+        progress: 100,
+        finished_at: Date.now(),
+        message,
+        errors: errors.length ? JSON.stringify(errors.slice(0, 50)) : null,
+        effects: effects ? JSON.stringify(effects) : null,
+      })
   }
 
   async list(shopId: number, limit = 50): Promise<SyncRunView[]> {
+    await this.closeInterrupted(shopId)
     return (await this.knex('zg_sync_runs').where({ shop_id: shopId }).orderBy('id', 'desc').limit(limit)).map(view)
+  }
+
+  async last(shopId: number): Promise<SyncRunView | null> {
+    await this.closeInterrupted(shopId)
+    const row = await this.knex('zg_sync_runs').where({ shop_id: shopId }).orderBy('id', 'desc').first()
+    return row ? view(row) : null
+  }
+
+  /** A run still "running" while nobody holds the shop's lease was cut short (crash, restart). */
+  private async closeInterrupted(shopId: number): Promise<void> {
+    const lease = await this.knex('zg_sync_leases').where({ shop_id: shopId }).where('expires_at', '>', Date.now()).first('shop_id')
+    if (lease) return
+    await this.knex('zg_sync_runs')
+      .where({ shop_id: shopId, status: 'running' })
+      .update({ status: 'failed', progress: 100, finished_at: Date.now(), message: 'interrupted (the server stopped during this run); the next run resumes from the checkpoint' })
   }
 
   async get(id: number): Promise<SyncRunView | null> {
@@ -72,6 +98,7 @@ function view(row: Record<string, any>): SyncRunView {
     progress: Number(row.progress),
     message: row.message ?? null,
     errors: row.errors ? JSON.parse(row.errors) : [],
+    effects: row.effects ? JSON.parse(row.effects) : null,
   }
 }
 

@@ -5,6 +5,7 @@ import { badRequest, notFound } from '../lib/errors'
 import { authorizeUrl, exchangeCode } from '../taobao'
 import { oauthUrl } from './client-factory'
 import type { ConnectionView } from './connections'
+import { SyncRuns } from './runs'
 import { TradeSync } from './trade-sync'
 
 export interface ShopInput {
@@ -22,6 +23,11 @@ export interface ShopInput {
 }
 
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null)
+
+/** Connecting a shop changes where its orders come from: it needs update rights on shops. */
+function ctx_check(ctx: AppContext, actor: Actor) {
+  ctx.access.check(actor, 'update', ctx.registry.require('shops'))
+}
 
 /**
  * Binding Taobao shops: the shop is a record of the `shops` form (written through the records
@@ -61,14 +67,36 @@ export class ShopService {
     return { shop, connection: await this.ctx.connections.view(shop.id) }
   }
 
-  async list(actor: Actor): Promise<{ shop: Record<string, unknown>; connection: ConnectionView | null }[]> {
+  async list(actor: Actor) {
     const shops = await this.ctx.records.as(actor).list('shops', { limit: 500, total: false })
-    return Promise.all(shops.data.map(async (shop) => ({ shop, connection: await this.ctx.connections.view(shop.id) })))
+    const runs = new SyncRuns(this.ctx.db.knex)
+    return Promise.all(shops.data.map(async (shop) => ({ shop, connection: await this.ctx.connections.view(shop.id), last_run: await runs.last(shop.id) })))
+  }
+
+  /** Connects (or re-keys) an existing shop record: the same fields as binding a new shop. */
+  async connect(actor: Actor, shopId: number, input: ShopInput) {
+    const records = this.ctx.records.as(actor)
+    ctx_check(this.ctx, actor)
+    await records.get('shops', shopId)
+    const appKey = str(input.app_key)
+    const appSecret = str(input.app_secret)
+    if (!appKey || !appSecret) throw badRequest('app_key and app_secret are required to connect a Taobao shop')
+    await this.ctx.connections.save(shopId, {
+      appKey,
+      appSecret,
+      session: str(input.session),
+      refreshToken: str(input.refresh_token),
+      gatewayUrl: str(input.gateway_url),
+      scheduleMinutes: input.schedule_minutes === undefined ? undefined : Number(input.schedule_minutes),
+      tmcEnabled: input.tmc_enabled === true,
+      sellerNick: str(input.seller_nick),
+    })
+    return this.get(actor, shopId)
   }
 
   async get(actor: Actor, shopId: number) {
     const shop = await this.ctx.records.as(actor).get('shops', shopId)
-    return { shop, connection: await this.ctx.connections.view(shopId) }
+    return { shop, connection: await this.ctx.connections.view(shopId), last_run: await new SyncRuns(this.ctx.db.knex).last(shopId) }
   }
 
   async updateSchedule(actor: Actor, shopId: number, minutes: unknown, tmc: unknown) {

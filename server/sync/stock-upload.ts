@@ -57,6 +57,12 @@ export class StockUploader {
   async saveRules(shopId: number, input: unknown): Promise<StockRule[]> {
     if (!Array.isArray(input)) throw badRequest('send {"rules": [...]}')
     const rules = input.map((raw, i) => checkRule(raw, i))
+    const seen = new Set<string>()
+    rules.forEach((rule, i) => {
+      const key = `${rule.scope}|${rule.target ?? ''}`
+      if (seen.has(key)) throw badRequest(`rules[${i}]: a ${rule.scope} rule${rule.target ? ` for ${rule.target}` : ''} is already in the list`)
+      seen.add(key)
+    })
     await this.ctx.db.knex.transaction(async (trx: Knex.Transaction) => {
       await trx('zg_stock_upload_rules').where({ shop_id: shopId }).delete()
       if (rules.length) await trx('zg_stock_upload_rules').insert(rules.map((r) => ({ shop_id: shopId, ...r, updated_at: Date.now() })))

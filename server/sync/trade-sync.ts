@@ -13,6 +13,8 @@ import { tradeRecord } from './trade-mapping'
 
 const MINUTE = 60_000
 const DAY = 24 * 60 * MINUTE
+/** First-sync created windows: a week each (about 13 windows for three months). */
+const CREATED_WINDOW = 7 * DAY
 /** Incremental windows: ≤ 30 min (Taobao's advice), starting 15 min before the checkpoint. */
 export const INCREMENT_WINDOW = 30 * MINUTE
 export const OVERLAP = 15 * MINUTE
@@ -78,11 +80,11 @@ export class TradeSync {
       }
 
       if (initial) {
-        // Created windows of one day, oldest first, back to the API's three-month limit.
+        // Created windows of a week, oldest first, back to the API's three-month limit.
         const start = (await this.checkpoints.get(shopId, 'trades_initial')) ?? threeMonthsBefore(now) + MINUTE
-        const windows = Math.ceil((now - start) / DAY)
-        for (let from = start, n = 0; from < now; from += DAY, n++) {
-          const to = Math.min(from + DAY, now)
+        const windows = Math.ceil((now - start) / CREATED_WINDOW)
+        for (let from = start, n = 0; from < now; from += CREATED_WINDOW, n++) {
+          const to = Math.min(from + CREATED_WINDOW, now)
           await this.pullCreated(api, store, from, to, renew)
           counts.windows++
           await this.checkpoints.set(shopId, 'trades_initial', to)
@@ -107,11 +109,11 @@ export class TradeSync {
         }
       }
       await store.fillMessages(api)
-      await this.runs.finish(runId, counts, 'succeeded', store.messages ? `读取买家留言 ${store.messages} 条` : null, errors)
+      await this.runs.finish(runId, counts, 'succeeded', store.messages ? `读取买家留言 ${store.messages} 条` : null, errors, { ...effects, messages_read: store.messages })
       return { ...summary(runId, shopId, initial, 'succeeded', counts, effects, syncedUntil, null, errors), messages_read: store.messages }
     } catch (error) {
       const message = describe(error)
-      await this.runs.finish(runId, counts, 'failed', message, errors)
+      await this.runs.finish(runId, counts, 'failed', message, errors, { ...effects })
       return summary(runId, shopId, initial, 'failed', counts, effects, syncedUntil, message, errors)
     } finally {
       await lease.release()

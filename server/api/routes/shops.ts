@@ -24,6 +24,9 @@ export function shopRoutes(ctx: AppContext): Router {
   router.get('/:id', async (req, res) => {
     res.json({ data: await shops.get(req.actor!, recordId(req)) })
   })
+  router.put('/:id/connection', async (req, res) => {
+    res.json({ data: await shops.connect(req.actor!, recordId(req), req.body ?? {}) })
+  })
   router.patch('/:id', async (req, res) => {
     const body = (req.body ?? {}) as { schedule_minutes?: unknown; tmc_enabled?: unknown }
     res.json({ data: await shops.updateSchedule(req.actor!, recordId(req), body.schedule_minutes, body.tmc_enabled) })
@@ -82,11 +85,18 @@ export function taobaoRoutes(ctx: AppContext): Router {
   const shops = new ShopService(ctx)
   /** Taobao sends the merchant back here after they approve (or deny) the app. */
   router.get('/oauth/callback', async (req, res) => {
+    // The merchant's browser lands here: every outcome goes back to a page that explains it.
     const { code, state, error } = req.query as Record<string, string | undefined>
-    if (error) throw badRequest(`Taobao authorization was not granted (${error})`)
-    if (!code || !state) throw badRequest('the callback needs code and state')
-    const shopId = await shops.completeAuthorization(state, code, `${req.protocol}://${req.get('host')}/api/taobao/oauth/callback`)
-    res.redirect(`/shops/${shopId}?authorized=1`)
+    const back = (shopId: number | null, problem: string) => res.redirect(`${shopId ? `/shops/${shopId}` : '/shops'}?authorized=0&error=${encodeURIComponent(problem)}`)
+    const shopId = state ? await ctx.connections.shopForOauthState(state) : null
+    if (error) return back(shopId, `淘宝授权未完成（${error}）`)
+    if (!code || !state) return back(shopId, '授权回调缺少 code 或 state')
+    try {
+      const authorized = await shops.completeAuthorization(state, code, `${req.protocol}://${req.get('host')}/api/taobao/oauth/callback`)
+      res.redirect(`/shops/${authorized}?authorized=1`)
+    } catch (problem) {
+      back(shopId, problem instanceof Error ? problem.message : String(problem))
+    }
   })
   return router
 }
