@@ -1,6 +1,5 @@
 import { Router, type Request } from 'express'
 import type { AppContext } from '../../context'
-import { badRequest } from '../../lib/errors'
 import { SyncRuns } from '../../sync/runs'
 import { ShopService } from '../../sync/shops'
 import { TradeSync } from '../../sync/trade-sync'
