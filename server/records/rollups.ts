@@ -9,8 +9,6 @@ import { Decimal } from '../../schema/lib/decimal'
 import { compileFilter } from '../query/filter-sql'
 import { TableScope } from '../query/scope'
 import { id, selectRows } from '../query/sql'
-import { toWorking } from './canonical'
-import { RecordReader } from './reader'
 import { bulkUpdate, changedColumns } from './writer'
 
 const MAX_DEPTH = 8
@@ -54,10 +52,8 @@ async function parentsOf(trx: Knex.Transaction, lines: TableModel, lineIds: numb
  */
 export async function refreshComputed(ctx: RollupContext, form: FormModel, ids: number[], depth = 0): Promise<void> {
   if (ids.length === 0) return
-  const reader = new RecordReader(ctx.trx, ctx.registry)
-  const records = await reader.load(form, ids, { lines: true })
-  const before = records.map((r) => toWorking(form, r))
-  const working = records.map((r) => toWorking(form, r))
+  const before = await loadWorking(ctx, form, ids)
+  const working = await loadWorking(ctx, form, ids)
   const linesOf = (record: WorkingRecord, table: TableModel) => record.lines[table.path.split('.')[1]] ?? []
 
   for (const { table, fields } of groupRollups(collectRollups(form))) {
@@ -109,6 +105,36 @@ function collectRollups(form: FormModel): { table: TableModel; field: FieldModel
   return tables.flatMap((table) =>
     table.fields.filter((f) => f.computed === 'rollup' && typeof f.def.source === 'object').map((field) => ({ table, field })),
   )
+}
+
+/**
+ * Records as stored, straight from their rows (no joins, no value lists): all that recomputing
+ * needs, since formulas and rollups read only stored columns and lines.
+ */
+async function loadWorking(ctx: RollupContext, form: FormModel, ids: number[]): Promise<WorkingRecord[]> {
+  const decode = (table: TableModel, row: Record<string, unknown>): WorkingRecord => {
+    const values: Record<string, unknown> = {}
+    for (const field of table.fields) {
+      if (field.storage.kind === 'column') values[field.key] = field.codec.fromStored(row[field.key], field.value)
+      else if (field.storage.kind === 'columns') {
+        values[field.key] = field.codec.fromStored(Object.fromEntries(field.storage.parts.map((p) => [p.part, row[`${field.key}_${p.part}`]])), field.value)
+      } else if (field.storage.kind === 'values') values[field.key] = []
+    }
+    return { values, lines: {}, id: Number(row.id) }
+  }
+  const byId = new Map<number, WorkingRecord>()
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const row of await ctx.trx(form.table).whereIn('id', ids.slice(i, i + 500))) byId.set(Number(row.id), decode(form, row))
+  }
+  for (const field of form.fields) {
+    if (!field.lines) continue
+    for (const record of byId.values()) record.lines[field.key] = []
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await ctx.trx(field.lines.table).whereIn('parent_id', ids.slice(i, i + 500)).orderBy(['parent_id', 'line_no'])
+      for (const row of rows) byId.get(Number(row.parent_id))?.lines[field.key].push(decode(field.lines, row))
+    }
+  }
+  return ids.map((id) => byId.get(id)).filter((r): r is WorkingRecord => Boolean(r))
 }
 
 /** Rollups reading the same rows with the same filter are computed by one query. */
