@@ -129,7 +129,9 @@ export class FormRegistry {
       const tables: TableModel[] = [form, ...form.fields.flatMap((f) => (f.lines ? [f.lines] : []))]
       for (const table of tables) {
         for (const field of table.fields) {
-          if (field.value.kind === 'link' || field.value.kind === 'link_list') add(this.incoming, field.value.target!, { form, table, field })
+          // Only stored links hold references; lookups that show a linked value have no column.
+          const stored = field.storage.kind === 'column' || field.storage.kind === 'values'
+          if (stored && (field.value.kind === 'link' || field.value.kind === 'link_list')) add(this.incoming, field.value.target!, { form, table, field })
           const source = field.def.source
           if (field.computed === 'rollup' && typeof source === 'object' && source !== null) {
             const s = source as { form: string; sub_form?: string; link: string }
