@@ -15,9 +15,10 @@ async function main() {
   const installed = await installBundledPacks(ctx, { sampleData: config.demo })
   for (const pack of installed) if (pack.status !== 'unchanged') console.log(`Template pack ${pack.pack} ${pack.version}: ${pack.status}`)
   const admin = await ensureAdmin(ctx)
-  // The demo shop trades on the built-in Taobao simulator, served by this same server.
+  // The demo shop trades on the built-in Taobao simulator, served by this same server. Its clock
+  // follows the wall clock; the /__sim/* control routes would let anyone steer it, so they stay off.
   const demo = config.demo ? await startDemoSimulator(ctx) : null
-  const app = createHttpApp(ctx, { clientDir: CLIENT_DIST, mounts: demo ? { [DEMO_SIMULATOR_PATH]: demo.simulator.app } : {} })
+  const app = createHttpApp(ctx, { clientDir: CLIENT_DIST, mounts: demo ? { [DEMO_SIMULATOR_PATH]: demo.simulator.platform } : {} })
   scheduleAutoAudit(ctx)
   const server = app.listen(config.port, (error?: Error) => {
     if (error) {

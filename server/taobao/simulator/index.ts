@@ -1,6 +1,6 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import express, { type Express } from 'express'
+import express, { type Express, type Router } from 'express'
 import { parseTopTime } from '../time'
 import { QueryCache, ShopActivity, type SimContext } from './apis/context'
 import { SIM_APIS } from './apis/index'
@@ -32,7 +32,7 @@ export interface SimulatorOptions {
   session?: string | null
   /** a refresh token paired with `session` */
   refreshToken?: string
-  /** control routes (/__sim/*) exist in test and demo mode only; default 'test' */
+  /** control routes (/__sim/*) exist on `app` in test and demo mode only, never on `platform`; default 'test' */
   mode?: SimulatorMode
   /** manual: time stands still until advanced (default in test mode); realtime: follows the wall clock */
   clock?: ClockMode
@@ -87,7 +87,10 @@ export interface ResolvedSimulatorOptions {
 }
 
 export interface Simulator {
+  /** the platform plus, outside production mode, the /__sim/* control routes (tests, standalone) */
   app: Express
+  /** the gateway and OAuth pages only: what a public server may mount (no unauthenticated controls) */
+  platform: Router
   options: ResolvedSimulatorOptions
   clock: SimClock
   store: TradeStore
@@ -152,11 +155,10 @@ export function createSimulator(input: SimulatorOptions = {}): Simulator {
   const faults = new Faults(input.qps ?? null)
   if (input.faults) faults.configure(input.faults)
 
-  const app = express()
-  app.disable('x-powered-by')
+  const platform = express.Router()
   const gateway = { appKey: options.appKey, appSecret: options.appSecret, faults, sessions, apis: SIM_APIS }
-  app.use(restRouter({ gateway, clock, faults, ctx: context, log }))
-  app.use(
+  platform.use(restRouter({ gateway, clock, faults, ctx: context, log }))
+  platform.use(
     oauthRouter({
       appKey: options.appKey,
       appSecret: options.appSecret,
@@ -167,10 +169,14 @@ export function createSimulator(input: SimulatorOptions = {}): Simulator {
       autoApprove: mode !== 'production',
     }),
   )
+  const app = express()
+  app.disable('x-powered-by')
+  app.use(platform)
   if (mode !== 'production') app.use(controlRouter({ clock, faults, sessions, ctx: context, startTime }))
 
   return {
     app,
+    platform,
     options,
     clock,
     store,
