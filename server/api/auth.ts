@@ -10,6 +10,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     user?: User
     actor?: Actor
+    /** how `user` was authenticated */
+    credential?: 'token' | 'session'
   }
 }
 
@@ -21,10 +23,10 @@ export function sessionToken(req: Request): string | null {
 /** Resolves the session cookie or Bearer token to a user; 401 when there is neither. */
 export function authenticate(ctx: AppContext) {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const header = req.headers.authorization
+    const bearer = bearerToken(req)
     let userId: number | null = null
-    if (header?.startsWith('Bearer ')) {
-      userId = await userForToken(ctx.db.knex, header.slice(7).trim())
+    if (bearer !== null) {
+      userId = await userForToken(ctx.db.knex, bearer)
       if (userId === null) throw unauthenticated('the API token is not valid (revoked or mistyped)')
     } else {
       const token = sessionToken(req)
@@ -33,6 +35,7 @@ export function authenticate(ctx: AppContext) {
     const user = userId === null ? null : await findUser(ctx.db.knex, userId)
     if (!user || user.disabled) throw unauthenticated()
     req.user = user
+    req.credential = bearer !== null ? 'token' : 'session'
     req.actor = { userId: user.id, username: user.username, role: user.role }
     next()
   }
@@ -43,10 +46,28 @@ export function requireAdmin(req: Request, _res: Response, next: NextFunction) {
   next()
 }
 
-/** Cookie-authenticated writes must come from our own pages (a cross-site form cannot set this). */
+/**
+ * Cookie-authenticated writes must come from our own pages. Only a request authenticated by its
+ * Bearer token is exempt (a cross-site page cannot send one); with any other Authorization header,
+ * or before authentication (login, logout), the cookie is what counts, so the origin is checked.
+ */
 export function requireSameOrigin(req: Request, _res: Response, next: NextFunction) {
-  if (req.method === 'GET' || req.method === 'HEAD' || req.headers.authorization) return next()
+  if (req.method === 'GET' || req.method === 'HEAD' || req.credential === 'token') return next()
   const origin = req.headers.origin
-  if (origin && new URL(origin).host !== req.headers.host) throw forbidden('cross-site requests are not allowed')
+  if (origin && originHost(origin) !== req.headers.host) throw forbidden('cross-site requests are not allowed')
   next()
+}
+
+function bearerToken(req: Request): string | null {
+  const header = req.headers.authorization
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() : null
+}
+
+/** null for opaque origins ("null" from sandboxed frames, file: pages) and anything unparsable */
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host || null
+  } catch {
+    return null
+  }
 }

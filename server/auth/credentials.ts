@@ -27,6 +27,13 @@ export async function deleteSession(knex: Knex, token: string): Promise<void> {
   await knex('zg_sessions').where({ id_hash: digest(token) }).delete()
 }
 
+/** Ends every session of a user, but the one of `exceptToken` when given. */
+export async function deleteUserSessions(knex: Knex, userId: number, exceptToken?: string): Promise<void> {
+  const query = knex('zg_sessions').where({ user_id: userId })
+  if (exceptToken) query.whereNot({ id_hash: digest(exceptToken) })
+  await query.delete()
+}
+
 export async function userForSession(knex: Knex, token: string): Promise<number | null> {
   const row = await knex('zg_sessions').where({ id_hash: digest(token) }).where('expires_at', '>', Date.now()).first('user_id')
   return row ? Number(row.user_id) : null

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import { badRequest, conflict } from '../lib/errors'
+import { deleteUserSessions } from './credentials'
 import { checkPasswordStrength, hashPassword, verifyPassword } from './passwords'
 
 export interface User {
@@ -47,11 +48,21 @@ export async function createUser(
   return toUser(row)
 }
 
-export async function setPassword(knex: Knex, username: string, password: string): Promise<void> {
+/**
+ * Changes a password and signs the user out everywhere: every browser session ends (except
+ * `keepSession`, the caller's own, for a self-service change). API tokens are separate credentials
+ * for scripts and stay valid; revoke them (/api/tokens, `zg token revoke`) when they may be leaked too.
+ */
+export async function setPassword(knex: Knex, username: string, password: string, options: { keepSession?: string } = {}): Promise<void> {
   const weak = checkPasswordStrength(password)
   if (weak) throw badRequest(weak)
-  const updated = await knex('zg_users').where({ username }).update({ password_hash: await hashPassword(password), updated_at: Date.now() })
-  if (!updated) throw badRequest(`no user "${username}"`)
+  const passwordHash = await hashPassword(password)
+  await knex.transaction(async (trx) => {
+    const user = await trx('zg_users').where({ username }).first('id')
+    if (!user) throw badRequest(`no user "${username}"`)
+    await trx('zg_users').where({ id: user.id }).update({ password_hash: passwordHash, updated_at: Date.now() })
+    await deleteUserSessions(trx, Number(user.id), options.keepSession)
+  })
 }
 
 export async function findUser(knex: Knex, id: number): Promise<User | null> {
