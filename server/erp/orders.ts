@@ -158,6 +158,8 @@ async function split(ctx: ActionContext) {
   const { form, record } = ctx
   const wanted = ctx.params.lines
   if (!Array.isArray(wanted) || wanted.length === 0) throw badRequest('send params.lines: [{"line": <line id>, "qty": <how many>}]')
+  const notObject = wanted.findIndex((e) => typeof e !== 'object' || e === null || Array.isArray(e))
+  if (notObject >= 0) throw badRequest(`params.lines[${notObject}]: must be {"line": <line id>, "qty": <how many>}`)
   const lines = linesOf(record)
   const moving = new Map<number, number>()
   for (const [i, entry] of wanted.entries()) {

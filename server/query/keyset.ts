@@ -1,5 +1,5 @@
 import { badRequest } from '../lib/errors'
-import type { SortKey } from './sort'
+import type { SortKey, SortValueType } from './sort'
 import { Sql } from './sql'
 
 /**
@@ -28,10 +28,25 @@ export function decodeCursor(cursor: string, keys: SortKey[]): unknown[] {
   if (!payload || payload.s !== sort || !Array.isArray(payload.v) || payload.v.length !== keys.length) {
     throw badRequest('cursor does not belong to this sort order; start again without a cursor')
   }
-  if (payload.v.some((v) => v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')) {
-    throw badRequest('cursor is not valid')
-  }
+  // A hand-made cursor must not reach the database with a value its column cannot hold.
+  if (payload.v.some((v, i) => v !== null && !fits(v, keys[i].type))) throw badRequest('cursor is not valid')
   return payload.v
+}
+
+const BIGINT_MAX = 2n ** 63n - 1n
+
+function fits(value: unknown, type: SortValueType): boolean {
+  switch (type) {
+    case 'integer':
+      if (typeof value === 'number') return Number.isSafeInteger(value)
+      return typeof value === 'string' && /^-?\d{1,19}$/.test(value) && BigInt(value) <= BIGINT_MAX && BigInt(value) >= -BIGINT_MAX
+    case 'text':
+      return typeof value === 'string'
+    case 'boolean':
+      return typeof value === 'boolean' || value === 0 || value === 1
+    case 'date':
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString().startsWith(value)
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { resolveTarget, SORTABLE_KINDS } from '../../schema/filter/targets'
+import type { ValueKind } from '../../schema/fields/types'
 import type { TableModel } from '../../schema/model/types'
 import { badRequest } from '../lib/errors'
 import type { TableScope } from './scope'
@@ -11,6 +12,15 @@ export interface SortKey {
   desc: boolean
   /** NOT NULL system columns skip the NULLS LAST handling */
   nullable: boolean
+  /** what the sorted column holds, to check cursor values before they reach the database */
+  type: SortValueType
+}
+
+/** decimals are stored scaled, datetimes as epoch ms, links and users by id: all whole numbers */
+export type SortValueType = 'integer' | 'text' | 'boolean' | 'date'
+
+function storedType(kind: ValueKind): SortValueType {
+  return kind === 'text' || kind === 'date' || kind === 'boolean' ? kind : 'integer'
 }
 
 const NOT_NULL = new Set(['id', 'version', 'created_at', 'updated_at', 'doc_status', 'line_no'])
@@ -18,6 +28,8 @@ const MAX_SORT_KEYS = 5
 
 /** "price,-created_at" → sort keys; names must be fields of the form. The id tie-break is added last. */
 export function parseSort(spec: string | string[] | undefined, table: TableModel, scope: TableScope): SortKey[] {
+  const valid = spec === undefined || spec === null || typeof spec === 'string' || (Array.isArray(spec) && spec.every((p) => typeof p === 'string'))
+  if (!valid) throw badRequest('sort must be "field,-field" or a list of field names like ["field", "-field"]')
   const parts = (Array.isArray(spec) ? spec : (spec ?? '').split(','))
     .map((p) => p.trim())
     .filter(Boolean)
@@ -31,15 +43,20 @@ export function parseSort(spec: string | string[] | undefined, table: TableModel
     if ('error' in target) throw badRequest(`cannot sort: ${target.error}`, { field: name })
     if (!SORTABLE_KINDS.has(target.value.kind)) throw badRequest(`cannot sort by "${name}"`, { field: name })
     let expr: string
+    let type: SortValueType
     if (target.kind === 'field' && (target.value.kind === 'link' || target.value.kind === 'user') && target.field.storage.kind === 'column') {
-      expr = scope.displayColumn(target.field).expr
+      const display = scope.displayColumn(target.field)
+      expr = display.expr
+      // a user sorts by display_name; a link by its display field, or by id without one
+      type = target.value.kind === 'user' ? 'text' : display.field ? storedType(display.field.value.kind) : 'integer'
     } else {
       expr = scope.columnFor(target)
+      type = storedType(target.value.kind)
     }
-    keys.push({ name, expr, desc, nullable: !(target.kind === 'system' && NOT_NULL.has(name)) })
+    keys.push({ name, expr, desc, nullable: !(target.kind === 'system' && NOT_NULL.has(name)), type })
   }
   const idDesc = parts.some((p) => p === '-id') || parts.length === 0
-  keys.push({ name: 'id', expr: id(scope.alias, 'id'), desc: idDesc, nullable: false })
+  keys.push({ name: 'id', expr: id(scope.alias, 'id'), desc: idDesc, nullable: false, type: 'integer' })
   return keys
 }
 

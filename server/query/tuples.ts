@@ -6,6 +6,7 @@ import type { Knex } from 'knex'
  * of one shop's trades becomes `shop = ? AND tid IN (…)` instead of a hundred ORs.
  */
 export function whereTuples(query: Knex.QueryBuilder, columns: string[], tuples: unknown[][]): Knex.QueryBuilder {
+  if (columns.length === 0) throw new Error('whereTuples needs at least one column')
   if (columns.length === 1) return query.whereIn(columns[0], tuples.map((t) => t[0]) as Knex.Value[])
   const groups = new Map<string, { lead: unknown[]; last: unknown[] }>()
   for (const tuple of tuples) {

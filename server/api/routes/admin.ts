@@ -36,7 +36,12 @@ export function adminRoutes(ctx: AppContext): Router {
   })
   router.post('/tokens', async (req, res) => {
     const body = (req.body ?? {}) as { name?: unknown; user_id?: unknown }
-    const user = body.user_id === undefined ? req.user! : await findUser(ctx.db.knex, Number(body.user_id))
+    const raw = body.user_id
+    const userId = raw === undefined || raw === null ? undefined : Number(raw)
+    if (userId !== undefined && !((typeof raw === 'number' || typeof raw === 'string') && /^\d{1,15}$/.test(String(raw)) && userId >= 1)) {
+      throw badRequest('user_id must be a user id (a whole number)')
+    }
+    const user = userId === undefined ? req.user! : await findUser(ctx.db.knex, userId)
     if (!user) throw badRequest(`no user ${String(body.user_id)}`)
     const { token, record } = await createToken(ctx.db.knex, user, String(body.name ?? ''))
     // The token is shown this once; only its hash is kept.

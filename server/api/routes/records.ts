@@ -13,11 +13,17 @@ function listOptions(source: Record<string, unknown>): ListOptions {
   return {
     filter: source.filter,
     sort: source.sort as string | string[] | undefined,
-    limit: optionalInt(source.limit, 'limit'),
-    offset: optionalInt(source.offset, 'offset'),
+    limit: safeInt(source.limit, 'limit'),
+    offset: safeInt(source.offset, 'offset'),
     cursor: source.cursor === undefined || source.cursor === null ? undefined : String(source.cursor),
     lines: lines === true || lines === '1' || lines === 'true',
   }
+}
+
+function safeInt(value: unknown, name: string): number | undefined {
+  const n = optionalInt(value, name)
+  if (n !== undefined && !Number.isSafeInteger(n)) throw badRequest(`${name} is too large`)
+  return n
 }
 
 /** /api/forms/:form/records — thin: parse the request, call the records service, shape the reply. */
@@ -41,6 +47,7 @@ export function recordRoutes(ctx: AppContext): Router {
   router.post('/upsert', async (req, res) => {
     const body = req.body as { by?: unknown; records?: unknown; if_newer?: unknown }
     if (!Array.isArray(body?.by) || !Array.isArray(body.records)) throw badRequest('send {"by": ["field", …], "records": […]}')
+    if (body.by.length === 0 || !body.by.every((k) => typeof k === 'string')) throw badRequest('"by" must name at least one field to match records by')
     const result = await service(ctx, req).upsertMany(form(req), body.records, {
       by: body.by.map(String),
       ifNewer: typeof body.if_newer === 'string' ? body.if_newer : undefined,
