@@ -2,12 +2,14 @@ import type { Knex } from 'knex'
 import * as system from './migrations/001-system'
 import * as taobao from './migrations/002-taobao'
 import * as syncEffects from './migrations/003-sync-effects'
+import * as oauthStates from './migrations/005-oauth-states'
 
 /** Migrations are modules listed here (not files found at run time), so they bundle and type-check. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
   '001-system': system,
   '002-taobao': taobao,
   '003-sync-effects': syncEffects,
+  '005-oauth-states': oauthStates,
 }
 
 const source: Knex.MigrationSource<string> = {

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto'
 import type { Knex } from 'knex'
 import { badRequest, notFound } from '../lib/errors'
 import type { SecretBox } from '../lib/secrets'
@@ -17,6 +18,16 @@ export interface ShopConnection {
   scheduleMinutes: number
   tmcEnabled: boolean
   sellerNick: string | null
+  /** the Taobao account an OAuth authorization bound the shop to */
+  taobaoUserId: string | null
+}
+
+/** A pending OAuth authorization, as found (and spent) by its state. */
+export interface OauthState {
+  shopId: number
+  userId: number
+  browserHash: string
+  expiresAt: number
 }
 
 /** What the API and the browser may see of a connection. */
@@ -37,6 +48,9 @@ export interface ConnectionView {
 
 export const SCHEDULES = [1, 5, 15, 60]
 const WEEK = 7 * 86_400_000
+export const OAUTH_STATE_TTL_MS = 10 * 60_000
+
+export const sha256 = (secret: string) => createHash('sha256').update(secret).digest('hex')
 
 export interface ConnectionInput {
   appKey: string
@@ -111,7 +125,6 @@ export class ShopConnections {
         ...(tokens.userId ? { taobao_user_id: tokens.userId } : {}),
         status: 'active',
         status_reason: null,
-        oauth_state: null,
         updated_at: Date.now(),
       })
   }
@@ -127,13 +140,22 @@ export class ShopConnections {
       .update({ schedule_minutes: minutes, ...(tmcEnabled === undefined ? {} : { tmc_enabled: tmcEnabled }), updated_at: Date.now() })
   }
 
-  async setOauthState(shopId: number, state: string): Promise<void> {
-    await this.knex('zg_shop_connections').where({ shop_id: shopId }).update({ oauth_state: state, updated_at: Date.now() })
+  /** A new OAuth state for the shop, kept only as a digest, valid for 10 minutes, bound to a browser. */
+  async createOauthState(shopId: number, userId: number, browser: string): Promise<string> {
+    const state = randomBytes(24).toString('base64url')
+    const now = Date.now()
+    await this.knex('zg_oauth_states').where('expires_at', '<', now).delete()
+    await this.knex('zg_oauth_states').insert({ state_hash: sha256(state), shop_id: shopId, user_id: userId, browser_hash: sha256(browser), created_at: now, expires_at: now + OAUTH_STATE_TTL_MS })
+    return state
   }
 
-  async shopForOauthState(state: string): Promise<number | null> {
-    const row = await this.knex('zg_shop_connections').where({ oauth_state: state }).first('shop_id')
-    return row ? Number(row.shop_id) : null
+  /** Spends a state: it is deleted on first use, whatever comes next. null when unknown or already used. */
+  async takeOauthState(state: string): Promise<OauthState | null> {
+    const key = { state_hash: sha256(state) }
+    const row = await this.knex('zg_oauth_states').where(key).first()
+    // Only the request whose delete succeeds may use it (two racing callbacks: one wins).
+    if (!row || (await this.knex('zg_oauth_states').where(key).delete()) !== 1) return null
+    return { shopId: Number(row.shop_id), userId: Number(row.user_id), browserHash: row.browser_hash, expiresAt: Number(row.expires_at) }
   }
 
   private open(row: Record<string, any>): ShopConnection {
@@ -151,6 +173,7 @@ export class ShopConnections {
       scheduleMinutes: Number(row.schedule_minutes),
       tmcEnabled: Boolean(row.tmc_enabled),
       sellerNick: row.seller_nick ?? null,
+      taobaoUserId: row.taobao_user_id || null,
     }
   }
 }

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto'
 import type { Actor } from '../access/actor'
+import { findUser } from '../auth/users'
 import type { AppContext } from '../context'
 import { badRequest, notFound } from '../lib/errors'
 import { authorizeUrl, exchangeCode } from '../taobao'
 import { oauthUrl } from './client-factory'
-import type { ConnectionView } from './connections'
+import { sha256, type ConnectionView } from './connections'
 import { SyncRuns } from './runs'
 import { TradeSync } from './trade-sync'
 
@@ -111,21 +111,47 @@ export class ShopService {
     return new TradeSync(this.ctx, this.ctx.connections).run(shopId, { full })
   }
 
-  /** The page the merchant approves the app on; the state ties the callback to this shop. */
-  async authorizeUrl(actor: Actor, shopId: number, redirectUri: string): Promise<string> {
+  /**
+   * The page the merchant approves the app on. Authorizing changes whose orders the shop receives,
+   * so it needs update rights. The state ties the callback to this shop and to `browser` (a cookie
+   * of the browser that asked), for 10 minutes and one use.
+   */
+  async authorizeUrl(actor: Actor, shopId: number, redirectUri: string, browser: string): Promise<string> {
+    ctx_check(this.ctx, actor)
+    if (actor.userId === null) throw badRequest('only a signed-in user can authorize a shop')
     await this.ctx.records.as(actor).get('shops', shopId)
     const connection = await this.ctx.connections.get(shopId)
-    const state = randomBytes(16).toString('hex')
-    await this.ctx.connections.setOauthState(shopId, state)
+    const state = await this.ctx.connections.createOauthState(shopId, actor.userId, browser)
     return authorizeUrl({ authorizeBase: oauthUrl(connection.gatewayUrl, 'authorize'), appKey: connection.appKey, redirectUri, state })
   }
 
-  /** OAuth callback: code → tokens, sealed and saved; the shop is active again. */
-  async completeAuthorization(state: string, code: string, redirectUri: string): Promise<number> {
-    const shopId = await this.ctx.connections.shopForOauthState(state)
-    if (shopId === null) throw badRequest('this authorization link is not valid any more; start again from the shop page')
+  /** Spends the callback's state (on first use, whatever the outcome) and answers the shop it was made for. */
+  async redeemOauthState(state: string | undefined, browser: string | undefined): Promise<number> {
+    const pending = state ? await this.ctx.connections.takeOauthState(state) : null
+    if (!pending) throw badRequest('this authorization link is not valid any more; start again from the shop page')
+    if (pending.expiresAt < Date.now()) throw badRequest('this authorization took longer than 10 minutes; start again from the shop page')
+    if (!browser || sha256(browser) !== pending.browserHash) throw badRequest('finish the authorization in the browser that started it; start again from the shop page')
+    const user = await findUser(this.ctx.db.knex, pending.userId)
+    if (!user || user.disabled) throw badRequest('the user who started this authorization cannot sign in any more')
+    return pending.shopId
+  }
+
+  /**
+   * OAuth callback: code → tokens, sealed and saved; the shop is active again. A shop already bound
+   * to a Taobao account only takes tokens of that same account: another account's orders would mix in.
+   */
+  async completeAuthorization(shopId: number, code: string, redirectUri: string): Promise<number> {
     const connection = await this.ctx.connections.get(shopId)
     const tokens = await exchangeCode({ tokenUrl: oauthUrl(connection.gatewayUrl, 'token'), appKey: connection.appKey, appSecret: connection.appSecret, code, redirectUri })
+    const otherId = connection.taobaoUserId && tokens.userId && tokens.userId !== connection.taobaoUserId
+    // Bound by hand (a session and its nick, no OAuth yet): the nick is all there is to compare.
+    const otherNick = !connection.taobaoUserId && connection.session && connection.sellerNick && tokens.userNick && tokens.userNick !== connection.sellerNick
+    if (otherId || otherNick) {
+      throw badRequest(
+        `the Taobao account "${tokens.userNick || tokens.userId}" is not the one this shop is bound to ("${connection.sellerNick ?? connection.taobaoUserId}"); nothing was saved. ` +
+          "Sign in to Taobao as the shop's account and authorize again, or bind the other account as a new shop",
+      )
+    }
     await this.ctx.connections.updateTokens(shopId, {
       session: tokens.accessToken,
       refreshToken: tokens.refreshToken,

@@ -30,12 +30,16 @@ describe('binding shops', () => {
     expect(stored.app_secret_sealed).not.toContain('S:')
 
     // OAuth: the authorize page (the simulator approves at once in test mode) → our callback.
-    const { url } = (await t.ok(app.api.get(`/api/shops/${shop.id}/oauth/authorize-url`))).data
+    // The state is bound to the asking browser by a cookie that only the callback gets back.
+    const asked = await app.api.get(`/api/shops/${shop.id}/oauth/authorize-url`)
+    const { url } = asked.body.data
     expect(url).toContain('client_id=K')
+    expect(asked.headers.get('set-cookie')).toMatch(/^zg_oauth=[^;]+; Max-Age=600; Path=\/api\/taobao\/oauth; HttpOnly; SameSite=Lax/)
     const approved = await fetch(url, { redirect: 'manual' })
     const callback = approved.headers.get('location')!
     expect(callback).toContain('/api/taobao/oauth/callback?code=')
-    const landed = await fetch(callback.replace(/^https?:\/\/[^/]+/, app.baseUrl), { redirect: 'manual' })
+    const cookie = asked.headers.get('set-cookie')!.split(';')[0]
+    const landed = await fetch(callback.replace(/^https?:\/\/[^/]+/, app.baseUrl), { redirect: 'manual', headers: { cookie } })
     expect(landed.headers.get('location')).toBe(`/shops/${shop.id}?authorized=1`)
     const after = (await t.ok(app.api.get(`/api/shops/${shop.id}`))).data
     expect(after.connection).toMatchObject({ status: 'active', has_session: true })

@@ -1,10 +1,27 @@
-import { Router, type Request } from 'express'
+import { randomBytes } from 'node:crypto'
+import { parse as parseCookies, serialize } from 'cookie'
+import { Router, type Request, type Response } from 'express'
 import type { AppContext } from '../../context'
+import { OAUTH_STATE_TTL_MS } from '../../sync/connections'
 import { SyncRuns } from '../../sync/runs'
 import { ShopService } from '../../sync/shops'
 import { TradeSync } from '../../sync/trade-sync'
 import { ItemImport } from '../../sync/item-import'
 import { recordId } from '../params'
+
+/** Ties an OAuth state to the browser that asked for it; only sent back to the callback. */
+const OAUTH_COOKIE = 'zg_oauth'
+const OAUTH_COOKIE_PATH = '/api/taobao/oauth'
+
+function oauthBrowser(req: Request): string | undefined {
+  const value = parseCookies(req.headers.cookie ?? '')[OAUTH_COOKIE]
+  return value && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : undefined
+}
+
+function setOauthCookie(req: Request, res: Response, browser: string) {
+  const cookie = serialize(OAUTH_COOKIE, browser, { httpOnly: true, sameSite: 'lax', path: OAUTH_COOKIE_PATH, maxAge: OAUTH_STATE_TTL_MS / 1000, secure: req.secure })
+  res.append('Set-Cookie', cookie)
+}
 
 /** Taobao shops: binding, authorization, sync now, sync log. Secrets never leave the server. */
 export function shopRoutes(ctx: AppContext): Router {
@@ -74,7 +91,11 @@ export function shopRoutes(ctx: AppContext): Router {
   })
 
   router.get('/:id/oauth/authorize-url', async (req, res) => {
-    res.json({ data: { url: await shops.authorizeUrl(req.actor!, recordId(req), callbackUrl(req)) } })
+    // A browser keeps its binding value, so two authorizations from two tabs both work.
+    const browser = oauthBrowser(req) ?? randomBytes(32).toString('base64url')
+    const url = await shops.authorizeUrl(req.actor!, recordId(req), callbackUrl(req), browser)
+    setOauthCookie(req, res, browser)
+    res.json({ data: { url } })
   })
   return router
 }
@@ -85,16 +106,26 @@ export function taobaoRoutes(ctx: AppContext): Router {
   /** Taobao sends the merchant back here after they approve (or deny) the app. */
   router.get('/oauth/callback', async (req, res) => {
     // The merchant's browser lands here: every outcome goes back to a page that explains it.
-    const { code, state, error } = req.query as Record<string, string | undefined>
+    const { code, state, error } = req.query as Record<string, unknown>
+    const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined)
     const back = (shopId: number | null, problem: string) => res.redirect(`${shopId ? `/shops/${shopId}` : '/shops'}?authorized=0&error=${encodeURIComponent(problem)}`)
-    const shopId = state ? await ctx.connections.shopForOauthState(state) : null
-    if (error) return back(shopId, `淘宝授权未完成（${error}）`)
-    if (!code || !state) return back(shopId, '授权回调缺少 code 或 state')
+    const message = (problem: unknown) => (problem instanceof Error ? problem.message : String(problem))
+    // The state is spent here, whether what follows succeeds or not.
+    let shopId: number | null = null
+    let invalid: string | null = null
     try {
-      const authorized = await shops.completeAuthorization(state, code, `${req.protocol}://${req.get('host')}/api/taobao/oauth/callback`)
-      res.redirect(`/shops/${authorized}?authorized=1`)
+      shopId = await shops.redeemOauthState(text(state), oauthBrowser(req))
     } catch (problem) {
-      back(shopId, problem instanceof Error ? problem.message : String(problem))
+      invalid = message(problem)
+    }
+    if (text(error)) return back(shopId, `淘宝授权未完成（${text(error)}）`)
+    if (!text(code) || !text(state)) return back(shopId, '授权回调缺少 code 或 state')
+    if (shopId === null) return back(null, invalid ?? '授权无效')
+    try {
+      await shops.completeAuthorization(shopId, text(code)!, `${req.protocol}://${req.get('host')}/api/taobao/oauth/callback`)
+      res.redirect(`/shops/${shopId}?authorized=1`)
+    } catch (problem) {
+      back(shopId, message(problem))
     }
   })
   return router
