@@ -25,7 +25,7 @@ export const commonFieldProperties = {
   description: Type.Optional(LocalizedText),
   required: Type.Optional(Type.Boolean()),
   unique: Type.Optional(Type.Boolean()),
-  readonly: Type.Optional(Type.Boolean({ description: 'shown but not editable in forms' })),
+  readonly: Type.Optional(Type.Boolean({ description: 'not writable by users (forms or API): actions, rules and the sync set it' })),
   hidden: Type.Optional(Type.Boolean({ description: 'not shown in forms and grids by default' })),
   index: Type.Optional(Type.Boolean({ description: 'create a database index on this field' })),
   default: Type.Optional(Type.Unknown()),

@@ -9,7 +9,8 @@ const EDITABLE_ORDER_STATUSES = new Set(['pending', 'hold', 'exception'])
  * Rules of the Taobao ERP that are not postings:
  * - an order can be edited by hand only before it is audited (later changes go through actions);
  * - every platform trade belongs to a customer (one per buyer per shop), created on first sight;
- * - new warehouses allow negative stock when the settings say so.
+ * - new warehouses allow negative stock when the settings say so;
+ * - stocktake lines added after counting started get their book quantity then.
  */
 export function registerErpHooks(hooks: HookRegistry, records: RecordsService): void {
   hooks.on('beforeCommit', 'orders', (event) => {
@@ -51,10 +52,34 @@ export function registerErpHooks(hooks: HookRegistry, records: RecordsService): 
     for (const t of wanted) t.values.customer = found.get(keyOf(t.values.shop, t.values.buyer_nick)) ?? null
   })
 
+  hooks.onPrepare('stocktakes', async ({ records: stocktakes, trx }) => {
+    // A line added (or pointed at another SKU) after counting started gets its book quantity now;
+    // a blank one would count the whole quantity as a gain.
+    for (const stocktake of stocktakes) {
+      if (!stocktake.values.counting_started_at || typeof stocktake.values.warehouse !== 'number') continue
+      const stale = (stocktake.lines.lines ?? []).filter(
+        (l) => typeof l.values.sku === 'number' && (l.values.book_qty === null || l.values.book_qty === undefined || (l.previous && l.previous.sku !== l.values.sku)),
+      )
+      if (stale.length === 0) continue
+      const onHand = await onHandBySku(records.within(trx), stocktake.values.warehouse, stale.map((l) => l.values.sku as number))
+      for (const line of stale) line.values.book_qty = onHand.get(line.values.sku as number) ?? '0'
+    }
+  })
+
   hooks.onPrepare('warehouses', async ({ action, records: warehouses, trx }) => {
     if (action !== 'create') return
     const settings = await readSettings(records.within(trx))
     if (settings.allow_negative_default !== true) return
     for (const warehouse of warehouses) if (!warehouse.provided?.has('allow_negative')) warehouse.values.allow_negative = true
   })
+}
+
+async function onHandBySku(system: RecordsService, warehouse: number, skus: number[]): Promise<Map<number, string>> {
+  const onHand = new Map<number, string>()
+  const unique = [...new Set(skus)]
+  for (let i = 0; i < unique.length; i += 500) {
+    const filter = { and: [{ field: 'warehouse', op: 'eq', value: warehouse }, { field: 'sku', op: 'in', value: unique.slice(i, i + 500) }] }
+    for (const b of (await system.list('stock_balances', { filter, limit: 500, total: false })).data) onHand.set(idOf(b.sku)!, String(b.on_hand))
+  }
+  return onHand
 }

@@ -106,18 +106,45 @@ async function hold(ctx: ActionContext) {
   return { status: 'hold' }
 }
 
+/** Where a held order may go back to; anything else was not written by hold. */
+const RELEASABLE = new Set(['pending', 'audited', 'exception'])
+
 async function release(ctx: ActionContext) {
-  const status = (ctx.record.status_before_hold as string | null) || 'pending'
+  const before = String(ctx.record.status_before_hold ?? '')
+  const status = RELEASABLE.has(before) ? before : 'pending'
   await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { status, status_before_hold: null })
   return { status }
+}
+
+/**
+ * Gives back the stock an order holds (audited, or held after its audit), as `action` (one of the
+ * reservation's reverse_on actions). Returns the status change that goes with it: an audited order
+ * is 待审核 again, a held one will be released to 待审核.
+ */
+async function giveBackStock(ctx: ActionContext, order: ApiRecord, action: string): Promise<Record<string, unknown>> {
+  await ctx.postings.reverse(ctx.form, order, action)
+  if (order.status === 'audited') return { status: 'pending' }
+  if (order.status === 'hold' && order.status_before_hold === 'audited') return { status_before_hold: 'pending' }
+  return {}
 }
 
 async function assignWarehouse(ctx: ActionContext) {
   const warehouse = idOf(ctx.params.warehouse)
   if (!warehouse) throw badRequest('choose a warehouse (params.warehouse)')
+  // Stock reserved in the old warehouse is given back; the order is audited again for the new one.
+  const released = warehouse === idOf(ctx.record.warehouse) ? {} : await giveBackStock(ctx, ctx.record, 'unaudit')
   const back = ctx.record.status === 'exception' ? { status: 'pending', exception_reason: null } : {}
-  await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { warehouse, ...back })
+  await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { warehouse, ...released, ...back })
   return { warehouse }
+}
+
+/** 标记异常: by hand or by the sync (a closed trade, a partial refund); the order's stock is given back. */
+async function flagException(ctx: ActionContext) {
+  const reason = typeof ctx.params.reason === 'string' ? ctx.params.reason.trim() : ''
+  if (!reason) throw badRequest('say why the order is an exception (params.reason)')
+  await ctx.postings.reverse(ctx.form, ctx.record, 'mark_exception')
+  await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { status: 'exception', exception_reason: reason, status_before_hold: null })
+  return { status: 'exception' }
 }
 
 async function cancel(ctx: ActionContext) {
@@ -139,6 +166,8 @@ async function merge(ctx: ActionContext) {
   const lines = [...linesOf(target).map((l) => keepLine(l)), ...others.flatMap((o) => linesOf(o).map((l) => copyLine(l)))]
   const trades = [...new Set(ctx.records.flatMap((r) => ((r.trades as { id: number }[]) ?? []).map((t) => t.id)))]
   const joined = (key: string) => [...new Set(ctx.records.map((r) => r[key]).filter(Boolean))].join('\n') || null
+  // Held orders may still hold their audit's stock: all of it is given back, the merged order is audited afresh.
+  for (const record of ctx.records) await ctx.postings.reverse(ctx.form, record, 'merge')
   await ctx.system.updateFields(ctx.trx, ctx.form, target, {
     lines,
     trades,
@@ -146,6 +175,7 @@ async function merge(ctx: ActionContext) {
     buyer_message: joined('buyer_message'),
     seller_memo: joined('seller_memo'),
     status: 'pending',
+    status_before_hold: null,
   })
   for (const other of others) {
     await ctx.system.updateFields(ctx.trx, ctx.form, other, { status: 'cancelled', merged_into: target.id, exception_reason: `已合并到 ${target.no}` })
@@ -174,10 +204,8 @@ async function split(ctx: ActionContext) {
   if (remaining.length === 0) throw badRequest('a split must leave something in the original order')
 
   let current = record
-  if (record.status === 'audited') {
-    current = await ctx.system.updateFields(ctx.trx, form, record, { status: 'pending' })
-    await ctx.postings.reverse(form, current, 'split')
-  }
+  const released = await giveBackStock(ctx, record, 'split')
+  if (Object.keys(released).length) current = await ctx.system.updateFields(ctx.trx, form, record, released)
   const keep: Record<string, unknown>[] = []
   const move: Record<string, unknown>[] = []
   for (const line of lines) {
@@ -274,6 +302,7 @@ export function registerOrderActions(actions: ActionRegistry): void {
   actions.register('orders.hold', hold)
   actions.register('orders.release', release)
   actions.register('orders.assign_warehouse', assignWarehouse)
+  actions.register('orders.mark_exception', flagException)
   actions.register('orders.cancel', cancel)
   actions.register('orders.merge', merge, { collective: true })
   actions.register('orders.split', split)

@@ -54,15 +54,20 @@ function readersOf(table: TableModel, link: FieldModel): string[] {
   return table.fields.filter((f) => (f.computed === 'copy' || f.computed === 'lookup') && f.def.link === link.key).map((f) => f.def.field as string)
 }
 
-async function selectIn(trx: Knex, table: string, ids: number[], columns: string[]): Promise<Values[]> {
+async function selectIn(trx: Knex, table: string, ids: number[], columns: string[], keyShare: boolean): Promise<Values[]> {
   const rows: Values[] = []
-  for (let i = 0; i < ids.length; i += 500) rows.push(...(await trx(table).whereIn('id', ids.slice(i, i + 500)).select(['id', ...columns])))
+  for (let i = 0; i < ids.length; i += 500) {
+    const query = trx(table).whereIn('id', ids.slice(i, i + 500)).select(['id', ...columns])
+    rows.push(...(await (keyShare ? query.orderBy('id').forKeyShare() : query)))
+  }
   return rows
 }
 
 /**
  * Loads what a batch's links point at — proving each linked record, user and file exists — and
- * the linked values copies and lookups need. One query per linked table.
+ * the linked values copies and lookups need. One query per linked table. With `keyShare`
+ * (PostgreSQL) the linked rows stay locked against deletion until the write commits, so a record
+ * cannot be deleted while another transaction links to it.
  */
 export async function fetchLinked(
   trx: Knex,
@@ -70,6 +75,7 @@ export async function fetchLinked(
   form: FormModel,
   records: WorkingRecord[],
   prefix: (i: number) => string,
+  keyShare = false,
 ): Promise<{ linked: (path: string, id: number) => Values | undefined; problems: FieldProblem[] }> {
   const wanted = new Map<string, { ids: Set<number>; keys: Set<string> }>()
   const uses: { path: string; target: string; id: number; field: FieldModel }[] = []
@@ -94,7 +100,7 @@ export async function fetchLinked(
   for (const [target, { ids, keys }] of wanted) {
     const table = target.startsWith('zg_') ? null : registry.table(target)
     const sqlTable = table?.table ?? target
-    const rows = await selectIn(trx, sqlTable, [...ids], table ? columnsOf(table, keys) : [])
+    const rows = await selectIn(trx, sqlTable, [...ids], table ? columnsOf(table, keys) : [], keyShare)
     found.set(target, new Map(rows.map((row) => [Number(row.id), table ? decodeRow(table, row, keys) : {}])))
   }
 

@@ -12,10 +12,13 @@ export interface NormalizedInput {
 
 /**
  * Reads a request body into canonical values, field by field, collecting every problem with its
- * path. Computed fields sent back from a read are ignored (they are recomputed); unknown keys are
- * an error, so a typo is never silently dropped.
+ * path. Computed fields sent back from a read are ignored (they are recomputed). Read-only fields
+ * in a user's input are set aside: actions and rules own them (an order's status, a stocktake's
+ * frozen book quantity); `readonlyProblems` later refuses them unless they equal what the record
+ * holds anyway, so a client may send a whole record back. Unknown keys are an error, so a typo is
+ * never silently dropped.
  */
-export function normalizeInput(table: TableModel, input: unknown, path = ''): NormalizedInput {
+export function normalizeInput(table: TableModel, input: unknown, path = '', fromUser = false): NormalizedInput {
   const problems: FieldProblem[] = []
   const record: WorkingRecord = { values: {}, lines: {}, provided: new Set<string>() }
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -23,6 +26,8 @@ export function normalizeInput(table: TableModel, input: unknown, path = ''): No
     return { record, problems }
   }
   const provided = record.provided as Set<string>
+  const given: GivenReadonly[] = []
+  givenReadonly.set(record, given)
   for (const [key, raw] of Object.entries(input as Record<string, unknown>)) {
     if (SYSTEM_KEYS.has(key)) continue
     const field = table.field(key)
@@ -33,6 +38,11 @@ export function normalizeInput(table: TableModel, input: unknown, path = ''): No
     }
     if (field.computed && field.computed !== 'copy') continue
     if (field.computed === 'copy' && field.def.editable === false) continue
+    if (fromUser && field.def.readonly && !field.lines) {
+      const result = field.codec.normalize(raw, field.value)
+      given.push({ at, key, value: result.ok ? result.value : raw })
+      continue
+    }
     if (field.lines) {
       const result = field.codec.normalize(raw, field.value)
       if (!result.ok) {
@@ -40,13 +50,15 @@ export function normalizeInput(table: TableModel, input: unknown, path = ''): No
         continue
       }
       record.lines[key] = (result.value as unknown[]).map((line, i) => {
-        const normalized = normalizeInput(field.lines!, line, `${at}[${i}].`)
+        const normalized = normalizeInput(field.lines!, line, `${at}[${i}].`, fromUser)
         problems.push(...normalized.problems)
         const lineId = (line as { id?: unknown }).id
         if (lineId !== undefined && lineId !== null && !(typeof lineId === 'number' && Number.isSafeInteger(lineId) && lineId > 0)) {
           problems.push({ field: `${at}[${i}].id`, code: 'invalid', message: 'must be the id of an existing line' })
         }
-        return { ...normalized.record, id: typeof lineId === 'number' ? lineId : undefined }
+        const working = { ...normalized.record, id: typeof lineId === 'number' ? lineId : undefined }
+        givenReadonly.set(working, givenReadonly.get(normalized.record) ?? [])
+        return working
       })
       provided.add(key)
       continue
@@ -59,4 +71,31 @@ export function normalizeInput(table: TableModel, input: unknown, path = ''): No
     }
   }
   return { record, problems }
+}
+
+interface GivenReadonly {
+  at: string
+  key: string
+  value: unknown
+}
+const givenReadonly = new WeakMap<WorkingRecord, GivenReadonly[]>()
+
+/**
+ * Read-only values a user sent that differ from what the record ends up with (`result`: the input
+ * merged with the stored record, or with defaults for a new one; lines in the input's order).
+ */
+export function readonlyProblems(input: WorkingRecord, result: WorkingRecord): FieldProblem[] {
+  const problems: FieldProblem[] = []
+  for (const { at, key, value } of givenReadonly.get(input) ?? []) {
+    if (JSON.stringify(value ?? null) !== JSON.stringify(result.values[key] ?? null)) {
+      problems.push({ field: at, code: 'readonly', message: 'is read-only: the form\'s actions and rules set it' })
+    }
+  }
+  for (const [key, lines] of Object.entries(input.lines)) {
+    lines.forEach((line, i) => {
+      const merged = result.lines[key]?.[i]
+      if (merged) problems.push(...readonlyProblems(line, merged))
+    })
+  }
+  return problems
 }

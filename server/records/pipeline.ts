@@ -47,9 +47,10 @@ export async function prepareBatch(
   prefix: PathPrefix,
   env: FilterEnv,
   earlier: FieldProblem[] = [],
+  lockLinked = false,
 ): Promise<void> {
   const problems: FieldProblem[] = [...earlier]
-  const { linked, problems: linkProblems } = await fetchLinked(trx, registry, form, records, prefix)
+  const { linked, problems: linkProblems } = await fetchLinked(trx, registry, form, records, prefix, lockLinked)
   problems.push(...linkProblems)
   for (const [i, record] of records.entries()) {
     const at = prefix(i)

@@ -52,6 +52,13 @@ async function parentsOf(trx: Knex.Transaction, lines: TableModel, lineIds: numb
  */
 export async function refreshComputed(ctx: RollupContext, form: FormModel, ids: number[], depth = 0): Promise<void> {
   if (ids.length === 0) return
+  if (ctx.dialect.name === 'postgres') {
+    // Wait for writers of these records, then aggregate what they committed (READ COMMITTED reads
+    // per statement): without it two writers each sum without the other's rows, and the last wins.
+    // NO KEY UPDATE, like the UPDATE itself: it does not wait for writers that merely link here.
+    const sorted = [...ids].sort((a, b) => a - b)
+    for (let i = 0; i < sorted.length; i += 500) await ctx.trx(form.table).whereIn('id', sorted.slice(i, i + 500)).orderBy('id').forNoKeyUpdate().select('id')
+  }
   const before = await loadWorking(ctx, form, ids)
   const working = await loadWorking(ctx, form, ids)
   const linesOf = (record: WorkingRecord, table: TableModel) => record.lines[table.path.split('.')[1]] ?? []

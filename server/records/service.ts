@@ -17,7 +17,7 @@ import { mergeInput, toWorking } from './canonical'
 import type { HookRegistry } from './hooks'
 import { findReferrers, refuseReferenced } from './integrity'
 import { listRecords } from './lister'
-import { normalizeInput } from './normalize'
+import { normalizeInput, readonlyProblems } from './normalize'
 import { applyDefaults, inBatch, prepareBatch, single, type PathPrefix } from './pipeline'
 import { RecordReader } from './reader'
 import { propagateRollups, type RollupContext } from './rollups'
@@ -133,6 +133,16 @@ export class RecordsService {
     return this.trx ?? this.deps.db.knex
   }
 
+  /** A person's writes skip read-only fields; the system (actions, rules, sync) sets them. */
+  private get fromUser(): boolean {
+    return this.actor.role !== 'system'
+  }
+
+  /** PostgreSQL runs writers side by side: linked rows are key-share locked so they cannot vanish mid-write. */
+  private get lockLinked(): boolean {
+    return this.deps.db.dialect.name === 'postgres'
+  }
+
   private env(): FilterEnv {
     return { now: this.clock(), userId: this.actor.userId }
   }
@@ -208,9 +218,12 @@ export class RecordsService {
     const problems: FieldProblem[] = []
     const now = this.clock()
     const records = inputs.map((input, i) => {
-      const normalized = normalizeInput(form, input, prefix(i))
+      const normalized = normalizeInput(form, input, prefix(i), this.fromUser)
       problems.push(...normalized.problems)
-      if (defaults) applyDefaults(form, normalized.record, this.actor, now)
+      if (defaults) {
+        applyDefaults(form, normalized.record, this.actor, now)
+        problems.push(...readonlyProblems(normalized.record, normalized.record))
+      }
       return normalized.record
     })
     return { records, problems }
@@ -224,7 +237,7 @@ export class RecordsService {
       if (Number(existing?.n ?? 0) + records.length > 1) throw conflict(`"${localize(form.def.label)}" holds a single record; edit the existing one`)
     }
     await this.deps.hooks.prepare({ form, action: 'create', records, trx, actor: this.actor })
-    await prepareBatch(trx, this.deps.registry, form, records, prefix, this.env(), earlier)
+    await prepareBatch(trx, this.deps.registry, form, records, prefix, this.env(), earlier, this.lockLinked)
     for (const field of form.fields.filter((f) => f.computed === 'auto_number')) {
       const numbers = await reserveNumbers(trx, form, field, records.length, now)
       records.forEach((r, i) => (r.values[field.key] = numbers[i]))
@@ -251,7 +264,7 @@ export class RecordsService {
   async update(formKey: string, id: number, input: unknown, options: { version?: number } = {}): Promise<ApiRecord> {
     const form = this.form(formKey, 'update')
     if (options.version !== undefined && !Number.isInteger(options.version)) throw badRequest('version must be an integer')
-    const { record: patch, problems } = normalizeInput(form, input)
+    const { record: patch, problems } = normalizeInput(form, input, '', this.fromUser)
     return this.write(async (trx) => {
       const existing = await this.lockAndLoad(trx, form, id)
       if (options.version !== undefined && existing.version !== options.version) {
@@ -263,6 +276,7 @@ export class RecordsService {
       applyDefaults(form, patch, this.actor, this.clock(), 'new_lines')
       const { working, unknownLineIds } = mergeInput(form, existing, patch)
       for (const path of unknownLineIds) problems.push({ field: path, code: 'invalid', message: 'is not a line of this record' })
+      problems.push(...readonlyProblems(patch, working))
       const changed = await this.updatePrepared(trx, form, existing, working, single, problems)
       if (!changed) return existing
       const after = (await this.reader(trx).load(form, [id], { lines: true }))[0]
@@ -282,7 +296,7 @@ export class RecordsService {
   /** Hooks and validation for records about to be updated, as one batch. */
   private async prepareUpdates(trx: Knex.Transaction, form: FormModel, workings: WorkingRecord[], prefix: PathPrefix, earlier: FieldProblem[]) {
     await this.deps.hooks.prepare({ form, action: 'update', records: workings, trx, actor: this.actor })
-    await prepareBatch(trx, this.deps.registry, form, workings, prefix, this.env(), earlier)
+    await prepareBatch(trx, this.deps.registry, form, workings, prefix, this.env(), earlier, this.lockLinked)
   }
 
   /**
@@ -338,6 +352,7 @@ export class RecordsService {
       const updates: { index: number; current: ApiRecord; working: WorkingRecord }[] = []
       const result: BatchResult = { created: 0, updated: 0, unchanged: 0, ids: [], changed: [] }
       const seen = new Set<string>()
+      const readonly: FieldProblem[] = []
       for (const [i, record] of records.entries()) {
         const key = keyOf(record.values)
         if (seen.has(key)) throw new ValidationError([{ field: `[${i}].${options.by[0]}`, code: 'unique', message: `appears twice in this batch` }])
@@ -346,6 +361,7 @@ export class RecordsService {
         const current = id === undefined ? undefined : existing.get(id)
         if (!current) {
           applyDefaults(form, record, this.actor, this.clock())
+          readonly.push(...readonlyProblems(record, record))
           fresh.push(record)
           continue
         }
@@ -357,8 +373,11 @@ export class RecordsService {
           continue
         }
         this.assertEditable(form, current)
-        updates.push({ index: i, current, working: mergeInput(form, current, matchLinesByKey(form, current, record)).working })
+        const { working } = mergeInput(form, current, matchLinesByKey(form, current, record))
+        readonly.push(...readonlyProblems(record, working))
+        updates.push({ index: i, current, working })
       }
+      if (readonly.length) throw new ValidationError(readonly)
       if (updates.length) {
         // All updates validated together (one query per linked table), then written one by one.
         await this.prepareUpdates(trx, form, updates.map((u) => u.working), (j) => `[${updates[j].index}].`, [])
@@ -584,7 +603,7 @@ export class RecordsService {
     if (!trx) return this.write((inner) => this.updateFields(inner, formOrKey, record, values))
     const form = typeof formOrKey === 'string' ? this.form(formOrKey, 'update') : formOrKey
     const id = typeof record === 'number' ? record : record.id
-    const { record: patch, problems } = normalizeInput(form, values)
+    const { record: patch, problems } = normalizeInput(form, values, '', this.fromUser)
     const current = (await this.reader(trx).load(form, [id], { lines: true }))[0]
     if (!current) throw notFound(`${form.key} record ${id} does not exist`)
     const { working } = mergeInput(form, current, patch)

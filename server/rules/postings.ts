@@ -49,6 +49,13 @@ export class PostingEngine {
   async post(form: FormModel, record: ApiRecord, action: string): Promise<number> {
     const postings = form.postings.filter((p) => p.on === action)
     if (postings.length === 0) return 0
+    for (const posting of postings) {
+      // Posting twice (say an order audited again while it still holds its reservation) would count its effect twice.
+      if ((await this.openLines(posting.ledger, form, record, posting.name)).length) {
+        const name = String(record.no ?? record.id)
+        throw new ValidationError([{ field: '(record)', code: 'posting', message: `${form.key} ${name}: "${posting.name}" is already posted and not reversed` }])
+      }
+    }
     const batch = newBatch()
     const planned: { posting: CompiledPosting; row: Values; key: Values }[] = []
     for (const posting of postings) {
@@ -99,9 +106,7 @@ export class PostingEngine {
     let count = 0
     for (const posting of postings) {
       const ledger = posting.ledger
-      const stored = await this.storedLines(ledger, form, record, posting.name)
-      const reversed = new Set(stored.map((l) => l.reverses).filter(Boolean))
-      const open = stored.filter((l) => !l.reverses && !reversed.has(l.batch))
+      const open = await this.openLines(ledger, form, record, posting.name)
       if (open.length === 0) continue
       await this.lockBalances(open.map((line) => ({ ledger, key: pickKey(ledger, line) })))
       const batch = newBatch()
@@ -200,6 +205,13 @@ export class PostingEngine {
       }
     }
     if (problems.length) throw new ValidationError(problems)
+  }
+
+  /** The lines a posting wrote for `record` that no reversal has negated yet. */
+  private async openLines(ledger: CompiledLedger, form: FormModel, record: ApiRecord, posting: string): Promise<Values[]> {
+    const stored = await this.storedLines(ledger, form, record, posting)
+    const reversed = new Set(stored.map((l) => l.reverses).filter(Boolean))
+    return stored.filter((l) => !l.reverses && !reversed.has(l.batch))
   }
 
   private async storedLines(ledger: CompiledLedger, form: FormModel, record: ApiRecord, posting: string): Promise<Values[]> {

@@ -9,6 +9,7 @@ const OPEN_REFUND = new Set(['WAIT_SELLER_AGREE', 'WAIT_BUYER_RETURN_GOODS', 'WA
 /** ERP order statuses the platform may still change (cancel, flag), before picking starts. */
 const CHANGEABLE = new Set(['pending', 'audited', 'hold', 'exception'])
 const FINISHED_ORDER = new Set(['shipped', 'completed', 'cancelled'])
+const CLOSED_WHILE_PICKING = '平台交易已关闭，请勿发货，商品放回库位后取消订单'
 const RECEIVER_FIELDS = ['receiver_name', 'receiver_mobile', 'receiver_state', 'receiver_city', 'receiver_district', 'receiver_address', 'has_buyer_message', 'buyer_message', 'seller_memo', 'oaid']
 
 export interface EffectCounts {
@@ -21,7 +22,8 @@ export interface EffectCounts {
 
 /**
  * What platform changes mean for the ERP, for trades just written: paid trades get their order;
- * closed trades cancel orders not yet picked (releasing reservations); refunds become after-sales
+ * closed trades cancel orders not yet picked (releasing reservations) and flag those being picked
+ * 异常 so they are not shipped; refunds become after-sales
  * records; a trade shipped from the seller center, or a partial refund before shipping, flags the
  * order 异常; receiver, message and memo changes reach orders not yet shipped.
  */
@@ -43,6 +45,14 @@ export async function applyTradeEffects(system: RecordsService, tradeIds: number
     if (CLOSED.has(status) && CHANGEABLE.has(String(order.status))) {
       await system.runAction('orders', order.id, 'cancel')
       counts.orders_cancelled++
+      continue
+    }
+    if (CLOSED.has(status) && !FINISHED_ORDER.has(String(order.status))) {
+      // Being picked or packed: stop it before it ships (an exception cannot be shipped).
+      if (order.status !== 'exception' || order.exception_reason !== CLOSED_WHILE_PICKING) {
+        await flag(system, order, CLOSED_WHILE_PICKING)
+        counts.orders_flagged++
+      }
       continue
     }
     if (SHIPPED_ON_PLATFORM.has(status) && !FINISHED_ORDER.has(String(order.status))) {
@@ -69,8 +79,10 @@ export async function applyTradeEffects(system: RecordsService, tradeIds: number
   return counts
 }
 
+/** 标记异常 through the order's action, which gives back its reserved stock. */
 async function flag(system: RecordsService, order: ApiRecord, reason: string) {
-  await system.updateFields(null, 'orders', order.id, { status: 'exception', exception_reason: reason })
+  if (order.status === 'exception') await system.updateFields(null, 'orders', order.id, { exception_reason: reason })
+  else await system.runAction('orders', order.id, 'mark_exception', { reason })
 }
 
 /** The ERP order of each trade (the one its lines point at, not a merged-away one). */

@@ -205,10 +205,14 @@ describe('the order pipeline', () => {
 describe('order status', () => {
   it('moves only through actions, never by editing the field', async () => {
     const created = await app.api.post('/api/forms/orders/records', { shop: data.shop.id, status: 'shipped', lines: [{ sku: data.skus[0].id, qty: 1 }] })
-    expect(created.status).toBe(409)
-    const order = await t.create('orders', { shop: data.shop.id, lines: [{ sku: data.skus[0].id, qty: 1 }] })
+    expect(created.status).toBe(422)
+    expect(created.body.error.details).toContainEqual(expect.objectContaining({ field: 'status', code: 'readonly' }))
+    const order = await t.create('orders', { shop: data.shop.id, status: 'pending', lines: [{ sku: data.skus[0].id, qty: 1 }] })
     const edited = await app.api.patch(`/api/forms/orders/records/${order.id}`, { status: 'shipped' })
-    expect(edited.status).toBe(409)
-    expect((await app.api.patch(`/api/forms/orders/records/${order.id}`, { seller_memo: '可以改备注' })).status).toBe(200)
+    expect(edited.status).toBe(422)
+    // A whole record sent back from a read is fine: its read-only values did not change.
+    const roundTrip = await app.api.patch(`/api/forms/orders/records/${order.id}`, { status: order.status, seller_memo: '可以改备注' })
+    expect(roundTrip.status).toBe(200)
+    expect(roundTrip.body.data).toMatchObject({ status: 'pending', seller_memo: '可以改备注' })
   })
 })

@@ -19,7 +19,9 @@ export const postgresDialect: Dialect = {
     }
   },
   async lockForWrite() {
-    // Row locks (SELECT … FOR UPDATE, INSERT … ON CONFLICT) serialize what needs serializing.
+    // No global lock: writers run side by side. What must not interleave takes row locks — the
+    // record written (FOR UPDATE), balances, records whose rollups are refreshed (FOR UPDATE) and
+    // linked records (FOR KEY SHARE) — or advisory locks (auto-numbers, sync leases).
   },
   async lockKey(trx, key) {
     await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [key])
