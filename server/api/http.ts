@@ -31,7 +31,8 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
     res.json({ ok: true })
   })
   api.use('/auth', requireSameOrigin, authRoutes(ctx))
-  // Taobao sends the merchant back here; the one-time state ties it to the shop, not a session.
+  // Taobao sends the merchant back here, without our session cookie's SameSite guarantees: the
+  // one-time state and the zg_oauth cookie tie the callback to the shop and the browser that asked.
   api.use('/taobao', taobaoRoutes(ctx))
   api.use(authenticate(ctx), requireSameOrigin)
   api.get('/openapi.json', async (_req, res) => {

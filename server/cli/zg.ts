@@ -45,7 +45,7 @@ const commands: Record<string, Command> = {
     if (!username) throw new Error('user passwd needs a username')
     const password = typeof flags.password === 'string' ? flags.password : generatePassword()
     await setPassword(ctx.db.knex, username, password)
-    console.log(`Password of "${username}" changed.`)
+    console.log(`Password of "${username}" changed; their sessions are ended (API tokens stay until revoked).`)
     if (typeof flags.password !== 'string') console.log(`New password (shown once): ${password}`)
   },
   async 'user list'(ctx) {
