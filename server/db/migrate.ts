@@ -2,6 +2,7 @@ import type { Knex } from 'knex'
 import * as system from './migrations/001-system'
 import * as taobao from './migrations/002-taobao'
 import * as syncEffects from './migrations/003-sync-effects'
+import * as syncRecovery from './migrations/004-sync-recovery'
 import * as oauthStates from './migrations/005-oauth-states'
 
 /** Migrations are modules listed here (not files found at run time), so they bundle and type-check. */
@@ -9,6 +10,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '001-system': system,
   '002-taobao': taobao,
   '003-sync-effects': syncEffects,
+  '004-sync-recovery': syncRecovery,
   '005-oauth-states': oauthStates,
 }
 

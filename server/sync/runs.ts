@@ -70,11 +70,6 @@ export class SyncRuns {
       .update({ status: 'failed', progress: 100, finished_at: Date.now(), message: 'interrupted (the server stopped during this run); the next run resumes from the checkpoint' })
   }
 
-  async get(id: number): Promise<SyncRunView | null> {
-    const row = await this.knex('zg_sync_runs').where({ id }).first()
-    return row ? view(row) : null
-  }
-
   async lastFinished(shopId: number): Promise<number | null> {
     const row = await this.knex('zg_sync_runs').where({ shop_id: shopId }).whereNotNull('finished_at').max({ at: 'finished_at' }).first()
     return row?.at == null ? null : Number(row.at)
@@ -120,5 +115,54 @@ export class Checkpoints {
 
   async clear(shopId: number, stream: string): Promise<void> {
     await this.knex('zg_sync_checkpoints').where({ shop_id: shopId, stream }).delete()
+  }
+}
+
+export interface SyncRetry {
+  tid: string
+  attempts: number
+  error: string | null
+}
+
+/**
+ * Trades a run could not store (a busy database, a deadlock, data the ERP refused). The window's
+ * checkpoint moves on without them, so they wait here until a later run reads them again and
+ * stores them, or until they have failed `maxAttempts` times and are dropped (the run log says so).
+ */
+export class SyncRetries {
+  constructor(private readonly knex: Knex) {}
+
+  async list(shopId: number, limit?: number): Promise<SyncRetry[]> {
+    const query = this.knex('zg_sync_retries').where({ shop_id: shopId }).orderBy('created_at').orderBy('tid')
+    if (limit !== undefined) query.limit(limit)
+    const rows = await query
+    return rows.map((r) => ({ tid: String(r.tid), attempts: Number(r.attempts), error: r.error ?? null }))
+  }
+
+  async count(shopId: number): Promise<number> {
+    const row = await this.knex('zg_sync_retries').where({ shop_id: shopId }).count({ n: '*' }).first()
+    return Number(row?.n ?? 0)
+  }
+
+  /** Counts a failed attempt for each; answers (and drops) those that reached `maxAttempts`. */
+  async failed(shopId: number, failures: Map<string, string>, maxAttempts: number): Promise<SyncRetry[]> {
+    if (failures.size === 0) return []
+    const now = Date.now()
+    const tids = [...failures.keys()]
+    await this.knex.transaction(async (trx) => {
+      for (const [tid, error] of failures) {
+        await trx('zg_sync_retries')
+          .insert({ shop_id: shopId, tid, attempts: 1, error, created_at: now, updated_at: now })
+          .onConflict(['shop_id', 'tid'])
+          .merge({ attempts: trx.raw('?? + 1', ['zg_sync_retries.attempts']), error, updated_at: now })
+      }
+    })
+    const exhausted = await this.knex('zg_sync_retries').where({ shop_id: shopId }).whereIn('tid', tids).where('attempts', '>=', maxAttempts)
+    if (exhausted.length) await this.stored(shopId, exhausted.map((r) => String(r.tid)))
+    return exhausted.map((r) => ({ tid: String(r.tid), attempts: Number(r.attempts), error: r.error ?? null }))
+  }
+
+  async stored(shopId: number, tids: string[]): Promise<void> {
+    if (tids.length) await this.knex('zg_sync_retries').where({ shop_id: shopId }).whereIn('tid', tids).delete()
   }
 }

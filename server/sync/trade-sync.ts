@@ -3,12 +3,12 @@ import type { AppContext } from '../context'
 import { SkuMatcher } from '../erp/trade-orders'
 import { conflict } from '../lib/errors'
 import type { RecordsService } from '../records/service'
-import { parseTopTime, threeMonthsBefore, TopError, type TaobaoApi, type TopClient, type TopTrade } from '../taobao'
+import { parseTopTime, threeMonthsBefore, TopError, type TaobaoApi, type TopClient, type TopErrorKind, type TopTrade } from '../taobao'
 import { apiFor } from './client-factory'
-import type { ShopConnections } from './connections'
+import type { ShopConnection, ShopConnections } from './connections'
 import { applyTradeEffects, type EffectCounts } from './erp-effects'
 import { SyncLease } from './lease'
-import { Checkpoints, SyncRuns, type SyncCounts } from './runs'
+import { Checkpoints, SyncRetries, SyncRuns, type SyncCounts } from './runs'
 import { tradeRecord } from './trade-mapping'
 
 const MINUTE = 60_000
@@ -25,6 +25,10 @@ const PAGE_SIZE = 100
 export interface SyncSummary extends SyncCounts, EffectCounts {
   /** buyer messages read in full (list APIs leave them out) */
   messages_read?: number
+  /** trades from the retry list (earlier failures) stored in this run */
+  retried?: number
+  /** trades on the retry list after this run */
+  retry_pending?: number
   run_id: number
   shop_id: number
   kind: 'initial' | 'incremental'
@@ -38,12 +42,14 @@ export interface SyncSummary extends SyncCounts, EffectCounts {
  * Pulls a shop's trades into platform_trades and on into ERP orders. The first run walks
  * created-time windows back three months; later runs walk modified-time windows from the
  * checkpoint (with overlap). A window's checkpoint is saved only once the whole window is
- * stored, and every write is an idempotent upsert by shop + tid that ignores older data — so a
- * repeated, overlapping or interrupted run leaves no duplicates and nothing missed.
+ * stored (a trade that could not be stored is on the retry list by then, and read again on the
+ * next runs), and every write is an idempotent upsert by shop + tid that ignores older data — so
+ * a repeated, overlapping or interrupted run leaves no duplicates and nothing missed.
  */
 export class TradeSync {
   private readonly runs: SyncRuns
   private readonly checkpoints: Checkpoints
+  private readonly retries: SyncRetries
 
   constructor(
     private readonly ctx: AppContext,
@@ -52,13 +58,23 @@ export class TradeSync {
   ) {
     this.runs = new SyncRuns(ctx.db.knex)
     this.checkpoints = new Checkpoints(ctx.db.knex)
+    this.retries = new SyncRetries(ctx.db.knex)
   }
 
   async run(shopId: number, options: { full?: boolean } = {}): Promise<SyncSummary> {
+    // The connection is looked up before the lease is taken: a shop without one must not hold it.
+    const connection = await this.connections.get(shopId)
     const lease = new SyncLease(this.ctx.db.knex, shopId)
     if (!(await lease.acquire())) throw conflict('this shop is being synced right now; try again when that run finishes')
-    const connection = await this.connections.get(shopId)
-    if (options.full) await this.checkpoints.clear(shopId, 'trades')
+    try {
+      return await this.runLeased(shopId, connection, lease, options)
+    } finally {
+      await lease.release()
+    }
+  }
+
+  private async runLeased(shopId: number, connection: ShopConnection, lease: SyncLease, options: { full?: boolean }): Promise<SyncSummary> {
+    if (options.full) for (const stream of ['trades', 'trades_initial', 'trades_initial_started']) await this.checkpoints.clear(shopId, stream)
     const initial = (await this.checkpoints.get(shopId, 'trades')) === null
     const runId = await this.runs.start(shopId, initial ? 'initial' : 'incremental')
     const counts: SyncCounts = { windows: 0, pages: 0, created: 0, updated: 0, unchanged: 0, failed: 0 }
@@ -69,8 +85,7 @@ export class TradeSync {
       if (connection.status === 'needs_reauth') throw new Error(`店铺需要重新授权：${connection.statusReason ?? ''}`)
       const { client, api } = apiFor(connection, this.connections)
       const now = await gatewayNow(client, api)
-      const store = new PageStore(this.ctx, shopId, counts, effects, errors)
-      const progress = (done: number, total: number, message: string) => this.runs.progress(runId, counts, (100 * done) / Math.max(total, 1), message)
+      const store = await PageStore.open(this.ctx, this.retries, shopId, counts, effects, errors)
       let renewed = Date.now()
       const renew = async () => {
         // Renewed a few times per lease period, not on every page.
@@ -78,8 +93,16 @@ export class TradeSync {
         if (!(await lease.renew())) throw new Error('the sync lease was lost to another process')
         renewed = Date.now()
       }
+      const progress = (done: number, total: number, message: string) => this.runs.progress(runId, counts, (100 * done) / Math.max(total, 1), message)
 
       if (initial) {
+        // When the first initial run began: trades in the windows it stores can change while it (and
+        // any run resuming it) goes on, so the incremental sync starts from there.
+        let began = await this.checkpoints.get(shopId, 'trades_initial_started')
+        if (began === null) {
+          began = now
+          await this.checkpoints.set(shopId, 'trades_initial_started', began)
+        }
         // Created windows of a week, oldest first, back to the API's three-month limit.
         const start = (await this.checkpoints.get(shopId, 'trades_initial')) ?? threeMonthsBefore(now) + MINUTE
         const windows = Math.ceil((now - start) / CREATED_WINDOW)
@@ -90,65 +113,101 @@ export class TradeSync {
           await this.checkpoints.set(shopId, 'trades_initial', to)
           await progress(n + 1, windows, `首次同步 ${new Date(to).toISOString().slice(0, 10)}`)
         }
-        // Everything modified after this run began is picked up incrementally.
-        await this.checkpoints.set(shopId, 'trades', now - OVERLAP)
+        await this.checkpoints.set(shopId, 'trades', began - OVERLAP)
         await this.checkpoints.clear(shopId, 'trades_initial')
+        await this.checkpoints.clear(shopId, 'trades_initial_started')
         syncedUntil = now
+        // A resumed first sync catches up at once with what changed since the first run began.
+        if (began !== now) syncedUntil = await this.pullIncrements(api, store, shopId, now, renew, progress)
       } else {
-        const checkpoint = (await this.checkpoints.get(shopId, 'trades'))!
-        const end = now - SETTLE
-        const windows = Math.max(1, Math.ceil((end - (checkpoint - OVERLAP)) / INCREMENT_WINDOW))
-        let n = 0
-        for (let from = checkpoint - OVERLAP; from < end; from += INCREMENT_WINDOW, n++) {
-          const to = Math.min(from + INCREMENT_WINDOW, end)
-          await this.pullModified(api, store, from, to, renew)
-          counts.windows++
-          await this.checkpoints.set(shopId, 'trades', to)
-          syncedUntil = to
-          await progress(n + 1, windows, `增量同步至 ${new Date(to).toISOString()}`)
-        }
+        syncedUntil = await this.pullIncrements(api, store, shopId, now, renew, progress)
       }
+      await store.retryFailed(api, renew)
       await store.fillMessages(api)
-      await this.runs.finish(runId, counts, 'succeeded', store.messages ? `读取买家留言 ${store.messages} 条` : null, errors, { ...effects, messages_read: store.messages })
-      return { ...summary(runId, shopId, initial, 'succeeded', counts, effects, syncedUntil, null, errors), messages_read: store.messages }
+      const message = store.report()
+      await this.runs.finish(runId, counts, 'succeeded', message, errors, { ...effects, messages_read: store.messages, retried: store.recovered })
+      return { ...summary(runId, shopId, initial, 'succeeded', counts, effects, syncedUntil, message, errors), messages_read: store.messages, retried: store.recovered, retry_pending: await this.retries.count(shopId) }
     } catch (error) {
       const message = describe(error)
       await this.runs.finish(runId, counts, 'failed', message, errors, { ...effects })
-      return summary(runId, shopId, initial, 'failed', counts, effects, syncedUntil, message, errors)
-    } finally {
-      await lease.release()
+      return { ...summary(runId, shopId, initial, 'failed', counts, effects, syncedUntil, message, errors), retry_pending: await this.retries.count(shopId) }
     }
+  }
+
+  /** Modified windows from the checkpoint (less the overlap) to a minute ago; answers where they end. */
+  private async pullIncrements(api: TaobaoApi, store: PageStore, shopId: number, now: number, renew: () => Promise<void>, progress: (done: number, total: number, message: string) => Promise<void>): Promise<number | null> {
+    const checkpoint = (await this.checkpoints.get(shopId, 'trades'))!
+    const end = now - SETTLE
+    const windows = Math.max(1, Math.ceil((end - (checkpoint - OVERLAP)) / INCREMENT_WINDOW))
+    let syncedUntil: number | null = null
+    let n = 0
+    for (let from = checkpoint - OVERLAP; from < end; from += INCREMENT_WINDOW, n++) {
+      const to = Math.min(from + INCREMENT_WINDOW, end)
+      await this.pullModified(api, store, from, to, renew)
+      store.counts.windows++
+      await this.checkpoints.set(shopId, 'trades', to)
+      syncedUntil = to
+      await progress(n + 1, windows, `增量同步至 ${new Date(to).toISOString()}`)
+    }
+    return syncedUntil
   }
 
   /**
    * TMC push: trade and refund messages name trades that changed; each is read in full (which
    * also brings memos and messages), stored through the same path as pulled pages, and only then
-   * confirmed. Repeated messages are harmless (upserts), and the pulls stay as the safety net.
+   * confirmed. A message whose trade could not be read or stored stays unconfirmed, so TMC
+   * delivers it again (a trade that failed to store is also on the retry list of the pulls).
+   * Repeated messages are harmless (upserts), and the pulls stay as the safety net.
    */
-  async consumeMessages(shopId: number, maxBatches = 10): Promise<{ messages: number; trades: number }> {
+  async consumeMessages(shopId: number, maxBatches = 10): Promise<{ messages: number; trades: number; failed: number }> {
+    const connection = await this.connections.get(shopId)
     const lease = new SyncLease(this.ctx.db.knex, shopId)
-    if (!(await lease.acquire())) return { messages: 0, trades: 0 }
-    const result = { messages: 0, trades: 0 }
+    if (!(await lease.acquire())) return { messages: 0, trades: 0, failed: 0 }
+    const result = { messages: 0, trades: 0, failed: 0 }
     try {
-      const { api } = apiFor(await this.connections.get(shopId), this.connections)
+      const { api } = apiFor(connection, this.connections)
       const counts: SyncCounts = { windows: 0, pages: 0, created: 0, updated: 0, unchanged: 0, failed: 0 }
       const effects: EffectCounts = { orders_created: 0, orders_cancelled: 0, orders_flagged: 0, orders_updated: 0, after_sales: 0 }
-      const store = new PageStore(this.ctx, shopId, counts, effects, [])
+      const store = await PageStore.open(this.ctx, this.retries, shopId, counts, effects, [])
       // Changes the pulls have already stored need no second read.
       const pulledUntil = (await this.checkpoints.get(shopId, 'trades')) ?? 0
       // Batches of stale messages (only confirmed) do not count against the limit.
       for (let batch = 0, reads = 0; reads < maxBatches && batch < maxBatches * 20; batch++) {
         const messages = await api.tmcMessagesConsume(100)
         if (messages.length === 0) break
+        const tidOf = (m: (typeof messages)[number]) => {
+          const tid = m.content.tid
+          return typeof tid === 'string' || typeof tid === 'number' ? String(tid) : null
+        }
         const fresh = messages.filter((m) => messageTime(m.pub_time) > pulledUntil)
         if (fresh.length) reads++
-        const tids = [...new Set(fresh.map((m) => m.content.tid).filter((tid): tid is string => typeof tid === 'string' || typeof tid === 'number').map(String))]
+        const tids = [...new Set(fresh.map(tidOf).filter((tid): tid is string => tid !== null))]
         const trades: TopTrade[] = []
-        for (let i = 0; i < tids.length; i += 10) trades.push(...(await Promise.all(tids.slice(i, i + 10).map((tid) => api.tradeFullinfoGet(tid)))))
-        await store.save(trades)
-        await api.tmcMessagesConfirm(messages.map((m) => m.id))
-        result.messages += messages.length
+        const unstored = new Set<string>()
+        for (let i = 0; i < tids.length; i += 10) {
+          const read = await Promise.all(
+            tids.slice(i, i + 10).map(async (tid) => {
+              try {
+                return await api.tradeFullinfoGet(tid)
+              } catch (error) {
+                // An outage or a bad session ends the consume; a trade that cannot be read waits.
+                if (!(error instanceof TopError) || !TRADE_REFUSALS.has(error.kind)) throw error
+                unstored.add(tid)
+                return null
+              }
+            }),
+          )
+          trades.push(...read.filter((trade): trade is TopTrade => trade !== null))
+        }
+        for (const tid of (await store.save(trades)).keys()) unstored.add(tid)
+        const stored = messages.filter((m) => {
+          const tid = tidOf(m)
+          return tid === null || !unstored.has(tid)
+        })
+        await api.tmcMessagesConfirm(stored.map((m) => m.id))
+        result.messages += stored.length
         result.trades += trades.length
+        result.failed += unstored.size
       }
       return result
     } finally {
@@ -198,25 +257,103 @@ export class TradeSync {
   }
 }
 
-/** One page of trades into platform_trades (one batch) and on into the ERP. */
+/**
+ * One page of trades into platform_trades (one batch) and on into the ERP. A trade that cannot be
+ * stored goes on the shop's retry list before the page counts as done, so before any checkpoint
+ * moves past it; a trade on the list leaves it once stored (by a later page or by a retry).
+ */
 class PageStore {
   private readonly writer: TradeWriter
+  /** the shop's retry list, read when the run began and kept up to date */
+  private readonly waiting: Set<string>
+  /** tids that failed in this run: retried on the next runs, not again in this one */
+  private readonly failedNow = new Set<string>()
+  /** trades from the retry list stored in this run */
+  recovered = 0
+  /** trades dropped from the retry list in this run after too many attempts */
+  private gaveUp = 0
+  /** buyer messages read in full this run */
+  messages = 0
 
-  constructor(
+  private constructor(
     private readonly ctx: AppContext,
+    private readonly retries: SyncRetries,
     private readonly shopId: number,
-    private readonly counts: SyncCounts,
+    readonly counts: SyncCounts,
     effects: EffectCounts,
     private readonly errors: string[],
+    waiting: string[],
   ) {
     this.writer = new TradeWriter(ctx.records, counts, effects, (tid, message) => errors.push(`${tid}: ${message}`))
+    this.waiting = new Set(waiting)
   }
 
-  async save(trades: TopTrade[]): Promise<void> {
+  static async open(ctx: AppContext, retries: SyncRetries, shopId: number, counts: SyncCounts, effects: EffectCounts, errors: string[]): Promise<PageStore> {
+    const waiting = (await retries.list(shopId)).map((r) => r.tid)
+    return new PageStore(ctx, retries, shopId, counts, effects, errors, waiting)
+  }
+
+  /** Stores a page; answers the tids that could not be stored (now on the retry list), with why. */
+  async save(trades: TopTrade[]): Promise<Map<string, string>> {
     this.counts.pages++
-    if (trades.length === 0) return
-    const records = trades.map((trade) => tradeRecord(this.shopId, trade))
-    await this.writer.write(records)
+    if (trades.length === 0) return new Map()
+    return this.write(trades.map((trade) => tradeRecord(this.shopId, trade)))
+  }
+
+  private async write(records: Record<string, unknown>[], counts: SyncCounts = this.counts): Promise<Map<string, string>> {
+    const failed = await this.writer.write(records, counts)
+    await this.recordFailures(failed)
+    const stored = records.map((r) => String(r.tid)).filter((tid) => this.waiting.has(tid) && !failed.has(tid))
+    if (stored.length) {
+      await this.retries.stored(this.shopId, stored)
+      for (const tid of stored) this.waiting.delete(tid)
+      this.recovered += stored.length
+    }
+    return failed
+  }
+
+  private async recordFailures(failed: Map<string, string>) {
+    // An attempt is a run: a trade failing twice in one run (overlapping windows) counts once.
+    const fresh = new Map([...failed].filter(([tid]) => !this.failedNow.has(tid)))
+    if (fresh.size === 0) return
+    const dropped = await this.retries.failed(this.shopId, fresh, MAX_RETRY_ATTEMPTS)
+    for (const tid of fresh.keys()) {
+      this.failedNow.add(tid)
+      this.waiting.add(tid)
+    }
+    for (const { tid, attempts, error } of dropped) {
+      this.waiting.delete(tid)
+      this.gaveUp++
+      this.errors.push(`${tid}: 已尝试 ${attempts} 次仍未保存，不再重试（该交易在淘宝再有变化时会重新同步）：${error ?? ''}`)
+    }
+  }
+
+  /**
+   * Trades earlier runs could not store are read in full again and stored (those that failed in
+   * this run wait for the next one). A trade-specific refusal counts as a failed attempt; any
+   * other API error (outage, session) ends the run as failed, leaving the list as it is.
+   */
+  async retryFailed(api: TaobaoApi, renew: () => Promise<void>, limit = RETRIES_PER_RUN): Promise<void> {
+    const due = [...this.waiting].filter((tid) => !this.failedNow.has(tid)).slice(0, limit)
+    for (let i = 0; i < due.length; i += 10) {
+      const unread = new Map<string, string>()
+      const trades: TopTrade[] = []
+      await Promise.all(
+        due.slice(i, i + 10).map(async (tid) => {
+          try {
+            trades.push(await api.tradeFullinfoGet(tid))
+          } catch (error) {
+            if (!(error instanceof TopError) || !TRADE_REFUSALS.has(error.kind)) throw error
+            unread.set(tid, describe(error))
+            this.counts.failed++
+            this.errors.push(`${tid}: ${describe(error)}`)
+          }
+        }),
+      )
+      await this.recordFailures(unread)
+      if (trades.length) await this.write(trades.map((trade) => tradeRecord(this.shopId, trade)))
+      await renew()
+    }
   }
 
   /**
@@ -244,13 +381,22 @@ class PageStore {
     }
     // Backfilled messages are not the platform's changes: counted apart from created/updated.
     const filled: SyncCounts = { windows: 0, pages: 0, created: 0, updated: 0, unchanged: 0, failed: 0 }
-    if (records.length) await this.writer.write(records, filled)
+    if (records.length) await this.write(records, filled)
     this.messages += filled.updated
     this.counts.failed += filled.failed
   }
 
-  /** buyer messages read in full this run */
-  messages = 0
+  /** The run's message: what failed and waits for a retry, what was recovered or given up. */
+  report(): string | null {
+    const waiting = [...this.failedNow].filter((tid) => this.waiting.has(tid)).length
+    const parts = [
+      waiting ? `${waiting} 笔交易未能保存，已记入重试列表，下次同步时重新读取` : '',
+      this.recovered ? `重试列表中 ${this.recovered} 笔交易已保存` : '',
+      this.gaveUp ? `${this.gaveUp} 笔交易多次重试仍未保存，已放弃` : '',
+      this.messages ? `读取买家留言 ${this.messages} 条` : '',
+    ].filter(Boolean)
+    return parts.length ? parts.join('；') : null
+  }
 }
 
 /**
@@ -275,16 +421,24 @@ export class TradeWriter {
     private readonly screen?: TradeScreen,
   ) {}
 
-  async write(records: Record<string, unknown>[], counts: SyncCounts = this.counts): Promise<void> {
+  /** Answers the tids that could not be written, with why (each also reported to onFailure). */
+  async write(records: Record<string, unknown>[], counts: SyncCounts = this.counts): Promise<Map<string, string>> {
+    const failed = new Map<string, string>()
+    await this.writeOrSplit(records, counts, failed)
+    return failed
+  }
+
+  private async writeOrSplit(records: Record<string, unknown>[], counts: SyncCounts, failed: Map<string, string>): Promise<void> {
     try {
       await this.writeTogether(records, counts)
     } catch (error) {
       if (records.length === 1) {
         counts.failed++
+        failed.set(String(records[0].tid), describe(error))
         this.onFailure(String(records[0].tid), describe(error))
         return
       }
-      for (const record of records) await this.write([record], counts)
+      for (const record of records) await this.writeOrSplit([record], counts, failed)
     }
   }
 
@@ -308,6 +462,12 @@ export class TradeWriter {
 
 /** Full reads of trades per run for their buyer messages (each is one API call). */
 const MESSAGES_PER_RUN = 200
+/** Full reads per run of trades earlier runs could not store. */
+const RETRIES_PER_RUN = 200
+/** Failed attempts (the pull's included) after which a trade leaves the retry list. */
+export const MAX_RETRY_ATTEMPTS = 5
+/** Errors about the trade itself (it cannot be read), not about the API or the session. */
+const TRADE_REFUSALS = new Set<TopErrorKind>(['isv', 'arguments'])
 
 
 function messageTime(value: unknown): number {
