@@ -43,6 +43,8 @@ export class StockUploader {
   /** SKUs whose stock changed, with a counter: an upload clears only the changes it read */
   private readonly dirty = new Map<number, number>()
   private timer: NodeJS.Timeout | null = null
+  /** each shop's latest upload: the next one starts after it, so the newest reading lands last */
+  private readonly queues = new Map<number, Promise<unknown>>()
 
   constructor(
     private readonly ctx: AppContext,
@@ -90,8 +92,23 @@ export class StockUploader {
     for (const [id, counter] of read) if (this.dirty.get(id) === counter) this.dirty.delete(id)
   }
 
-  /** Uploads the shop's mapped SKUs (all of them, or those of `onlySkus`). */
-  async upload(shopId: number, onlySkus?: number[]): Promise<{ calls: number; skus: number; failed: number }> {
+  /**
+   * Uploads the shop's mapped SKUs (all of them, or those of `onlySkus`). Uploads of one shop run
+   * one after another, each reading stock when it starts: overlapping ones (the debounce firing
+   * again while a slow upload is under way, 立即上传) could otherwise land an older quantity last.
+   */
+  upload(shopId: number, onlySkus?: number[]): Promise<{ calls: number; skus: number; failed: number }> {
+    const previous = this.queues.get(shopId) ?? Promise.resolve()
+    const next = previous.catch(() => {}).then(() => this.uploadNow(shopId, onlySkus))
+    this.queues.set(shopId, next)
+    const forget = () => {
+      if (this.queues.get(shopId) === next) this.queues.delete(shopId)
+    }
+    next.then(forget, forget)
+    return next
+  }
+
+  private async uploadNow(shopId: number, onlySkus?: number[]): Promise<{ calls: number; skus: number; failed: number }> {
     const mappings = await this.mappings(shopId)
     const rules = await this.rules(shopId)
     const available = await this.availability()
