@@ -49,17 +49,11 @@ export async function applyTradeEffects(system: RecordsService, tradeIds: number
     }
     if (CLOSED.has(status) && !FINISHED_ORDER.has(String(order.status))) {
       // Being picked or packed: stop it before it ships (an exception cannot be shipped).
-      if (order.status !== 'exception' || order.exception_reason !== CLOSED_WHILE_PICKING) {
-        await flag(system, order, CLOSED_WHILE_PICKING)
-        counts.orders_flagged++
-      }
+      if (await flag(system, order, CLOSED_WHILE_PICKING)) counts.orders_flagged++
       continue
     }
     if (SHIPPED_ON_PLATFORM.has(status) && !FINISHED_ORDER.has(String(order.status))) {
-      if (order.status !== 'exception' || order.exception_reason !== '平台已发货（不是在本系统发货）') {
-        await flag(system, order, '平台已发货（不是在本系统发货）')
-        counts.orders_flagged++
-      }
+      if (await flag(system, order, '平台已发货（不是在本系统发货）')) counts.orders_flagged++
       continue
     }
     if (status === 'TRADE_FINISHED' && order.status === 'shipped') {
@@ -79,10 +73,24 @@ export async function applyTradeEffects(system: RecordsService, tradeIds: number
   return counts
 }
 
-/** 标记异常 through the order's action, which gives back its reserved stock. */
-async function flag(system: RecordsService, order: ApiRecord, reason: string) {
-  if (order.status === 'exception') await system.updateFields(null, 'orders', order.id, { exception_reason: reason })
-  else await system.runAction('orders', order.id, 'mark_exception', { reason })
+/** Order statuses 标记异常 applies to (its action's `when`). */
+const FLAGGABLE = new Set(['pending', 'audited', 'hold', 'picking', 'to_ship'])
+
+/**
+ * 标记异常 through the order's action, which gives back its reserved stock. The order is re-read
+ * first: earlier effects in the same batch (a cancel, another refund line's flag) may have moved it.
+ * Returns whether anything changed.
+ */
+async function flag(system: RecordsService, order: ApiRecord, reason: string): Promise<boolean> {
+  const current = await system.get('orders', order.id)
+  if (current.status === 'exception') {
+    if (current.exception_reason === reason) return false
+    await system.updateFields(null, 'orders', order.id, { exception_reason: reason })
+    return true
+  }
+  if (!FLAGGABLE.has(String(current.status))) return false
+  await system.runAction('orders', order.id, 'mark_exception', { reason })
+  return true
 }
 
 /** The ERP order of each trade (the one its lines point at, not a merged-away one). */

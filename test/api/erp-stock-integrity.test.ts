@@ -98,6 +98,22 @@ describe('reservations', () => {
     expect(await stockOf(0)).toEqual(before)
   })
 
+  it('one sync pass with several refunds, or a refund on a trade it closes, changes the order once and does not fail', async () => {
+    const before = await stockOf(0)
+    const twoRefunds = await tradeWithOrder([{ code: 'A1', num: 1 }, { code: 'B1', num: 1 }, { code: 'A1', num: 1 }])
+    const closed = await tradeWithOrder([{ code: 'A1', num: 1 }, { code: 'B1', num: 1 }])
+    for (const o of [twoRefunds, closed]) await t.ok(t.act('orders', o.order.id, 'audit'))
+    const refunded = (trade: any, which: number[]) => trade.lines.map((l: any, i: number) => ({ id: l.id, ...(which.includes(i) ? { refund_id: `R${trade.tid}-${i}`, refund_status: 'WAIT_SELLER_AGREE' } : {}) }))
+    await app.ctx.records.updateFields(null, 'platform_trades', twoRefunds.trade.id, { lines: refunded(twoRefunds.trade, [0, 1]) })
+    await app.ctx.records.updateFields(null, 'platform_trades', closed.trade.id, { status: 'TRADE_CLOSED', lines: refunded(closed.trade, [0]) })
+    const effects = await applyTradeEffects(app.ctx.records, [twoRefunds.trade.id, closed.trade.id])
+    expect(effects).toMatchObject({ orders_cancelled: 1, after_sales: 3 })
+    expect(await t.get('orders', twoRefunds.order.id)).toMatchObject({ status: 'exception', exception_reason: expect.stringMatching(/部分退款/) })
+    expect((await t.get('orders', closed.order.id)).status).toBe('cancelled')
+    expect(await stockOf(0)).toEqual(before)
+    await t.ok(t.act('orders', twoRefunds.order.id, 'cancel'))
+  })
+
   it('a trade closed while its order is being picked flags the order so it cannot ship', async () => {
     const before = await stockOf(1)
     const { trade, order } = await tradeWithOrder([{ code: 'B1', num: 2 }])
