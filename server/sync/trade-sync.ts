@@ -221,35 +221,38 @@ export class TradeSync {
   }
 
   /**
-   * Created windows page forwards. The next pages (as many as one write takes) are fetched while
-   * the current ones are written, so the gateway's time and the database's time overlap; with
-   * `has_next` paging the last page is not known ahead, so a few fetches past it come back empty.
+   * Created windows page forwards. The next page is fetched while the current one is written, so
+   * the gateway's time and the database's time overlap.
    */
   private async pullCreated(api: TaobaoApi, store: PageStore, from: number, to: number, renew: () => Promise<void>) {
-    const pages = new Prefetcher((page) => api.tradesSoldGet({ startCreated: from, endCreated: to, pageNo: page, pageSize: PAGE_SIZE, useHasNext: true }))
+    const fetchPage = (page: number) => api.tradesSoldGet({ startCreated: from, endCreated: to, pageNo: page, pageSize: PAGE_SIZE, useHasNext: true })
+    let current = await fetchPage(1)
     for (let page = 1; ; page++) {
-      pages.want(page, page + PAGES_AHEAD)
-      const current = await pages.take(page)
+      const next = current.hasNext && current.trades.length > 0 ? fetchPage(page + 1) : null
+      // A failed prefetch is reported when it is awaited, not as an unhandled rejection meanwhile.
+      next?.catch(() => {})
       await store.add(current.trades)
       await renew()
       await this.hooks.afterPage?.(page)
-      if (!current.hasNext || current.trades.length === 0) return store.flush()
+      if (!next) return store.flush()
+      current = await next
     }
   }
 
   /**
    * Modified windows are paged from the last page back to the first, as Taobao advises: trades
    * that change while we page move to the front of the list, so walking backwards never skips one.
-   * As above, the next pages are fetched while the current ones are written.
+   * As above, the next page is fetched while the current one is written.
    */
   private async pullModified(api: TaobaoApi, store: PageStore, from: number, to: number, renew: () => Promise<void>) {
     const fetchPage = (page: number) => api.tradesSoldIncrementGet({ startModified: from, endModified: to, pageNo: page, pageSize: PAGE_SIZE })
     const first = await fetchPage(1)
-    const last = Math.ceil((first.totalResults ?? first.trades.length) / PAGE_SIZE)
-    const pages = new Prefetcher(fetchPage)
-    for (let page = last; page >= 2; page--) {
-      pages.want(Math.max(2, page - PAGES_AHEAD), page)
-      const current = await pages.take(page)
+    const pages = Math.ceil((first.totalResults ?? first.trades.length) / PAGE_SIZE)
+    let next = pages >= 2 ? fetchPage(pages) : null
+    for (let page = pages; page >= 2; page--) {
+      const current = await next!
+      next = page - 1 >= 2 ? fetchPage(page - 1) : null
+      next?.catch(() => {})
       await store.add(current.trades)
       await renew()
       await this.hooks.afterPage?.(page)
@@ -257,35 +260,6 @@ export class TradeSync {
     await store.add(first.trades)
     await store.flush()
     await renew()
-  }
-}
-
-/** Pages fetched ahead of the writes: about one write's worth. */
-const PAGES_AHEAD = Math.ceil(TRADES_PER_WRITE / PAGE_SIZE)
-
-/** Pages requested ahead of use; a failed fetch is reported when its page is taken, never as an unhandled rejection. */
-class Prefetcher<T> {
-  private readonly pending = new Map<number, Promise<T>>()
-  private readonly fetched = new Set<number>()
-
-  constructor(private readonly fetch: (page: number) => Promise<T>) {}
-
-  /** Starts fetching pages low..high that were not fetched yet. */
-  want(low: number, high: number): void {
-    for (let page = low; page <= high; page++) {
-      if (this.fetched.has(page)) continue
-      this.fetched.add(page)
-      const promise = this.fetch(page)
-      promise.catch(() => {})
-      this.pending.set(page, promise)
-    }
-  }
-
-  take(page: number): Promise<T> {
-    this.want(page, page)
-    const promise = this.pending.get(page)!
-    this.pending.delete(page)
-    return promise
   }
 }
 
