@@ -1,4 +1,4 @@
-import { createOrdersForTrades, SkuMatcher } from '../erp/trade-orders'
+import { createOrdersForTrades, PAID_STATUSES, SkuMatcher } from '../erp/trade-orders'
 import { idOf, linesOf } from '../erp/util'
 import type { RecordsService } from '../records/service'
 import type { ApiRecord } from '../records/types'
@@ -30,11 +30,17 @@ export interface EffectCounts {
 export async function applyTradeEffects(system: RecordsService, tradeIds: number[], matcher = new SkuMatcher(system)): Promise<EffectCounts> {
   const counts: EffectCounts = { orders_created: 0, orders_cancelled: 0, orders_flagged: 0, orders_updated: 0, after_sales: 0 }
   if (tradeIds.length === 0) return counts
+  const before = await ordersOf(system, tradeIds)
+  // Only paid trades (they get an order) and trades that have an order can change the ERP; the
+  // rest (history shipped, finished or closed before the ERP knew it) are not read back.
   const trades: ApiRecord[] = []
   for (let i = 0; i < tradeIds.length; i += 500) {
-    trades.push(...(await system.list('platform_trades', { filter: { field: 'id', op: 'in', value: tradeIds.slice(i, i + 500) }, limit: 500, lines: true, total: false })).data)
+    const chunk = tradeIds.slice(i, i + 500)
+    const ordered = chunk.filter((id) => before.has(id))
+    const relevant = { or: [{ field: 'status', op: 'in', value: [...PAID_STATUSES] }, ...(ordered.length ? [{ field: 'id', op: 'in', value: ordered }] : [])] }
+    const filter = { and: [{ field: 'id', op: 'in', value: chunk }, relevant] }
+    trades.push(...(await system.list('platform_trades', { filter, limit: 500, lines: true, total: false })).data)
   }
-  const before = await ordersOf(system, tradeIds)
   const created = await createOrdersForTrades(system, trades.filter((t) => !before.has(t.id)), matcher)
   counts.orders_created = created.size
 
