@@ -43,27 +43,30 @@ export async function applyTradeEffects(system: RecordsService, tradeIds: number
   }
   const created = await createOrdersForTrades(system, trades.filter((t) => !before.has(t.id)), matcher)
   counts.orders_created = created.size
+  const orders = new PassOrders(system, before)
 
   for (const trade of trades) {
-    const order = before.get(trade.id)
+    const order = await orders.of(trade.id)
     if (!order || order.status === 'cancelled' || idOf(order.merged_into)) continue
     const status = String(trade.status)
     if (CLOSED.has(status) && CHANGEABLE.has(String(order.status))) {
       await system.runAction('orders', order.id, 'cancel')
+      orders.touch(order.id)
       counts.orders_cancelled++
       continue
     }
     if (CLOSED.has(status) && !FINISHED_ORDER.has(String(order.status))) {
       // Being picked or packed: stop it before it ships (an exception cannot be shipped).
-      if (await flag(system, order, CLOSED_WHILE_PICKING)) counts.orders_flagged++
+      if (await flag(system, orders, order, CLOSED_WHILE_PICKING)) counts.orders_flagged++
       continue
     }
     if (SHIPPED_ON_PLATFORM.has(status) && !FINISHED_ORDER.has(String(order.status))) {
-      if (await flag(system, order, '平台已发货（不是在本系统发货）')) counts.orders_flagged++
+      if (await flag(system, orders, order, '平台已发货（不是在本系统发货）')) counts.orders_flagged++
       continue
     }
     if (status === 'TRADE_FINISHED' && order.status === 'shipped') {
       await system.runAction('orders', order.id, 'complete')
+      orders.touch(order.id)
       continue
     }
     // A merged order holds several trades' messages; it is not overwritten by one of them.
@@ -71,31 +74,60 @@ export async function applyTradeEffects(system: RecordsService, tradeIds: number
       const changes = Object.fromEntries(RECEIVER_FIELDS.filter((k) => (trade[k] ?? null) !== (order[k] ?? null)).map((k) => [k, trade[k] ?? null]))
       if (Object.keys(changes).length) {
         await system.updateFields(null, 'orders', order.id, changes)
+        orders.touch(order.id)
         counts.orders_updated++
       }
     }
   }
-  counts.after_sales = await syncRefunds(system, trades, new Map([...before, ...(await ordersOf(system, [...created.keys()]))]))
+  orders.add(await ordersOf(system, [...created.keys()]))
+  counts.after_sales = await syncRefunds(system, trades, orders)
   return counts
+}
+
+/**
+ * The orders of a pass's trades, as read when it began; an order a step of this pass may have
+ * changed (cancelled, flagged, updated) is read again, so a later step never acts on a stale copy
+ * (a merged order has several trades; a trade may have several refunds).
+ */
+class PassOrders {
+  private readonly touched = new Set<number>()
+
+  constructor(
+    private readonly system: RecordsService,
+    private readonly byTrade: Map<number, ApiRecord>,
+  ) {}
+
+  add(more: Map<number, ApiRecord>): void {
+    for (const [tradeId, order] of more) this.byTrade.set(tradeId, order)
+  }
+
+  async of(tradeId: number): Promise<ApiRecord | undefined> {
+    const order = this.byTrade.get(tradeId)
+    if (!order || !this.touched.has(order.id)) return order
+    return this.system.get('orders', order.id)
+  }
+
+  touch(orderId: number): void {
+    this.touched.add(orderId)
+  }
 }
 
 /** Order statuses 标记异常 applies to (its action's `when`). */
 const FLAGGABLE = new Set(['pending', 'audited', 'hold', 'picking', 'to_ship'])
 
 /**
- * 标记异常 through the order's action, which gives back its reserved stock. The order is re-read
- * first: earlier effects in the same batch (a cancel, another refund line's flag) may have moved it.
- * Returns whether anything changed.
+ * 标记异常 through the order's action, which gives back its reserved stock (an order already in
+ * 异常 only gets the new reason). Returns whether anything changed.
  */
-async function flag(system: RecordsService, order: ApiRecord, reason: string): Promise<boolean> {
-  const current = await system.get('orders', order.id)
-  if (current.status === 'exception') {
-    if (current.exception_reason === reason) return false
+async function flag(system: RecordsService, orders: PassOrders, order: ApiRecord, reason: string): Promise<boolean> {
+  if (order.status === 'exception') {
+    if (order.exception_reason === reason) return false
     await system.updateFields(null, 'orders', order.id, { exception_reason: reason })
-    return true
+  } else {
+    if (!FLAGGABLE.has(String(order.status))) return false
+    await system.runAction('orders', order.id, 'mark_exception', { reason })
   }
-  if (!FLAGGABLE.has(String(current.status))) return false
-  await system.runAction('orders', order.id, 'mark_exception', { reason })
+  orders.touch(order.id)
   return true
 }
 
@@ -116,7 +148,7 @@ async function ordersOf(system: RecordsService, tradeIds: number[]): Promise<Map
 }
 
 /** Refunds on trade lines become after-sales records (one per refund id), kept in step with the platform. */
-async function syncRefunds(system: RecordsService, trades: ApiRecord[], orders: Map<number, ApiRecord>): Promise<number> {
+async function syncRefunds(system: RecordsService, trades: ApiRecord[], orders: PassOrders): Promise<number> {
   const refundLines = trades.flatMap((trade) =>
     linesOf(trade)
       .filter((line) => line.refund_id && (OPEN_REFUND.has(String(line.refund_status)) || line.refund_status === 'SUCCESS' || line.refund_status === 'CLOSED'))
@@ -130,7 +162,7 @@ async function syncRefunds(system: RecordsService, trades: ApiRecord[], orders: 
   }
   let written = 0
   for (const { trade, line } of refundLines) {
-    const order = orders.get(trade.id)
+    const order = await orders.of(trade.id)
     const status = line.refund_status === 'SUCCESS' ? 'refunded' : line.refund_status === 'CLOSED' ? 'closed' : 'pending'
     const known = existing.get(String(line.refund_id))
     if (known) {
@@ -159,7 +191,7 @@ async function syncRefunds(system: RecordsService, trades: ApiRecord[], orders: 
     })
     written++
     if (!shipped && status !== 'closed' && CHANGEABLE.has(String(order.status)) && linesOf(order).length > orderLines.length) {
-      await flag(system, order, `部分退款：${line.title ?? line.oid}，请拆分或调整订单`)
+      await flag(system, orders, order, `部分退款：${line.title ?? line.oid}，请拆分或调整订单`)
     }
   }
   return written
