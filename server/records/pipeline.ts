@@ -52,11 +52,13 @@ export async function prepareBatch(
   const problems: FieldProblem[] = [...earlier]
   const { linked, problems: linkProblems } = await fetchLinked(trx, registry, form, records, prefix, lockLinked)
   problems.push(...linkProblems)
+  // A value refused when read (e.g. too many decimals) is not also reported as missing.
+  const refused = new Set(earlier.map((p) => p.field))
   for (const [i, record] of records.entries()) {
     const at = prefix(i)
     const prefixed = (list: FieldProblem[]) => list.map((p) => ({ ...p, field: `${at}${p.field}` }))
     problems.push(...prefixed(computeRecord(form, record, { linked, env })))
-    problems.push(...prefixed(checkRecord(form, record)))
+    problems.push(...prefixed(checkRecord(form, record)).filter((p) => !(p.code === 'required' && refused.has(p.field))))
     problems.push(...prefixed(checkRules(form, record, 'save', env.now)))
   }
   if (problems.length === 0) problems.push(...(await checkUnique(trx, form, records, prefix)))
