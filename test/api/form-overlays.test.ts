@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createContext, installBundledPacks } from '../../server/app'
+import path from 'node:path'
+import { createContext, installBundledPacks, TEMPLATES_DIR } from '../../server/app'
+import { readPack } from '../../server/forms/pack-files'
 import { loadConfig } from '../../server/config'
 import { installBundledPack } from '../../server/forms/installer'
 import { startTestApp, type TestApp } from '../support/app'
@@ -238,6 +240,19 @@ describe('the bundled Taobao ERP', () => {
         const results = await installBundledPacks(restarted, { sampleData: false })
         expect(results.every((r) => r.status === 'unchanged')).toBe(true)
         expect(restarted.registry.require('skus').field('shelf')).toBeDefined()
+
+        // A later bundled version that also adds "shelf" waits for the merchant; the running version stays.
+        const installed = (await restarted.db.knex('zg_packs').where({ key: 'taobao_erp' }).first()).version
+        const next = readPack(path.join(TEMPLATES_DIR, 'taobao-erp')) as any
+        next.version = '99.0.0'
+        next.forms.find((f: any) => f.key === 'skus').fields.push({ key: 'shelf', type: 'text', label: '库位' })
+        const waiting = await installBundledPack(restarted.db, restarted.registry, next, { handlers: restarted.actions.names() })
+        expect(waiting).toMatchObject({ status: 'waiting', from: installed, conflicts: [{ id: 'skus:fields[shelf]', code: 'key_taken' }] })
+        expect((await restarted.db.knex('zg_packs').where({ key: 'taobao_erp' }).first()).version).toBe(installed)
+        expect(restarted.registry.require('skus').field('shelf')!.def.label).toBe('货架位')
+        const taken = await erp.api.post('/api/packs/taobao_erp/upgrade', { resolutions: { 'skus:fields[shelf]': 'pack' } })
+        expect(taken.status).toBe(200)
+        expect((await erp.api.get('/api/forms/skus')).body.data.definition.fields.find((f: any) => f.key === 'shelf').label).toBe('库位')
       } finally {
         await restarted.db.close()
       }
