@@ -1,8 +1,9 @@
 import type { Knex } from 'knex'
-import type { FormModel } from '../../schema/model/types'
+import type { FormModel, ModelProblem } from '../../schema/model/types'
 import type { PackDefinition } from '../../schema/template/pack'
 import { validatePack } from '../../schema/validate/pack'
 import type { Database } from '../db/connect'
+import { problem } from '../../schema/messages/problem'
 import { AppError, conflict } from '../lib/errors'
 import { SchemaBuilder } from './ddl'
 import { migrateForm, type RetiredField } from './migrate-form'
@@ -17,9 +18,13 @@ export interface InstallResult {
 }
 
 export class TemplateError extends AppError {
-  constructor(problems: { path: string; message: string }[]) {
+  constructor(problems: ModelProblem[]) {
     const first = problems[0]
-    super(422, 'invalid_template', `${first.path}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, problems)
+    // A value's problem (a default, an action's set) keeps its code; the rest share one generic code.
+    const details = problems.map(({ path, message, code, params }) =>
+      code ? { path, code, params: params ?? {}, message } : { path, ...problem('template_problem', message, { path, detail: message }) },
+    )
+    super(422, 'invalid_template', `${first.path}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, details)
   }
 }
 

@@ -4,6 +4,8 @@ import elEn from 'element-plus/es/locale/lang/en'
 import elZhCn from 'element-plus/es/locale/lang/zh-cn'
 import { LOCALES, type Locale } from '@schema/lib/localized'
 import en from './en'
+import errorsEn from './messages.en'
+import errorsZhCN from './messages.zh-CN'
 import zhCN from './zh-CN'
 
 const STORAGE_KEY = 'zg.locale'
@@ -17,7 +19,8 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  // Server error codes are worded in files of their own (see composables/errorText.ts).
+  messages: { 'zh-CN': { ...zhCN, errors: errorsZhCN }, en: { ...en, errors: errorsEn } },
 })
 
 /** The current locale, typed for localize() and settable from the language switch. */

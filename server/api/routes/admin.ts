@@ -42,7 +42,7 @@ export function adminRoutes(ctx: AppContext): Router {
       throw badRequest('user_id must be a user id (a whole number)')
     }
     const user = userId === undefined ? req.user! : await findUser(ctx.db.knex, userId)
-    if (!user) throw badRequest(`no user ${String(body.user_id)}`)
+    if (!user) throw badRequest(`no user ${String(body.user_id)}`).because('unknown_user', { user: String(body.user_id) })
     const { token, record } = await createToken(ctx.db.knex, user, String(body.name ?? ''))
     // The token is shown this once; only its hash is kept.
     res.status(201).json({ data: { ...record, token } })
