@@ -41,7 +41,7 @@ const messages: Record<MessageCode, string> = {
   lines_must_be_array: 'must be a list of lines',
   line_must_be_object: 'each line must be an object',
 
-  required: 'required',
+  required: 'Required',
   min: 'must be at least {min}',
   max: 'must be at most {max}',
   min_length: 'must be at least {min} characters',
