@@ -96,7 +96,7 @@ export class FormRegistry {
 
   require(key: string): FormModel {
     const form = this.forms.get(key)
-    if (!form) throw notFound(`no form "${key}"`)
+    if (!form) throw notFound(`no form "${key}"`).because('unknown_form', { form: key })
     return form
   }
 

@@ -3,7 +3,7 @@ import type { WorkingRecord } from '../../schema/model/compute'
 import type { FieldModel, FormModel, TableModel } from '../../schema/model/types'
 import { localize } from '../../schema/lib/localized'
 import type { FormRegistry } from '../forms/registry'
-import type { FieldProblem } from '../lib/errors'
+import { fieldProblem, type FieldProblem } from '../lib/errors'
 import { whereTuples } from '../query/tuples'
 
 type Values = Record<string, unknown>
@@ -107,9 +107,13 @@ export async function fetchLinked(
   const problems: FieldProblem[] = []
   for (const use of uses) {
     if (found.get(use.target)?.has(use.id)) continue
-    const what =
-      use.target === 'zg_users' ? 'user' : use.target === 'zg_files' ? 'file' : `"${localize(registry.get(use.target.split('.')[0])?.def.label)}" record`
-    problems.push({ field: use.path, code: 'link_not_found', message: `there is no ${what} with id ${use.id}` })
+    const { id } = use
+    if (use.target === 'zg_users') problems.push(fieldProblem(use.path, 'user_not_found', `there is no user with id ${id}`, { id }))
+    else if (use.target === 'zg_files') problems.push(fieldProblem(use.path, 'file_not_found', `there is no file with id ${id}`, { id }))
+    else {
+      const label = registry.get(use.target.split('.')[0])?.def.label ?? use.target
+      problems.push(fieldProblem(use.path, 'link_not_found', `there is no "${localize(label)}" record with id ${id}`, { form: label, id }))
+    }
   }
   return { linked: (path, id) => found.get(path)?.get(id), problems }
 }
@@ -138,7 +142,7 @@ export async function checkUnique(
       if (values.some((v) => v === null || v === undefined)) continue
       const key = JSON.stringify(values.map(String))
       const label = columns.join(' + ')
-      if (seen.has(key)) problems.push({ field: `${prefix(i)}${columns[0]}`, code: 'unique', message: `${label} must be unique; record ${seen.get(key)! + 1} of this batch has the same value` })
+      if (seen.has(key)) problems.push(fieldProblem(`${prefix(i)}${columns[0]}`, 'unique_in_batch', `${label} must be unique; record ${seen.get(key)! + 1} of this batch has the same value`, { field: label, row: seen.get(key)! + 1 }))
       else seen.set(key, i)
       tuples.push({ key, values, index: i })
     }
@@ -151,7 +155,7 @@ export async function checkUnique(
         const hit = chunk.find((t) => t.key === key)
         if (!hit) continue
         const shown = columns.map((c) => String(form.field(c)!.codec.fromStored(row[c], form.field(c)!.value))).join(' + ')
-        problems.push({ field: `${prefix(hit.index)}${columns[0]}`, code: 'unique', message: `"${shown}" is already used by record ${row.id}` })
+        problems.push(fieldProblem(`${prefix(hit.index)}${columns[0]}`, 'unique', `"${shown}" is already used by record ${row.id}`, { value: shown, id: Number(row.id) }))
       }
     }
   }

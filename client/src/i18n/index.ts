@@ -4,6 +4,8 @@ import elEn from 'element-plus/es/locale/lang/en'
 import elZhCn from 'element-plus/es/locale/lang/zh-cn'
 import { LOCALES, type Locale } from '@schema/lib/localized'
 import en from './en'
+import errorsEn from './messages.en'
+import errorsZhCN from './messages.zh-CN'
 import packsEn from './packs.en'
 import packsZhCN from './packs.zh-CN'
 import zhCN from './zh-CN'
@@ -19,8 +21,9 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  // Feature modules keep their words in files of their own, merged here under their namespace.
-  messages: { 'zh-CN': { ...zhCN, packs: packsZhCN }, en: { ...en, packs: packsEn } },
+  // Feature modules keep their words in files of their own, merged here under their namespace
+  // (server error codes: messages.*.ts, see composables/errorText.ts).
+  messages: { 'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN }, en: { ...en, errors: errorsEn, packs: packsEn } },
 })
 
 /** The current locale, typed for localize() and settable from the language switch. */
