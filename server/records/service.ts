@@ -20,6 +20,7 @@ import { listRecords } from './lister'
 import { normalizeInput, readonlyProblems } from './normalize'
 import { applyDefaults, inBatch, prepareBatch, single, type PathPrefix } from './pipeline'
 import { RecordReader } from './reader'
+import { refreshLookupReaders, watchedChanges } from './lookup-refresh'
 import { propagateRollups, type RollupContext } from './rollups'
 import { reserveNumbers } from './sequences'
 import type { ApiRecord, BatchResult, ListOptions, ListResult, WriteEvent } from './types'
@@ -654,6 +655,8 @@ export class RecordsService {
       const lines = changes.flatMap((c) => [...(c.before?.lines[field.key] ?? []), ...(c.after?.lines[field.key] ?? [])])
       await propagateRollups(ctx, field.lines.path, (link) => idsOf(lines, link))
     }
+    // Stored values elsewhere computed from this record through lookups (an order line's weight).
+    await refreshLookupReaders(ctx, watchedChanges(this.deps.registry.lookups, form, changes))
   }
 
   /** Audit entries are collected per transaction and written in one statement before it commits. */
