@@ -65,7 +65,7 @@ export async function refreshComputed(ctx: RollupContext, form: FormModel, ids: 
     for (let i = 0; i < sorted.length; i += 500) await ctx.trx(form.table).whereIn('id', sorted.slice(i, i + 500)).orderBy('id').forNoKeyUpdate().select('id')
   }
   const before = await loadWorking(ctx, form, ids)
-  const working = await loadWorking(ctx, form, ids)
+  const working = structuredClone(before)
   const linesOf = (record: WorkingRecord, table: TableModel) => record.lines[table.path.split('.')[1]] ?? []
 
   for (const { table, fields } of groupRollups(collectRollups(form))) {
@@ -81,11 +81,15 @@ export async function refreshComputed(ctx: RollupContext, form: FormModel, ids: 
   const changedRows = new Map<string, Record<string, unknown>[]>()
   const changedFields: ChangedFields = new Map()
   const noteChange = (path: string, values: Record<string, unknown>, id: number, changes: Record<string, unknown>) => {
-    changedRows.set(path, [...(changedRows.get(path) ?? []), values])
+    if (!changedRows.has(path)) changedRows.set(path, [])
+    changedRows.get(path)!.push(values)
     for (const key of Object.keys(changes)) noteChanged(changedFields, path, key, id)
   }
   const updates = new Map<TableModel, { id: number; changes: Record<string, unknown> }[]>()
-  const queue = (table: TableModel, id: number, changes: Record<string, unknown>) => updates.set(table, [...(updates.get(table) ?? []), { id, changes }])
+  const queue = (table: TableModel, id: number, changes: Record<string, unknown>) => {
+    if (!updates.has(table)) updates.set(table, [])
+    updates.get(table)!.push({ id, changes })
+  }
   const linked = await fetchLookedUp(ctx.trx, ctx.registry, form, working)
   for (const [i, record] of working.entries()) {
     record.previous = before[i].values
@@ -115,8 +119,11 @@ export async function refreshComputed(ctx: RollupContext, form: FormModel, ids: 
   await refreshLookupReaders(ctx, changedFields, depth)
 }
 
+const computedKeys = new WeakMap<TableModel, Set<string>>()
+
 function onlyComputed(table: TableModel, changes: Record<string, unknown>): Record<string, unknown> {
-  const computed = new Set(table.fields.filter((f) => f.computed && f.computed !== 'copy').map((f) => f.key))
+  let computed = computedKeys.get(table)
+  if (!computed) computedKeys.set(table, (computed = new Set(table.fields.filter((f) => f.computed && f.computed !== 'copy').map((f) => f.key))))
   return Object.fromEntries(Object.entries(changes).filter(([k]) => computed.has(k)))
 }
 

@@ -94,6 +94,8 @@ const pendingEvents = new WeakMap<Knex.Transaction, WriteEvent[]>()
 /** audit rows of a transaction, written just before it commits */
 const pendingAudit = new WeakMap<Knex.Transaction, Record<string, unknown>[]>()
 const MAX_BATCH = 5000
+/** a write the database refused for a deadlock or a serialization failure is tried again */
+const MAX_ATTEMPTS = 5
 
 /**
  * The only path to form data. Every read and write from the API, the CLI, imports, rules and the
@@ -695,8 +697,10 @@ export class RecordsService {
         for (const event of pendingEvents.get(committed!) ?? []) await this.deps.hooks.run('afterCommit', event)
         return result
       } catch (error) {
-        if (attempt < 3 && db.dialect.isRetryable(error)) continue
-        throw error
+        if (attempt >= MAX_ATTEMPTS || !db.dialect.isRetryable(error)) throw error
+        // A deadlock's victim (say an order edit against a SKU edit refreshing that order) waits a
+        // little, at random, so that the same writers do not meet in the same order again.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt))
       }
     }
   }

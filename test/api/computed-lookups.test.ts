@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RecordsService } from '../../server/records/service'
 import { startTestApp, type TestApp } from '../support/app'
 import { chainPack } from '../support/chain-pack'
 import { erp } from '../support/erp'
@@ -70,6 +71,66 @@ describe('stored values that read a linked record (Taobao ERP orders)', () => {
     const after = await t.list('orders', { filter: { field: 'id', op: 'in', value: ids }, sort: 'id' })
     const grams = (i: number) => (i + 1) * 200 // 0.200 kg per unit, in whole grams: exact
     expect(after.map((o: any) => o.total_weight)).toEqual(ids.map((_: number, i: number) => `${Math.floor(grams(i) / 1000)}.${String(grams(i) % 1000).padStart(3, '0')}`))
+  })
+})
+
+describe('writers side by side', () => {
+  /** Runs `first` in a transaction that stays open until `second` has started (and had time to block). */
+  async function overlapping<T>(first: (service: RecordsService) => Promise<unknown>, second: () => Promise<T>): Promise<T> {
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let started!: () => void
+    const firstDone = new Promise<void>((resolve) => (started = resolve))
+    const one = app.ctx.records.transaction(async (service) => {
+      await first(service)
+      started()
+      await gate
+    })
+    await firstDone
+    const two = second()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    release()
+    await one
+    return two
+  }
+
+  it('an order written while a SKU weight change is open reads the new weight', async () => {
+    const [sku] = (await t.ok(app.api.post('/api/forms/skus/records', [{ product: data.product.id, outer_id: 'OPEN-1', weight: '1.000' }]), 201)).data
+    const order = await overlapping(
+      (service) => service.update('skus', sku.id, { weight: '2.000' }),
+      () => app.ctx.records.create('orders', { shop: data.shop.id, lines: [{ sku: sku.id, qty: 3 }] }),
+    )
+    expect((await t.get('orders', order.id)).total_weight).toBe('6.000')
+  })
+
+  it('a SKU weight change waits for an open order write on that SKU, then refreshes it', async () => {
+    const [sku] = (await t.ok(app.api.post('/api/forms/skus/records', [{ product: data.product.id, outer_id: 'OPEN-2', weight: '1.000' }]), 201)).data
+    let created!: { id: number }
+    await overlapping(
+      async (service) => (created = await service.create('orders', { shop: data.shop.id, lines: [{ sku: sku.id, qty: 3 }] })),
+      () => app.ctx.records.update('skus', sku.id, { weight: '2.000' }),
+    )
+    expect((await t.get('orders', created.id)).total_weight).toBe('6.000')
+  })
+
+  it('leaves no stale line weight when SKU weights and order lines change at the same time', async () => {
+    const [sku] = await t.ok(app.api.post('/api/forms/skus/records', [{ product: data.product.id, outer_id: 'RACE-1', weight: '1.000' }]), 201).then((b) => b.data)
+    const orders = (await t.ok(app.api.post('/api/forms/orders/records', Array.from({ length: 3 }, () => ({ shop: data.shop.id, lines: [{ sku: sku.id, qty: 1 }] }))), 201)).data
+    const writes: Promise<{ status: number }>[] = []
+    // On PostgreSQL an order edit and a SKU edit can deadlock (order → SKU against SKU → order):
+    // the database gives up one, which is tried again, so every write still succeeds.
+    for (let round = 1; round <= 3; round++) {
+      writes.push(app.api.patch(`/api/forms/skus/records/${sku.id}`, { weight: `${round + 1}.000` }))
+      for (const order of orders) writes.push(app.api.patch(`/api/forms/orders/records/${order.id}`, { lines: [{ id: order.lines[0].id, qty: round + 1 }] }))
+    }
+    expect((await Promise.all(writes)).map((r) => r.status)).toEqual(writes.map(() => 200))
+    const weight = (await t.get('skus', sku.id)).weight
+    for (const order of orders) {
+      const after = await t.get('orders', order.id)
+      const qty = Number(after.lines[0].qty)
+      const expected = `${qty * Number(weight.split('.')[0])}.000`
+      expect([after.lines[0].line_weight, after.total_weight]).toEqual([expected, expected])
+    }
   })
 })
 
