@@ -20,6 +20,7 @@ import { listRecords } from './lister'
 import { normalizeInput, readonlyProblems } from './normalize'
 import { applyDefaults, inBatch, prepareBatch, single, type PathPrefix } from './pipeline'
 import { RecordReader } from './reader'
+import { refreshLookupReaders, watchedChanges } from './lookup-refresh'
 import { propagateRollups, refreshComputed, type RollupContext } from './rollups'
 import { reserveNumbers } from './sequences'
 import type { ApiRecord, BatchResult, ListOptions, ListResult, WriteEvent } from './types'
@@ -96,6 +97,8 @@ const pendingEvents = new WeakMap<Knex.Transaction, WriteEvent[]>()
 /** audit rows of a transaction, written just before it commits */
 const pendingAudit = new WeakMap<Knex.Transaction, Record<string, unknown>[]>()
 const MAX_BATCH = 5000
+/** a write the database refused for a deadlock or a serialization failure is tried again */
+const MAX_ATTEMPTS = 5
 
 /**
  * The only path to form data. Every read and write from the API, the CLI, imports, rules and the
@@ -687,6 +690,8 @@ export class RecordsService {
       const lines = changes.flatMap((c) => [...(c.before?.lines[field.key] ?? []), ...(c.after?.lines[field.key] ?? [])])
       await propagateRollups(ctx, field.lines.path, (link) => idsOf(lines, link))
     }
+    // Stored values elsewhere computed from this record through lookups (an order line's weight).
+    await refreshLookupReaders(ctx, watchedChanges(this.deps.registry.lookups, form, changes))
   }
 
   /** Audit entries are collected per transaction and written in one statement before it commits. */
@@ -725,8 +730,10 @@ export class RecordsService {
         for (const event of pendingEvents.get(committed!) ?? []) await this.deps.hooks.run('afterCommit', event)
         return result
       } catch (error) {
-        if (attempt < 3 && db.dialect.isRetryable(error)) continue
-        throw error
+        if (attempt >= MAX_ATTEMPTS || !db.dialect.isRetryable(error)) throw error
+        // A deadlock's victim (say an order edit against a SKU edit refreshing that order) waits a
+        // little, at random, so that the same writers do not meet in the same order again.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt))
       }
     }
   }
