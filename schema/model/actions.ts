@@ -56,7 +56,7 @@ const BUILT_IN_ACTIONS: ActionDefinition[] = [
   { key: 'void', label: { 'zh-CN': '作废', en: 'Void' }, confirm: true, style: 'danger', when: 'doc_status = "submitted"' },
 ]
 
-/** Parameter types → the value kind formulas read (json: none). */
+/** Parameter types (as the client's action dialog knows them) → the value kind formulas read. */
 const PARAM_KINDS: Record<string, ((def: ActionParamDefinition) => ResolvedValue) | null> = {
   text: () => ({ kind: 'text' }),
   textarea: () => ({ kind: 'text' }),
@@ -66,8 +66,15 @@ const PARAM_KINDS: Record<string, ((def: ActionParamDefinition) => ResolvedValue
   date: () => ({ kind: 'date' }),
   datetime: () => ({ kind: 'datetime' }),
   checkbox: () => ({ kind: 'boolean' }),
+  barcode: () => ({ kind: 'text' }),
   link: (def) => ({ kind: 'link', target: def.form ?? '' }),
+  user: () => ({ kind: 'user' }),
+  // passed to handlers as sent; formulas cannot read them
   json: null,
+  multi_select: null,
+  attachment: null,
+  image: null,
+  address: null,
 }
 
 function compileParams(forms: Map<string, FormModel>, def: ActionDefinition, path: string, problems: ModelProblem[]): CompiledParam[] {
@@ -80,7 +87,7 @@ function compileParams(forms: Map<string, FormModel>, def: ActionDefinition, pat
       problems.push({ path: `${at}.type`, message: `unknown parameter type "${param.type}" (${Object.keys(PARAM_KINDS).join(', ')})` })
       return { key: param.key, required }
     }
-    if (kind === null) return { key: param.key, required }
+    if (kind === null || (param.type === 'link' && (param as { multiple?: unknown }).multiple === true)) return { key: param.key, required }
     if (param.type === 'link' && !forms.has(param.form ?? '')) problems.push({ path: `${at}.form`, message: `unknown form "${param.form ?? ''}"` })
     const value = kind(param)
     return { key: param.key, required, value, codec: codecFor(value.kind) }

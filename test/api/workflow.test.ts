@@ -128,6 +128,19 @@ describe('workflow declared in a template', () => {
     expect(await onHand()).toBe('6')
   })
 
+  it('runs a handled action as a step: a document submitted by a declared action', async () => {
+    const empty = (await app.api.post('/api/forms/receipts/records', { depot, lines: [{ item: tee, qty: 0, unit_cost: '3.00' }] })).body.data
+    const nothing = await act('receipts', empty.id, 'receive_now')
+    expect(nothing.body.error).toMatchObject({ code: 'action_refused', message: '没有要入库的数量' })
+    const receipt = (await app.api.post('/api/forms/receipts/records', { depot, lines: [{ item: tee, qty: 2, unit_cost: '3.00' }] })).body.data
+    expect((await act('receipts', receipt.id, 'receive_now')).status).toBe(200)
+    expect((await app.api.get(`/api/forms/receipts/records/${receipt.id}`)).body.data.doc_status).toBe('submitted')
+    expect(await onHand()).toBe('8')
+    expect((await act('receipts', receipt.id, 'receive_now')).status).toBe(409) // no longer a draft
+    expect((await act('receipts', receipt.id, 'void')).status).toBe(200)
+    expect(await onHand()).toBe('6')
+  })
+
   it('a step that fails rolls the whole action back', async () => {
     const big = await parcel(50)
     const refused = await act('parcels', big.id, 'fast_track')

@@ -61,6 +61,17 @@ export function workflowPack(version = '1.1.0'): any {
       { key: 'recheck', label: '重新质检', when: 'status = "passed"', steps: [{ reverse: 'take' }, { set: { status: 'qc' } }] },
     )
   }
+  // a declared action may run a handled one: here a document's built-in submit
+  const receipts = pack.forms.find((f: any) => f.key === 'receipts')
+  receipts.actions = [
+    {
+      key: 'receive_now',
+      label: '直接入库',
+      when: 'doc_status = "draft"',
+      requires: [{ check: 'SUM(lines.qty) > 0', message: { 'zh-CN': '没有要入库的数量', en: 'Nothing to receive' } }],
+      steps: [{ run: 'submit' }],
+    },
+  ]
   pack.forms.push({
     key: 'parcels',
     label: '包裹',
