@@ -6,11 +6,7 @@ import { toWorking } from './canonical'
 import type { ActionContext, RegisteredHandler } from './service'
 import type { ApiRecord } from './types'
 
-/**
- * Runs the body of an action whose `when` held, inside its transaction: its params are read, its
- * `requires` checked, then its handler runs — or its declared steps (set, post, reverse, run)
- * and the postings the form declares for it. The records service's runOn is the one entry point.
- */
+/** What running an action needs besides its context: how to find handlers, and the time. */
 export interface ActionRun {
   ctx: ActionContext
   handlerOf(action: CompiledAction): RegisteredHandler | undefined
@@ -25,6 +21,11 @@ interface Outcome {
   reversed: number
 }
 
+/**
+ * Runs the body of an action whose `when` held, inside its transaction: its params are read, its
+ * `requires` checked, then its handler runs — or its declared steps (set, post, reverse, run)
+ * and the postings the form declares for it. The records service's runOn is the one entry point.
+ */
 export async function performAction(run: ActionRun, action: CompiledAction): Promise<unknown> {
   const { ctx } = run
   const handler = run.handlerOf(action)
