@@ -142,7 +142,6 @@ export const MESSAGE_CATALOG = {
 
   // Shop-specific actions of the Taobao ERP pack (server/erp)
   choose_warehouse: [],
-  exception_reason_required: [],
   merge_needs_two: [],
   merge_refused: ['order', 'target', 'reason'],
   split_lines_required: [],
@@ -159,8 +158,6 @@ export const MESSAGE_CATALOG = {
   choose_purchase_order: [],
   purchase_order_not_submitted: ['order', 'status'],
   purchase_order_received: ['order'],
-  order_status_by_actions: ['order'],
-  new_order_status: ['status'],
 
   // Shops, sync and imports (server/sync)
   shop_credentials_required: [],

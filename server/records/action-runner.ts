@@ -47,19 +47,18 @@ function readParams(action: CompiledAction, raw: Record<string, unknown>, strict
     if (typeof given === 'string' && param.value.kind === 'text') given = given.trim()
     const normalized = param.codec.normalize(given, param.value)
     if (!normalized.ok) {
-      if (strict) throw paramError('param_invalid', action, param.key, `params.${param.key}: ${normalized.error}`)
+      if (strict) throw paramError(action, param.key, `params.${param.key}: ${normalized.error.message}`).because('param_invalid', { action: action.label, param: param.key })
       continue
     }
     if (strict && param.required && param.codec.isEmpty(normalized.value)) {
-      throw paramError('param_required', action, param.key, `"${localize(action.label)}" needs params.${param.key}`)
+      throw paramError(action, param.key, `"${localize(action.label)}" needs params.${param.key}`).because('param_required', { action: action.label, param: param.key })
     }
     params[param.key] = normalized.value
   }
   return { params, paramModels: action.compiled.params }
 }
 
-const paramError = (reason: 'param_invalid' | 'param_required', action: CompiledAction, param: string, message: string) =>
-  new AppError(400, 'bad_request', message, { params: { action: action.key, param } }).because(reason, { action: action.label, param })
+const paramError = (action: CompiledAction, param: string, message: string) => new AppError(400, 'bad_request', message, { params: { action: action.key, param } })
 
 function inputsFor(record: ApiRecord, inputs: ActionInputs): ActionInputs {
   return { ...inputs, docStatus: record.doc_status }

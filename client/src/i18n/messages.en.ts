@@ -128,7 +128,6 @@ const messages: Record<MessageCode, string> = {
   unknown_user: 'No user "{user}"',
 
   choose_warehouse: 'Choose a warehouse',
-  exception_reason_required: 'Say why the order is an exception',
   merge_needs_two: 'Select at least two orders to merge',
   merge_refused: '{order} cannot be merged into {target}: {reason}',
   split_lines_required: 'Choose the lines and quantities to split off',
@@ -145,8 +144,6 @@ const messages: Record<MessageCode, string> = {
   choose_purchase_order: 'Choose the purchase order first',
   purchase_order_not_submitted: 'Purchase order {order} is {status}; submit it before receiving against it',
   purchase_order_received: 'Purchase order {order} has nothing left to receive',
-  order_status_by_actions: "Order {order}'s status changes through its actions (audit, hold, cancel…), not by editing",
-  new_order_status: 'A new order starts pending audit; its status cannot be set to "{status}"',
 
   shop_credentials_required: 'App key and app secret are required',
   bad_platform: 'The platform must be Taobao or Tmall',

@@ -131,7 +131,6 @@ const messages: Record<MessageCode, string> = {
   unknown_user: '没有用户“{user}”',
 
   choose_warehouse: '请选择仓库',
-  exception_reason_required: '请填写异常原因',
   merge_needs_two: '请至少选择两个订单进行合并',
   merge_refused: '{order} 不能与 {target} 合并：{reason}',
   split_lines_required: '请选择要拆出的明细和数量',
@@ -148,8 +147,6 @@ const messages: Record<MessageCode, string> = {
   choose_purchase_order: '请先选择采购单',
   purchase_order_not_submitted: '采购单 {order} {status}，请先提交再收货',
   purchase_order_received: '采购单 {order} 已全部收货',
-  order_status_by_actions: '订单 {order} 的状态只能通过操作（审核、挂起、取消等）改变',
-  new_order_status: '新订单从“待审核”开始，状态只能通过操作改变，不能设为“{status}”',
 
   shop_credentials_required: '请填写 App Key 和 App Secret',
   bad_platform: '平台必须是淘宝或天猫',
