@@ -1,6 +1,7 @@
 import { compileFormula, FormulaError, type CompiledFormula, type FormulaScope } from '../formula'
 import type { LocalizedText } from '../lib/localized'
 import type { ActionDefinition, PostingDefinition } from '../template/rules'
+import { compileApproval } from './approval-rules'
 import { tableScope } from './table-scope'
 import type { FieldModel, FormModel, ModelProblem, TableModel } from './types'
 
@@ -222,8 +223,8 @@ function compilePosting(
   return { name: def.name, ledger, on, reverseOn, lines, when, values }
 }
 
-/** An action with its condition compiled. */
-export type CompiledAction = ActionDefinition & { condition?: CompiledFormula }
+/** An action with its condition (and its approval's `when`) compiled. */
+export type CompiledAction = ActionDefinition & { condition?: CompiledFormula; approvalCondition?: CompiledFormula }
 
 function compileActions(form: FormModel, at: string, problems: ModelProblem[]): CompiledAction[] {
   const declared = form.def.actions ?? []
@@ -249,5 +250,11 @@ function compileActions(form: FormModel, at: string, problems: ModelProblem[]): 
     }
     if (!actions.some((a) => a.key === action.key)) actions.push({ ...action, condition })
   })
+  for (const action of actions) {
+    if (!action.approval) continue
+    const path = `${at}.actions[${declared.findIndex((a) => a.key === action.key)}].approval`
+    if (action.client) problems.push({ path, message: 'an action the browser does by itself cannot need approval' })
+    action.approvalCondition = compileApproval(form, action.approval, scope, path, problems)
+  }
   return actions
 }

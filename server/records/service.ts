@@ -32,7 +32,35 @@ export interface RecordsServiceDeps {
   access: AccessPolicy
   hooks: HookRegistry
   actions: ActionRegistry
+  /** holds actions back for approval and keeps records under approval unchanged (server/approvals) */
+  gate?: ActionGate
   clock?: () => number
+}
+
+/** What the gate sees of an action about to run. */
+export interface GateContext {
+  trx: Knex.Transaction
+  form: FormModel
+  action: CompiledAction
+  record: ApiRecord
+  params: Record<string, unknown>
+  actor: Actor
+}
+
+/**
+ * Stands in front of every action run and every change of a record: an action that needs approval
+ * becomes an approval request instead of running, and a record under approval cannot change.
+ */
+export interface ActionGate {
+  /** inside the action's transaction: what to answer instead of running the action, or null to run it */
+  intercept(ctx: GateContext): Promise<unknown | null>
+  /** throws (409) when any of the records may not change now */
+  assertUnlocked(trx: Knex.Transaction, form: FormModel, ids: number[]): Promise<void>
+}
+
+export interface RunOptions {
+  /** the approval of this run was granted (the approvals module runs it as the requester) */
+  approved?: boolean
 }
 
 /** What an action handler gets: the record (locked), the services bound to the transaction. */
@@ -121,8 +149,8 @@ export class RecordsService {
   }
 
   /** Runs several writes as one transaction (with the write lock taken first). */
-  transaction<T>(work: (service: RecordsService) => Promise<T>): Promise<T> {
-    return this.write((trx) => work(this.within(trx)))
+  transaction<T>(work: (service: RecordsService, trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.write((trx) => work(this.within(trx), trx))
   }
 
   hasForm(key: string): boolean {
@@ -273,6 +301,7 @@ export class RecordsService {
         })
       }
       this.assertEditable(form, existing)
+      await this.assertUnlocked(trx, form, [id])
       applyDefaults(form, patch, this.actor, this.clock(), 'new_lines')
       const { working, unknownLineIds } = mergeInput(form, existing, patch)
       for (const path of unknownLineIds) problems.push({ field: path, code: 'invalid', message: 'is not a line of this record' })
@@ -378,6 +407,7 @@ export class RecordsService {
         updates.push({ index: i, current, working })
       }
       if (readonly.length) throw new ValidationError(readonly)
+      await this.assertUnlocked(trx, form, updates.map((u) => u.current.id))
       if (updates.length) {
         // All updates validated together (one query per linked table), then written one by one.
         await this.prepareUpdates(trx, form, updates.map((u) => u.working), (j) => `[${updates[j].index}].`, [])
@@ -430,6 +460,7 @@ export class RecordsService {
     await this.write(async (trx) => {
       const existing = await this.lockAndLoad(trx, form, id)
       this.assertEditable(form, existing, 'deleted')
+      await this.assertUnlocked(trx, form, [id])
       await this.deleteLoaded(trx, form, existing)
     })
   }
@@ -442,6 +473,7 @@ export class RecordsService {
       for (const id of new Set(ids)) {
         const existing = await this.lockAndLoad(trx, form, id)
         this.assertEditable(form, existing, 'deleted')
+        await this.assertUnlocked(trx, form, [id])
         await this.deleteLoaded(trx, form, existing)
       }
     })
@@ -492,6 +524,7 @@ export class RecordsService {
     this.deps.access.check(this.actor, 'delete', form)
     const existing = await this.lockAndLoad(this.trx!, form, id)
     this.assertEditable(form, existing, 'deleted')
+    await this.assertUnlocked(this.trx!, form, [id])
     await this.deleteLoaded(this.trx!, form, existing)
   }
 
@@ -501,9 +534,9 @@ export class RecordsService {
    * (and posts through ctx.postings); one without sets its fields, then reverses and posts what
    * the template's postings say for it.
    */
-  async runAction(formKey: string, id: number, actionKey: string, params: Record<string, unknown> = {}): Promise<{ record: ApiRecord; result: unknown }> {
+  async runAction(formKey: string, id: number, actionKey: string, params: Record<string, unknown> = {}, options: RunOptions = {}): Promise<{ record: ApiRecord; result: unknown }> {
     const { form, action, handler } = this.resolveAction(formKey, actionKey)
-    const { records, result } = await this.runOn(form, action, handler, [id], params)
+    const { records, result } = await this.runOn(form, action, handler, [id], params, options)
     return { record: records[0], result }
   }
 
@@ -544,7 +577,7 @@ export class RecordsService {
     return { form, action, handler }
   }
 
-  private async runOn(form: FormModel, action: CompiledAction, handler: RegisteredHandler | undefined, ids: number[], params: Record<string, unknown>) {
+  private async runOn(form: FormModel, action: CompiledAction, handler: RegisteredHandler | undefined, ids: number[], params: Record<string, unknown>, options: RunOptions = {}) {
     return this.write(async (trx) => {
       const records: ApiRecord[] = []
       for (const id of [...ids].sort((a, b) => a - b)) {
@@ -553,6 +586,13 @@ export class RecordsService {
           throw conflict(`"${localize(action.label)}" cannot be done on ${form.key} record ${id} now (it needs ${action.when})`)
         }
         records.push(record)
+      }
+      await this.assertUnlocked(trx, form, records.map((r) => r.id))
+      if (action.approval && !options.approved) {
+        if (!this.deps.gate) throw new Error(`"${action.key}" needs approval but no approval gate is wired`)
+        if (handler?.collective) throw new AppError(400, 'approval_collective', `"${localize(action.label)}" runs on several records at once and cannot need approval`, { params: { action: action.key } })
+        const answer = await this.deps.gate.intercept({ trx, form, action, record: records[0], params, actor: this.actor })
+        if (answer !== null) return { records, result: answer }
       }
       const bind = (inner: Knex.Transaction) => {
         const system = this.as(SYSTEM_ACTOR).within(inner)
@@ -625,6 +665,11 @@ export class RecordsService {
   }
 
   // ---- plumbing -------------------------------------------------------------------------------
+
+  /** Records under approval stay as they were asked about (only forms that declare approvals can have any). */
+  private async assertUnlocked(trx: Knex.Transaction, form: FormModel, ids: number[]) {
+    if (this.deps.gate && ids.length && form.actions.some((a) => a.approval)) await this.deps.gate.assertUnlocked(trx, form, ids)
+  }
 
   private assertEditable(form: FormModel, record: ApiRecord, verb = 'edited') {
     if (form.document && record.doc_status !== 'draft') {

@@ -28,7 +28,7 @@ export function describeForm(ctx: AppContext, form: FormModel) {
     document: form.document,
     pack: ctx.registry.packOf(form.key) ?? null,
     title_field: form.titleField,
-    actions: form.actions.map(({ condition: _condition, ...action }) => action),
+    actions: form.actions.map(({ condition: _condition, approvalCondition: _approvalCondition, ...action }) => action),
     definition: form.def,
     fields: describeTable(form),
   }
