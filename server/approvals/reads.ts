@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import { formatDateTime } from '../../schema/lib/time'
 import type { Actor } from '../access/actor'
 import type { FormRegistry } from '../forms/registry'
 import type { RecordsService } from '../records/service'
@@ -7,7 +8,8 @@ import { approvalError } from './errors'
 import { involved, readApproval, type ApprovalRow } from './store'
 
 const LIST_LIMIT = 100
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+/** datetimes as everywhere in the API: Asia/Shanghai, like the records' datetime fields */
+const iso = (ms: number | null) => (ms === null ? null : formatDateTime(ms))
 
 /**
  * What people see of approvals: the 待办 inbox (waiting for me, cc'd to me, asked by me, with

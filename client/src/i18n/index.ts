@@ -3,6 +3,8 @@ import { createI18n } from 'vue-i18n'
 import elEn from 'element-plus/es/locale/lang/en'
 import elZhCn from 'element-plus/es/locale/lang/zh-cn'
 import { LOCALES, type Locale } from '@schema/lib/localized'
+import approvalsEn from './approvals.en'
+import approvalsZhCN from './approvals.zh-CN'
 import en from './en'
 import zhCN from './zh-CN'
 
@@ -17,7 +19,8 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  // each feature's strings in its own files (approvals.*.ts), merged here under their key
+  messages: { 'zh-CN': { ...zhCN, approvals: approvalsZhCN }, en: { ...en, approvals: approvalsEn } },
 })
 
 /** The current locale, typed for localize() and settable from the language switch. */
