@@ -2,7 +2,7 @@ import type { Knex } from 'knex'
 import { SYSTEM_ACTOR, type Actor } from '../access/actor'
 import type { Database } from '../db/connect'
 import type { RecordsService } from '../records/service'
-import { approvalError } from './errors'
+import { badRequest, conflict, fieldProblem, forbidden, notFound, ValidationError } from '../lib/errors'
 import { enterStep } from './requests'
 import { involved, isCurrentApprover, lockApproval, recordEvent, type ApprovalRow } from './store'
 
@@ -28,20 +28,20 @@ export class ApprovalDecisions {
   ) {}
 
   async decide(actor: Actor, id: number, input: DecisionInput): Promise<{ approval: ApprovalRow; result?: unknown }> {
-    if (actor.userId === null) throw approvalError(403, 'approval_not_approver', 'approvals are decided by people')
+    if (actor.userId === null) throw forbidden('approvals are decided by people').because('approval_not_approver', { id })
     const reason = typeof input.reason === 'string' ? input.reason.trim() : ''
-    if (reason.length > MAX_REASON) throw approvalError(422, 'approval_reason_too_long', `the reason is at most ${MAX_REASON} characters`, { max: MAX_REASON })
-    if (input.decision === 'reject' && !reason) throw approvalError(422, 'approval_reason_required', 'say why you reject it (reason)', { field: 'reason' })
+    if (reason.length > MAX_REASON) throw new ValidationError([fieldProblem('reason', 'approval_reason_too_long', `is at most ${MAX_REASON} characters`, { max: MAX_REASON })])
+    if (input.decision === 'reject' && !reason) throw new ValidationError([fieldProblem('reason', 'approval_reason_required', 'say why you reject it')])
     const userId = actor.userId
     return this.records.as(actor).transaction(async (service, trx) => {
       const approval = await lockApproval(trx, this.db.dialect, id)
-      if (!approval || (actor.role !== 'admin' && !(await involved(trx, approval, userId)))) throw approvalError(404, 'approval_not_found', `approval ${id} does not exist`, { id })
-      if (approval.status !== 'pending') throw approvalError(409, 'approval_decided', `approval ${id} is already ${approval.status}`, { id, status: approval.status })
+      if (!approval || (actor.role !== 'admin' && !(await involved(trx, approval, userId)))) throw notFound(`approval ${id} does not exist`).because('approval_not_found', { id })
+      if (approval.status !== 'pending') throw conflict(`approval ${id} is already ${approval.status}`).because('approval_decided', { id })
       const now = this.clock()
       const event = { approval_id: id, step: approval.step, user_id: userId, reason: reason || null, at: now }
       switch (input.decision) {
         case 'withdraw':
-          if (approval.requested_by !== userId) throw approvalError(403, 'approval_not_requester', 'only who asked for the approval may withdraw it', { id })
+          if (approval.requested_by !== userId) throw forbidden('only who asked for the approval may withdraw it').because('approval_not_requester', { id })
           await recordEvent(trx, { ...event, decision: 'withdraw' })
           return { approval: await this.finish(trx, approval, 'withdrawn', userId) }
         case 'reject':
@@ -74,23 +74,23 @@ export class ApprovalDecisions {
           return { approval: { ...approved, result }, result }
         }
         default:
-          throw approvalError(400, 'approval_bad_decision', 'decide with approve, reject, transfer or withdraw')
+          throw badRequest('decide with approve, reject, transfer or withdraw').because('approval_bad_decision', { decision: String((input as { decision: unknown }).decision) })
       }
     })
   }
 
   private async assertApprover(trx: Knex.Transaction, approval: ApprovalRow, userId: number) {
-    if (!(await isCurrentApprover(trx, approval, userId))) throw approvalError(403, 'approval_not_approver', `you are not an approver of this step of approval ${approval.id}`, { id: approval.id })
+    if (!(await isCurrentApprover(trx, approval, userId))) throw forbidden(`you are not an approver of this step of approval ${approval.id}`).because('approval_not_approver', { id: approval.id })
   }
 
   /** Hands the current step from `from` to another active user (who must not already hold it). */
   private async transfer(trx: Knex.Transaction, approval: ApprovalRow, from: number, to: number) {
-    if (!Number.isSafeInteger(to) || to <= 0) throw approvalError(422, 'approval_transfer_to', 'name the user to hand the step to (to)', { field: 'to' })
+    if (!Number.isSafeInteger(to) || to <= 0) throw new ValidationError([fieldProblem('to', 'approval_transfer_to', 'name the user to hand the step to')])
     const target = await trx('zg_users').where({ id: to, disabled: false }).first('id')
-    if (!target) throw approvalError(422, 'approval_transfer_to', `user ${to} does not exist or is disabled`, { field: 'to', user: to })
+    if (!target) throw new ValidationError([fieldProblem('to', 'approval_transfer_to', `user ${to} does not exist or is disabled`)])
     const where = { approval_id: approval.id, step: approval.step, kind: 'approver' }
     if (await trx('zg_approval_assignees').where({ ...where, user_id: to }).first('user_id')) {
-      throw approvalError(422, 'approval_transfer_same', 'that user already approves this step', { field: 'to', user: to })
+      throw new ValidationError([fieldProblem('to', 'approval_transfer_same', 'that user already approves this step')])
     }
     await trx('zg_approval_assignees').where({ ...where, user_id: from }).delete()
     // someone cc'd on the step who now decides it is an approver only
@@ -103,13 +103,13 @@ export class ApprovalDecisions {
     // the requester is told of an outcome someone else decided
     const requesterSeen = by === approval.requested_by
     const updated = await trx('zg_approvals').where({ id: approval.id, status: 'pending' }).update({ status, pending_key: null, decided_at: now, requester_seen: requesterSeen })
-    if (updated !== 1) throw approvalError(409, 'approval_decided', `approval ${approval.id} was decided meanwhile`, { id: approval.id })
+    if (updated !== 1) throw conflict(`approval ${approval.id} was decided meanwhile`).because('approval_decided', { id: approval.id })
     return { ...approval, status, decided_at: now, requester_seen: requesterSeen }
   }
 
   private async requesterActor(trx: Knex.Transaction, approval: ApprovalRow): Promise<Actor> {
     const user = await trx('zg_users').where({ id: approval.requested_by }).first('id', 'username', 'role', 'disabled')
-    if (!user || user.disabled) throw approvalError(409, 'approval_requester_gone', 'who asked for this approval can no longer sign in; reject it instead', { id: approval.id })
+    if (!user || user.disabled) throw conflict('who asked for this approval can no longer sign in; reject it instead').because('approval_requester_gone', { id: approval.id })
     return { userId: Number(user.id), username: String(user.username), role: user.role === 'admin' ? 'admin' : 'member' }
   }
 }

@@ -4,7 +4,7 @@ import type { Actor } from '../access/actor'
 import type { FormRegistry } from '../forms/registry'
 import type { RecordsService } from '../records/service'
 import { userNames } from './approvers'
-import { approvalError } from './errors'
+import { notFound } from '../lib/errors'
 import { involved, readApproval, type ApprovalRow } from './store'
 
 const LIST_LIMIT = 100
@@ -60,7 +60,7 @@ export class ApprovalReads {
     const row = await this.knex('zg_approvals').where({ id }).first()
     const approval = row ? readApproval(row) : null
     if (!approval || (actor.role !== 'admin' && !(actor.userId !== null && (await involved(this.knex, approval, actor.userId))))) {
-      throw approvalError(404, 'approval_not_found', `approval ${id} does not exist`, { id })
+      throw notFound(`approval ${id} does not exist`).because('approval_not_found', { id })
     }
     if (actor.userId !== null) {
       await this.knex('zg_approval_assignees').where({ approval_id: id, user_id: actor.userId, kind: 'cc' }).update({ seen: true })

@@ -5,7 +5,7 @@ import type { ActionGate, GateContext } from '../records/service'
 import { conditionHolds } from '../records/service'
 import type { ApiRecord } from '../records/types'
 import { resolvePeople, userNames } from './approvers'
-import { approvalError } from './errors'
+import { conflict } from '../lib/errors'
 import { pendingKey, readApproval, recordEvent, type ApprovalRow } from './store'
 
 /** The record's title as text, for the inbox (links come as {id, display}). */
@@ -78,12 +78,12 @@ export class ApprovalGate implements ActionGate {
       const pending = await trx('zg_approvals').whereIn('pending_key', keys).first('id', 'record_id', 'title', 'step', 'steps')
       if (!pending) continue
       const step = JSON.parse(String(pending.steps))[Number(pending.step)]
-      throw approvalError(409, 'approval_pending', `${form.key} record ${pending.record_id} is waiting for approval (${localize(step?.label)}); it cannot change until the approval is decided or withdrawn`, {
-        form: form.key,
+      throw conflict(`${form.key} record ${pending.record_id} is waiting for approval (${localize(step?.label)}); it cannot change until the approval is decided or withdrawn`).because('approval_pending', {
+        form: form.def.label,
         record: Number(pending.record_id),
         title: pending.title,
         approval: Number(pending.id),
-        step: step?.label ?? null,
+        step: step?.label ?? '',
       })
     }
   }

@@ -107,7 +107,7 @@ describe('approvals', () => {
     const [a, b] = await Promise.all([decide(boss1, id, 'approve'), decide(boss2, id, 'approve')])
     expect([a.status, b.status].sort()).toEqual([200, 409])
     const loser = a.status === 409 ? a : b
-    expect(loser.body.error.code).toBe('approval_decided')
+    expect(loser.body.error.reason).toBe('approval_decided')
     const winner = a.status === 200 ? a : b
     expect(winner.body.result).toMatchObject({ status: 'submitted' })
     expect(winner.body.data.status).toBe('approved')
@@ -136,10 +136,10 @@ describe('approvals', () => {
     const id = (await submit(clerk, 'receipts', big.id)).body.result.approval.id
     const edit = await clerk.patch(`/api/forms/receipts/records/${big.id}`, { remark: 'changed' })
     expect(edit.status).toBe(409)
-    expect(edit.body.error).toMatchObject({ code: 'approval_pending', details: { params: { record: big.id, approval: id, step: '主管' } } })
+    expect(edit.body.error).toMatchObject({ code: 'conflict', reason: 'approval_pending', params: { record: big.id, approval: id, step: '主管', title: big.no } })
     expect((await app.api.patch(`/api/forms/receipts/records/${big.id}`, { remark: 'admin too' })).status).toBe(409)
     expect((await clerk.delete(`/api/forms/receipts/records/${big.id}`)).status).toBe(409)
-    expect((await submit(clerk, 'receipts', big.id)).body.error.code).toBe('approval_pending')
+    expect((await submit(clerk, 'receipts', big.id)).body.error.reason).toBe('approval_pending')
     const upsert = await app.api.post('/api/forms/receipts/records/upsert', { by: ['remark'], records: [{ remark: 'batch', depot }] })
     expect(upsert.status, JSON.stringify(upsert.body)).toBe(409)
     expect((await app.ctx.db.knex('zg_approvals').where({ record_id: big.id, form: 'receipts' })).length).toBe(1)
@@ -150,7 +150,7 @@ describe('approvals', () => {
     expect(withdrawn.status).toBe(200)
     expect(withdrawn.body.data.status).toBe('withdrawn')
     expect((await clerk.patch(`/api/forms/receipts/records/${big.id}`, { remark: 'changed' })).status).toBe(200)
-    expect((await decide(lead, id, 'approve')).body.error.code).toBe('approval_decided')
+    expect((await decide(lead, id, 'approve')).body.error.reason).toBe('approval_decided')
     expect((await lead.get('/api/approvals/counts')).body.data.waiting).toBe(0)
   })
 
@@ -159,7 +159,7 @@ describe('approvals', () => {
     const id = (await submit(clerk, 'receipts', big.id)).body.result.approval.id
     const noReason = await decide(lead, id, 'reject', { reason: '  ' })
     expect(noReason.status).toBe(422)
-    expect(noReason.body.error.code).toBe('approval_reason_required')
+    expect(noReason.body.error.details).toEqual([expect.objectContaining({ field: 'reason', code: 'approval_reason_required' })])
     const rejected = await decide(lead, id, 'reject', { reason: '单价太高' })
     expect(rejected.status).toBe(200)
     expect(rejected.body.data.status).toBe('rejected')
@@ -178,7 +178,7 @@ describe('approvals', () => {
     const big = await receipt(40, '500.00')
     const id = (await submit(clerk, 'receipts', big.id)).body.result.approval.id
     expect((await decide(lead, id, 'transfer', {})).status).toBe(422)
-    expect((await decide(lead, id, 'transfer', { to: 999999 })).body.error.code).toBe('approval_transfer_to')
+    expect((await decide(lead, id, 'transfer', { to: 999999 })).body.error.details[0]).toMatchObject({ field: 'to', code: 'approval_transfer_to' })
     const moved = await decide(lead, id, 'transfer', { to: ids.deputy, reason: '出差' })
     expect(moved.status).toBe(200)
     expect(moved.body.data.steps[0].approvers.map((p: any) => p.id)).toEqual([ids.deputy])

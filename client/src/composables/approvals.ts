@@ -1,20 +1,10 @@
 import { ElMessage, ElMessageBox } from 'element-plus'
 import { localize, type LocalizedText } from '@schema/lib/localized'
-import { ApiError } from '@/api/client'
 import { approvalsApi, type Approval } from '@/api/approvals'
 import { currentLocale, i18n } from '@/i18n'
 import { useApprovalsStore } from '@/stores/approvals'
 
 const text = (value: unknown) => (value && typeof value === 'object' ? localize(value as LocalizedText, currentLocale.value) : value == null ? '' : String(value))
-
-/** An approval error (code `approval_*`) in the user's language, with its params; null for other errors. */
-export function approvalErrorMessage(error: unknown): string | null {
-  if (!(error instanceof ApiError) || !error.code.startsWith('approval_')) return null
-  const key = `approvals.errors.${error.code}`
-  if (!i18n.global.te(key)) return null
-  const params = ((error.details as { params?: Record<string, unknown> } | null)?.params ?? {}) as Record<string, unknown>
-  return i18n.global.t(key, Object.fromEntries(Object.entries(params).map(([k, v]) => [k, text(v)])))
-}
 
 /** The current step of a pending approval and who it waits for. */
 export function pendingText(approval: Approval): string {

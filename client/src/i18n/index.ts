@@ -6,6 +6,10 @@ import { LOCALES, type Locale } from '@schema/lib/localized'
 import approvalsEn from './approvals.en'
 import approvalsZhCN from './approvals.zh-CN'
 import en from './en'
+import errorsEn from './messages.en'
+import errorsZhCN from './messages.zh-CN'
+import packsEn from './packs.en'
+import packsZhCN from './packs.zh-CN'
 import zhCN from './zh-CN'
 
 const STORAGE_KEY = 'zg.locale'
@@ -19,8 +23,12 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  // each feature's strings in its own files (approvals.*.ts), merged here under their key
-  messages: { 'zh-CN': { ...zhCN, approvals: approvalsZhCN }, en: { ...en, approvals: approvalsEn } },
+  // Feature modules keep their words in files of their own, merged here under their namespace
+  // (server error codes: messages.*.ts, see composables/errorText.ts; approvals: approvals.*.ts).
+  messages: {
+    'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN, approvals: approvalsZhCN },
+    en: { ...en, errors: errorsEn, packs: packsEn, approvals: approvalsEn },
+  },
 })
 
 /** The current locale, typed for localize() and settable from the language switch. */

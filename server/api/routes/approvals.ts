@@ -1,6 +1,6 @@
 import { Router } from 'express'
 import type { DecisionInput } from '../../approvals/decisions'
-import { approvalError } from '../../approvals/errors'
+import { badRequest, fieldProblem, notFound, ValidationError } from '../../lib/errors'
 import type { AppContext } from '../../context'
 import { queryString, recordId } from '../params'
 
@@ -25,7 +25,7 @@ export function approvalRoutes(ctx: AppContext): Router {
   router.get('/', async (req, res) => {
     const form = queryString(req.query.form)
     const record = queryString(req.query.record)
-    if (!form || !record || !/^\d{1,15}$/.test(record)) throw approvalError(400, 'approval_record_query', 'send ?form=<form key>&record=<record id>')
+    if (!form || !record || !/^\d{1,15}$/.test(record)) throw badRequest('send ?form=<form key>&record=<record id>').because('approval_record_query')
     res.json({ data: await reads.ofRecord(req.actor!, form, Number(record)) })
   })
   router.get('/:id', async (req, res) => {
@@ -33,9 +33,9 @@ export function approvalRoutes(ctx: AppContext): Router {
   })
   router.post('/:id/:decision', async (req, res) => {
     const decision = String(req.params.decision)
-    if (!(DECISIONS as readonly string[]).includes(decision)) throw approvalError(404, 'approval_bad_decision', `no decision "${decision}"; use approve, reject, transfer or withdraw`)
+    if (!(DECISIONS as readonly string[]).includes(decision)) throw notFound(`no decision "${decision}"; use approve, reject, transfer or withdraw`).because('approval_bad_decision', { decision })
     const body = (req.body ?? {}) as { reason?: unknown; to?: unknown }
-    if (body.reason !== undefined && body.reason !== null && typeof body.reason !== 'string') throw approvalError(422, 'approval_reason_text', 'reason must be text', { field: 'reason' })
+    if (body.reason !== undefined && body.reason !== null && typeof body.reason !== 'string') throw new ValidationError([fieldProblem('reason', 'must_be_text', 'must be text')])
     const input = { decision, reason: body.reason ?? undefined, to: Number(body.to) } as DecisionInput
     const id = recordId(req)
     const { result } = await decisions.decide(req.actor!, id, input)
