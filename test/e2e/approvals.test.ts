@@ -11,7 +11,7 @@ import { createUser } from '../../server/auth/users'
 import { ensureAdmin } from '../../server/bootstrap'
 import { loadConfig } from '../../server/config'
 import type { AppContext } from '../../server/context'
-import { ADMIN, apiGet, field, launch, login, pickRemote, screenshot, type Browser } from './helpers'
+import { ADMIN, apiGet, apiPost, field, launch, login, pickOption, pickRemote, screenshot, type Browser } from './helpers'
 
 /*
  * The Taobao ERP pack's purchase approval in the browser: a buyer (a member) submits a 采购单 over
@@ -23,6 +23,7 @@ import { ADMIN, apiGet, field, launch, login, pickRemote, screenshot, type Brows
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const BUYER = { username: 'caigou', password: 'caigou-secret-1', display_name: '采购小李' }
 const MANAGER = { username: 'dianzhang', password: 'dianzhang-secret-1', display_name: '王店长' }
+const KEEPER = { username: 'kuguan', password: 'kuguan-secret-1', display_name: '库管老张' }
 
 let ctx: AppContext
 let server: Server
@@ -37,6 +38,7 @@ beforeAll(async () => {
   await ensureAdmin(ctx)
   await createUser(ctx.db.knex, { ...BUYER, role: 'member' })
   await createUser(ctx.db.knex, { ...MANAGER, role: 'admin' })
+  await createUser(ctx.db.knex, { ...KEEPER, role: 'member' })
   server = await new Promise((resolve) => {
     const s = createHttpApp(ctx, { clientDir: path.join(ROOT, 'dist/client') }).listen(0, '127.0.0.1', () => resolve(s))
   })
@@ -204,6 +206,51 @@ describe.sequential('a purchase order over 5,000.00 needs the 店长', () => {
     await expect.poll(() => mine.locator('[data-test="inbox-unread"]').count()).toBe(1)
     await screenshot(page, 'approvals-7-rejected')
     // 401s are the login page asking whether a session exists
+    expect(browser.problems.filter((p) => !p.includes('status of 401'))).toEqual([])
+  })
+
+  test('the 店长 hands one over (转交) to the stock keeper, whose 待办 it then waits in', async () => {
+    await logout()
+    await login(page, BUYER)
+    const po = (await apiGet<{ data: { id: number }[] }>(page, '/api/forms/purchase_orders/records?sort=-id&limit=1')).data[0]
+    const copy = (await apiGet<{ data: Record<string, any> }>(page, `/api/forms/purchase_orders/records/${po.id}`)).data
+    const created = await apiPost<{ data: { id: number } }>(page, '/api/forms/purchase_orders/records', {
+      supplier: copy.supplier.id,
+      warehouse: copy.warehouse.id,
+      lines: [{ sku: copy.lines[0].sku.id, qty: 400 }],
+    })
+    const asked = await apiPost<{ result: { approval: { id: number } } }>(page, `/api/forms/purchase_orders/records/${created.data.id}/actions/submit`, {})
+    expect(asked.result.approval.id).toBeGreaterThan(0)
+    await logout()
+
+    await login(page, MANAGER)
+    await expect.poll(() => menuCount().innerText().catch(() => '')).toBe('1')
+    await page.goto(`/forms/purchase_orders/${created.data.id}`)
+    await page.locator('[data-test="approval-transfer"]').click()
+    const dialog = page.locator('.el-dialog:visible')
+    // no one chosen, no hand-over
+    await dialog.locator('[data-test="decision-confirm"]').click()
+    await dialog.getByText('请选择转交给谁').waitFor()
+    await dialog.locator('[data-test="transfer-to"]').click()
+    await pickOption(page, '库管老张')
+    await expect.poll(() => dialog.getByText('请选择转交给谁').count()).toBe(0)
+    await dialog.locator('textarea[data-test="decision-reason"]').fill('我出差三天')
+    await screenshot(page, 'approvals-8-transfer')
+    await dialog.locator('[data-test="decision-confirm"]').click()
+    await message('已转交给 库管老张').waitFor()
+    // no longer the 店长's to decide
+    await expect.poll(() => page.locator('[data-test="approval-transfer"]').count()).toBe(0)
+    await expect.poll(() => menuCount().count()).toBe(0)
+    expect(await page.locator('[data-test="approval-pending"]').innerText()).toContain('库管老张')
+    await dismissMessages()
+    await logout()
+
+    await login(page, KEEPER)
+    await expect.poll(() => menuCount().innerText().catch(() => '')).toBe('1')
+    await page.goto('/approvals')
+    const rows = page.locator('[data-test="inbox-waiting"] .el-table__body tr')
+    await expect.poll(() => rows.count()).toBe(1)
+    expect(await rows.first().locator('[data-test="inbox-approve"]').count()).toBe(1)
     expect(browser.problems.filter((p) => !p.includes('status of 401'))).toEqual([])
   })
 })
