@@ -21,6 +21,7 @@ function approvalPack() {
     {
       key: 'submit',
       label: '提交',
+      requires: [{ check: 'remark <> "hold"', message: '备注为 hold 的收货单不能提交' }],
       approval: {
         when: 'total > 5000',
         steps: [
@@ -129,6 +130,14 @@ describe('approvals', () => {
     expect((await clerk.get('/api/approvals/counts')).body.data.unread).toBe(1)
     await clerk.get(`/api/approvals/${id}`)
     expect((await clerk.get('/api/approvals/counts')).body.data.unread).toBe(0)
+  })
+
+  it('asks for nothing that could not run: the action\'s requires are checked first', async () => {
+    const held = await receipt(12, '500.00', { remark: 'hold' })
+    const res = await submit(clerk, 'receipts', held.id)
+    expect(res.status).toBe(422)
+    expect(res.body.error.reason).toBe('action_refused')
+    expect(await app.ctx.db.knex('zg_approvals').where({ form: 'receipts', record_id: held.id })).toHaveLength(0)
   })
 
   it('keeps a record under approval from changing until it is decided', async () => {
