@@ -1,18 +1,16 @@
 /** UI strings of approvals in English (keys as in approvals.zh-CN.ts). */
 export default {
   menu: 'To-do',
-  group: 'Approvals',
   title: 'To-do',
   tabs: { waiting: 'Waiting for me', cc: 'Copied to me', mine: 'Asked by me' },
   empty: { waiting: 'Nothing waits for your approval', cc: 'No approvals copied to you', mine: 'You have not asked for any approval' },
-  columns: { record: 'Record', form: 'Form', action: 'Action', step: 'Current step', requester: 'Asked by', requestedAt: 'Asked at', status: 'Status', decidedAt: 'Ended at' },
+  columns: { record: 'Record', action: 'Action', step: 'Current step', requester: 'Asked by', requestedAt: 'Asked at', status: 'Status' },
   status: { pending: 'Pending', approved: 'Approved', rejected: 'Rejected', withdrawn: 'Withdrawn' },
   decision: { request: 'Asked', approve: 'Approved', reject: 'Rejected', transfer: 'Handed over', withdraw: 'Withdrew' },
   approve: 'Approve',
   reject: 'Reject',
   transfer: 'Hand over',
   withdraw: 'Withdraw',
-  open: 'Open',
   unread: 'New',
   dialog: {
     approveTitle: 'Approve: {title}',
@@ -40,6 +38,5 @@ export default {
     locked: 'This record is waiting for approval; it cannot change until the approval ends or is withdrawn',
     history: 'Approvals',
     stepOf: 'Step {n}',
-    cc: 'Copied',
   },
 }

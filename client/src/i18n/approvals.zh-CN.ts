@@ -1,18 +1,16 @@
 /** UI strings of approvals (审批) in Chinese, merged into the messages as `approvals`; approvals.en.ts mirrors these keys. */
 export default {
   menu: '待办',
-  group: '审批',
   title: '待办',
   tabs: { waiting: '待我审批', cc: '抄送我', mine: '我发起的' },
   empty: { waiting: '没有等你审批的事项', cc: '没有抄送给你的审批', mine: '你还没有发起过审批' },
-  columns: { record: '记录', form: '表单', action: '操作', step: '当前步骤', requester: '发起人', requestedAt: '发起时间', status: '状态', decidedAt: '结束时间' },
+  columns: { record: '记录', action: '操作', step: '当前步骤', requester: '发起人', requestedAt: '发起时间', status: '状态' },
   status: { pending: '审批中', approved: '已通过', rejected: '已拒绝', withdrawn: '已撤回' },
   decision: { request: '发起审批', approve: '同意', reject: '拒绝', transfer: '转交', withdraw: '撤回' },
   approve: '同意',
   reject: '拒绝',
   transfer: '转交',
   withdraw: '撤回',
-  open: '查看',
   unread: '新',
   dialog: {
     approveTitle: '同意：{title}',
@@ -40,6 +38,5 @@ export default {
     locked: '此记录正在审批中，审批结束或撤回前不能修改',
     history: '审批记录',
     stepOf: '第 {n} 步',
-    cc: '抄送',
   },
 }
