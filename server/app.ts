@@ -16,7 +16,8 @@ import { readPack } from './forms/pack-files'
 import { registerErp } from './erp'
 import { registerDocumentActions } from './records/document-actions'
 import { HookRegistry } from './records/hooks'
-import { ActionRegistry, RecordsService } from './records/service'
+import { ActionRegistry, RecordsService, type RecordsServiceDeps } from './records/service'
+import { setUpApprovals } from './approvals'
 
 export const TEMPLATES_DIR = path.resolve(import.meta.dirname, '../templates')
 
@@ -35,11 +36,13 @@ export async function createContext(config: Config): Promise<AppContext> {
   const actions = new ActionRegistry()
   registerDocumentActions(actions)
   const access = defaultPolicy
-  const records = new RecordsService({ db, registry, access, hooks, actions })
+  const deps: RecordsServiceDeps = { db, registry, access, hooks, actions }
+  const records = new RecordsService(deps)
+  const approvals = setUpApprovals(deps, records, registry, db)
   const files = new FileStore(db.knex, path.join(config.dataDir, 'files'))
   const secrets = SecretBox.fromEnvironment(config.dataDir, config.secretKey)
   const connections = new ShopConnections(db.knex, secrets, config.taobaoGatewayUrl)
-  const ctx: AppContext = { config, db, registry, access, hooks, actions, records, files, secrets, connections }
+  const ctx: AppContext = { config, db, registry, access, hooks, actions, records, approvals, files, secrets, connections }
   registerErp(ctx)
   registerSync(ctx)
   return ctx

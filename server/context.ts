@@ -1,4 +1,5 @@
 import type { AccessPolicy } from './access/policy'
+import type { Approvals } from './approvals'
 import type { Config } from './config'
 import type { Database } from './db/connect'
 import type { FileStore } from './files/store'
@@ -19,6 +20,8 @@ export interface AppContext {
   actions: ActionRegistry
   /** the records service as the system actor; routes bind it to the request's user */
   records: RecordsService
+  /** approval requests: the 待办 inbox, histories, decisions */
+  approvals: Approvals
   files: FileStore
   secrets: SecretBox
   /** Taobao connections of shops, secrets sealed at rest */

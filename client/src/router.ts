@@ -12,6 +12,7 @@ export const router = createRouter({
       component: AppShell,
       children: [
         { path: '', name: 'home', component: () => import('@/views/HomeView.vue') },
+        { path: 'approvals', name: 'approvals', component: () => import('@/views/ApprovalInboxView.vue'), meta: { keyByPath: true } },
         { path: 'forms/:form', name: 'grid', component: () => import('@/views/FormGridView.vue') },
         { path: 'forms/:form/new', name: 'new', component: () => import('@/views/RecordFormView.vue') },
         { path: 'forms/:form/:id(\\d+)', name: 'record', component: () => import('@/views/RecordFormView.vue') },

@@ -197,6 +197,21 @@ export const MESSAGE_CATALOG = {
   pack_downgrade: ['pack', 'installed', 'offered'],
   no_pending_upgrade: ['pack'],
   bad_resolutions: [],
+
+  // Approvals (server/approvals)
+  approval_pending: ['form', 'record', 'title', 'approval', 'step'],
+  approval_not_found: ['id'],
+  approval_decided: ['id'],
+  approval_not_approver: ['id'],
+  approval_not_requester: ['id'],
+  approval_reason_required: [],
+  approval_reason_too_long: ['max'],
+  approval_transfer_to: [],
+  approval_transfer_same: [],
+  approval_requester_gone: ['id'],
+  approval_collective: ['action'],
+  approval_bad_decision: ['decision'],
+  approval_record_query: [],
 } as const satisfies Record<string, readonly string[]>
 
 export type MessageCode = keyof typeof MESSAGE_CATALOG

@@ -4,6 +4,7 @@ import type { LocalizedText } from '../lib/localized'
 import type { ActionDefinition, ActionParamDefinition } from '../template/rules'
 import { codecFor, type ValueCodec } from '../values'
 import { dependencyReader, type WorkingRecord } from './compute'
+import { compileApproval } from './approval-rules'
 import { compileAt, withDocStatus } from './document-rules'
 import { evaluateInto } from './formula-values'
 import { tableScope } from './table-scope'
@@ -49,6 +50,8 @@ export interface CompiledRequirement {
 export type CompiledAction = ActionDefinition & {
   condition?: CompiledFormula
   compiled: { params: CompiledParam[]; requires: CompiledRequirement[]; steps: CompiledStep[] }
+  /** the approval's `when` (./approval-rules.ts) */
+  approvalCondition?: CompiledFormula
 }
 
 const BUILT_IN_ACTIONS: ActionDefinition[] = [
@@ -195,6 +198,12 @@ export function compileActions(form: FormModel, forms: Map<string, FormModel>, a
     else actions.push(entry)
   })
   refuseCircularRuns(actions, declared, at, problems)
+  for (const action of actions) {
+    if (!action.approval) continue
+    const path = `${at}.actions[${declared.findIndex((a) => a.key === action.key)}].approval`
+    if (action.client) problems.push({ path, message: 'an action the browser does by itself cannot need approval' })
+    action.approvalCondition = compileApproval(form, action.approval, recordScope, path, problems)
+  }
   return actions
 }
 

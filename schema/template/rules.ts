@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Key } from '../fields/common'
 import { LocalizedText } from '../lib/localized'
+import { ApprovalSchema } from './approval'
 
 /**
  * Document rules, declared in templates (see docs/rules.md):
@@ -132,6 +133,8 @@ export const ActionSchema = Type.Object(
     style: Type.Optional(Type.Union([Type.Literal('primary'), Type.Literal('danger'), Type.Literal('default')])),
     /** parameters asked for when the action runs (a small form), e.g. courier and waybill number */
     params: Type.Optional(Type.Array(ActionParam)),
+    /** asks named people to approve before the action runs (see ./approval.ts) */
+    approval: Type.Optional(ApprovalSchema),
   },
   { additionalProperties: false },
 )

@@ -7,6 +7,7 @@ import { authenticate, requireSameOrigin } from './auth'
 import { errorHandler } from './errors'
 import { buildOpenApi } from './openapi'
 import { adminRoutes } from './routes/admin'
+import { approvalRoutes } from './routes/approvals'
 import { authRoutes } from './routes/auth'
 import { erpRoutes } from './routes/erp'
 import { fileRoutes } from './routes/files'
@@ -44,6 +45,7 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
     await ctx.registry.refreshIfChanged()
     next()
   }, recordRoutes(ctx))
+  api.use('/approvals', approvalRoutes(ctx))
   api.use('/files', fileRoutes(ctx))
   api.use('/me/settings', settingsRoutes(ctx))
   api.use('/', adminRoutes(ctx))

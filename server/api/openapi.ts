@@ -92,6 +92,32 @@ export function buildOpenApi(registry: FormRegistry): Schema {
       get: { summary: 'List API tokens (admin)', responses: { 200: { description: 'tokens' } } },
     },
     '/api/files': { post: { summary: 'Upload a file (multipart field "file"; ?form=<form key>)', responses: { 201: { description: 'file descriptor' } } } },
+    // approvals (docs/rules.md#approvals)
+    '/api/approvals': {
+      get: {
+        summary: 'The approvals of a record (?form=&record=), for readers of the record',
+        parameters: [{ name: 'form', in: 'query', required: true, schema: { type: 'string' } }, { name: 'record', in: 'query', required: true, schema: { type: 'integer' } }],
+        responses: { 200: { description: 'approvals' }, ...errors(400, 404) },
+      },
+    },
+    '/api/approvals/inbox': { get: { summary: '待办: {waiting, cc, mine, counts}', responses: { 200: { description: 'the inbox' } } } },
+    '/api/approvals/counts': { get: { summary: 'Counts for the menu: {waiting, unread}', responses: { 200: { description: 'counts' } } } },
+    '/api/approvals/people': { get: { summary: 'Active users a step can be handed to', responses: { 200: { description: 'users' } } } },
+    '/api/approvals/{id}': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+      get: { summary: 'One approval (requester, approvers, cc, admins); marks it read', responses: { 200: { description: 'the approval' }, ...errors(404) } },
+    },
+    '/api/approvals/{id}/{decision}': {
+      parameters: [
+        { name: 'id', in: 'path', required: true, schema: { type: 'integer' } },
+        { name: 'decision', in: 'path', required: true, schema: { type: 'string', enum: ['approve', 'reject', 'transfer', 'withdraw'] } },
+      ],
+      post: {
+        summary: 'Decide: approve (the last step runs the action), reject {reason}, transfer {to}, withdraw (the requester)',
+        requestBody: json({ type: 'object', properties: { reason: { type: 'string', maxLength: 500 }, to: { type: 'integer' } } }),
+        responses: { 200: { description: '{data: the approval, result: what the action answered}' }, ...errors(400, 403, 404, 409, 422) },
+      },
+    },
   }
   for (const form of registry.list()) {
     const name = form.key

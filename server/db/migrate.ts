@@ -5,6 +5,7 @@ import * as syncEffects from './migrations/003-sync-effects'
 import * as syncRecovery from './migrations/004-sync-recovery'
 import * as oauthStates from './migrations/005-oauth-states'
 import * as formOverlays from './migrations/006-form-overlays'
+import * as approvals from './migrations/007-approvals'
 
 /** Migrations are modules listed here (not files found at run time), so they bundle and type-check. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '004-sync-recovery': syncRecovery,
   '005-oauth-states': oauthStates,
   '006-form-overlays': formOverlays,
+  '007-approvals': approvals,
 }
 
 const source: Knex.MigrationSource<string> = {

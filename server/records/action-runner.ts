@@ -38,6 +38,15 @@ export async function performAction(run: ActionRun, action: CompiledAction): Pro
   return resultOf(ctx.form, before, outcome)
 }
 
+/**
+ * Checks what performAction would check first (params, requires) without running anything: an
+ * action held for approval is refused now rather than after the approvers said yes.
+ */
+export function checkAction(run: ActionRun, action: CompiledAction): void {
+  const inputs = readParams(action, run.ctx.params, !run.handlerOf(action))
+  for (const record of run.ctx.records) checkRequirements(run, action, record, inputs)
+}
+
 /** An action's params as its formulas read them; a declared action refuses missing or bad ones. */
 function readParams(action: CompiledAction, raw: Record<string, unknown>, strict: boolean): ActionInputs {
   const params: Record<string, unknown> = {}

@@ -11,7 +11,7 @@ import type { AccessPolicy, Operation } from '../access/policy'
 import type { Database } from '../db/connect'
 import type { FormRegistry } from '../forms/registry'
 import { AppError, badRequest, conflict, fieldProblem, notFound, ValidationError, type FieldProblem } from '../lib/errors'
-import { performAction } from './action-runner'
+import { checkAction, performAction } from './action-runner'
 import { mergeInput, toWorking } from './canonical'
 import type { HookRegistry } from './hooks'
 import { findReferrers, refuseReferenced } from './integrity'
@@ -32,7 +32,35 @@ export interface RecordsServiceDeps {
   access: AccessPolicy
   hooks: HookRegistry
   actions: ActionRegistry
+  /** holds actions back for approval and keeps records under approval unchanged (server/approvals) */
+  gate?: ActionGate
   clock?: () => number
+}
+
+/** What the gate sees of an action about to run. */
+export interface GateContext {
+  trx: Knex.Transaction
+  form: FormModel
+  action: CompiledAction
+  record: ApiRecord
+  params: Record<string, unknown>
+  actor: Actor
+}
+
+/**
+ * Stands in front of every action run and every change of a record: an action that needs approval
+ * becomes an approval request instead of running, and a record under approval cannot change.
+ */
+export interface ActionGate {
+  /** inside the action's transaction: what to answer instead of running the action, or null to run it */
+  intercept(ctx: GateContext): Promise<unknown | null>
+  /** throws (409) when any of the records may not change now */
+  assertUnlocked(trx: Knex.Transaction, form: FormModel, ids: number[]): Promise<void>
+}
+
+export interface RunOptions {
+  /** the approval of this run was granted (the approvals module runs it as the requester) */
+  approved?: boolean
 }
 
 /** What an action handler gets: the record (locked), the services bound to the transaction. */
@@ -126,8 +154,8 @@ export class RecordsService {
   }
 
   /** Runs several writes as one transaction (with the write lock taken first). */
-  transaction<T>(work: (service: RecordsService) => Promise<T>): Promise<T> {
-    return this.write((trx) => work(this.within(trx)))
+  transaction<T>(work: (service: RecordsService, trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.write((trx) => work(this.within(trx), trx))
   }
 
   hasForm(key: string): boolean {
@@ -278,6 +306,7 @@ export class RecordsService {
         }).because('stale_version', { form: form.def.label, id })
       }
       this.assertEditable(form, existing)
+      await this.assertUnlocked(trx, form, [id])
       applyDefaults(form, patch, this.actor, this.clock(), 'new_lines')
       const { working, unknownLineIds } = mergeInput(form, existing, patch)
       for (const path of unknownLineIds) problems.push(fieldProblem(path, 'unknown_line', 'is not a line of this record'))
@@ -383,6 +412,7 @@ export class RecordsService {
         updates.push({ index: i, current, working })
       }
       if (readonly.length) throw new ValidationError(readonly)
+      await this.assertUnlocked(trx, form, updates.map((u) => u.current.id))
       if (updates.length) {
         // All updates validated together (one query per linked table), then written one by one.
         await this.prepareUpdates(trx, form, updates.map((u) => u.working), (j) => `[${updates[j].index}].`, [])
@@ -435,6 +465,7 @@ export class RecordsService {
     await this.write(async (trx) => {
       const existing = await this.lockAndLoad(trx, form, id)
       this.assertEditable(form, existing, 'deleted')
+      await this.assertUnlocked(trx, form, [id])
       await this.deleteLoaded(trx, form, existing)
     })
   }
@@ -447,6 +478,7 @@ export class RecordsService {
       for (const id of new Set(ids)) {
         const existing = await this.lockAndLoad(trx, form, id)
         this.assertEditable(form, existing, 'deleted')
+        await this.assertUnlocked(trx, form, [id])
         await this.deleteLoaded(trx, form, existing)
       }
     })
@@ -501,6 +533,7 @@ export class RecordsService {
     this.deps.access.check(this.actor, 'delete', form)
     const existing = await this.lockAndLoad(this.trx!, form, id)
     this.assertEditable(form, existing, 'deleted')
+    await this.assertUnlocked(this.trx!, form, [id])
     await this.deleteLoaded(this.trx!, form, existing)
   }
 
@@ -510,9 +543,9 @@ export class RecordsService {
    * (and posts through ctx.postings); one without sets its fields, then reverses and posts what
    * the template's postings say for it.
    */
-  async runAction(formKey: string, id: number, actionKey: string, params: Record<string, unknown> = {}): Promise<{ record: ApiRecord; result: unknown }> {
+  async runAction(formKey: string, id: number, actionKey: string, params: Record<string, unknown> = {}, options: RunOptions = {}): Promise<{ record: ApiRecord; result: unknown }> {
     const { form, action, handler } = this.resolveAction(formKey, actionKey)
-    const { records, result } = await this.runOn(form, action, handler, [id], params)
+    const { records, result } = await this.runOn(form, action, handler, [id], params, options)
     return { record: records[0], result }
   }
 
@@ -569,7 +602,7 @@ export class RecordsService {
     return !action.condition || conditionHolds(form, action.condition, record, this.clock())
   }
 
-  private async runOn(form: FormModel, action: CompiledAction, handler: RegisteredHandler | undefined, ids: number[], params: Record<string, unknown>) {
+  private async runOn(form: FormModel, action: CompiledAction, handler: RegisteredHandler | undefined, ids: number[], params: Record<string, unknown>, options: RunOptions = {}) {
     return this.write(async (trx) => {
       const records: ApiRecord[] = []
       for (const id of [...ids].sort((a, b) => a - b)) {
@@ -583,6 +616,7 @@ export class RecordsService {
         }
         records.push(record)
       }
+      await this.assertUnlocked(trx, form, records.map((r) => r.id))
       const bind = (inner: Knex.Transaction) => {
         const system = this.as(SYSTEM_ACTOR).within(inner)
         return { service: this.within(inner), system, postings: new PostingEngine(system, inner, this.deps.db.dialect, this.clock), trx: inner }
@@ -609,8 +643,17 @@ export class RecordsService {
           return result
         },
       }
-      // The one place actions run (an approval check belongs in front of this).
-      const result = await performAction({ ctx, handlerOf: (a) => (a === action ? handler : this.handlerOf(form, a)), now: this.clock() }, action)
+      const run = { ctx, handlerOf: (a: CompiledAction) => (a === action ? handler : this.handlerOf(form, a)), now: this.clock() }
+      // An action that needs approval is asked for (once its params and requires hold) instead of run.
+      if (action.approval && !options.approved) {
+        if (!this.deps.gate) throw new Error(`"${action.key}" needs approval but no approval gate is wired`)
+        if (handler?.collective) throw badRequest(`"${localize(action.label)}" runs on several records at once and cannot need approval`).because('approval_collective', { action: action.label })
+        checkAction(run, action)
+        const answer = await this.deps.gate.intercept({ trx, form, action, record: records[0], params, actor: this.actor })
+        if (answer !== null) return { records, result: answer }
+      }
+      // The one place actions run.
+      const result = await performAction(run, action)
       const after = await this.reader(trx).load(form, records.map((r) => r.id), { lines: true })
       const afterById = new Map(after.map((r) => [r.id, r]))
       await this.audit(trx, form, records.map((r) => ({ id: r.id, action: action.key, changes: { params, result } })))
@@ -649,6 +692,11 @@ export class RecordsService {
   }
 
   // ---- plumbing -------------------------------------------------------------------------------
+
+  /** Records under approval stay as they were asked about (only forms that declare approvals can have any). */
+  private async assertUnlocked(trx: Knex.Transaction, form: FormModel, ids: number[]) {
+    if (this.deps.gate && ids.length && form.actions.some((a) => a.approval)) await this.deps.gate.assertUnlocked(trx, form, ids)
+  }
 
   private assertEditable(form: FormModel, record: ApiRecord, verb = 'edited') {
     if (form.document && record.doc_status !== 'draft') {

@@ -6,6 +6,7 @@ import type { ActionInfo, BulkActionResult, FormInfo, RecordData } from '@/api/t
 import { currentLocale, i18n } from '@/i18n'
 import { useFormsStore } from '@/stores/forms'
 import { actionLabel } from './actions'
+import { reportApprovalRequested } from './approvals'
 import { apiErrorText, problemText, type WordableProblem } from './errorText'
 import { recordPath, type RecordLink } from './recordLinks'
 
@@ -86,6 +87,8 @@ function notify(type: 'success' | 'warning', text: string, links: RecordLink[], 
 export function reportResult(form: FormInfo, action: ActionInfo, result: unknown, navigate: Navigate): ResultSummary {
   const t = i18n.global.t
   const summary = summarizeResult(form, result)
+  // asked for approval instead of done (已提交审批)
+  if (reportApprovalRequested(result)) return summary
   if (summary.refused) notify('warning', t('actions.refusedWith', { action: actionLabel(action), reason: summary.refused }), summary.links, navigate)
   else notify('success', t('doc.done', { action: actionLabel(action) }), summary.links, navigate)
   return summary

@@ -3,6 +3,8 @@ import { createI18n } from 'vue-i18n'
 import elEn from 'element-plus/es/locale/lang/en'
 import elZhCn from 'element-plus/es/locale/lang/zh-cn'
 import { LOCALES, type Locale } from '@schema/lib/localized'
+import approvalsEn from './approvals.en'
+import approvalsZhCN from './approvals.zh-CN'
 import en from './en'
 import errorsEn from './messages.en'
 import errorsZhCN from './messages.zh-CN'
@@ -22,8 +24,11 @@ export const i18n = createI18n({
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
   // Feature modules keep their words in files of their own, merged here under their namespace
-  // (server error codes: messages.*.ts, see composables/errorText.ts).
-  messages: { 'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN }, en: { ...en, errors: errorsEn, packs: packsEn } },
+  // (server error codes: messages.*.ts, see composables/errorText.ts; approvals: approvals.*.ts).
+  messages: {
+    'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN, approvals: approvalsZhCN },
+    en: { ...en, errors: errorsEn, packs: packsEn, approvals: approvalsEn },
+  },
 })
 
 /** The current locale, typed for localize() and settable from the language switch. */

@@ -179,6 +179,20 @@ const messages: Record<MessageCode, string> = {
   pack_downgrade: 'Pack {pack} {installed} is installed; it cannot go back to {offered}',
   no_pending_upgrade: 'No upgrade of pack "{pack}" is waiting',
   bad_resolutions: 'Resolve each conflict with "mine" or "pack"',
+
+  approval_pending: '{title} is waiting for approval ({step}); it cannot change until the approval ends or is withdrawn',
+  approval_not_found: 'No such approval, or it does not concern you',
+  approval_decided: 'This approval has already ended',
+  approval_not_approver: 'You are not an approver of the current step',
+  approval_not_requester: 'Only who asked for it may withdraw an approval',
+  approval_reason_required: 'Say why you reject it',
+  approval_reason_too_long: 'The reason is at most {max} characters',
+  approval_transfer_to: 'Choose a valid user',
+  approval_transfer_same: 'That user already approves this step',
+  approval_requester_gone: 'Who asked can no longer sign in; reject this approval',
+  approval_collective: '"{action}" works on several records at once and cannot need approval',
+  approval_bad_decision: 'Unknown approval decision: {decision}',
+  approval_record_query: 'Name the form and the record',
 }
 
 export default messages

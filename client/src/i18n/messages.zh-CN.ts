@@ -182,6 +182,20 @@ const messages: Record<MessageCode, string> = {
   pack_downgrade: '已安装模板 {pack} {installed}，不能退回到 {offered}',
   no_pending_upgrade: '模板「{pack}」没有待处理的升级',
   bad_resolutions: '每个冲突请选择“保留我的”或“采用模板的”',
+
+  approval_pending: '{title} 正在审批（{step}），审批结束或撤回前不能修改',
+  approval_not_found: '审批不存在，或与你无关',
+  approval_decided: '这个审批已经结束了',
+  approval_not_approver: '你不是当前步骤的审批人',
+  approval_not_requester: '只有发起人可以撤回审批',
+  approval_reason_required: '拒绝时请填写理由',
+  approval_reason_too_long: '理由最多 {max} 个字',
+  approval_transfer_to: '请选择一个有效的用户',
+  approval_transfer_same: '此人已经是当前步骤的审批人',
+  approval_requester_gone: '发起人已无法登录，请拒绝这个审批',
+  approval_collective: '「{action}」一次处理多条记录，不能设置审批',
+  approval_bad_decision: '不支持的审批操作：{decision}',
+  approval_record_query: '请指定表单和记录',
 }
 
 export default messages
