@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { addField, addSection, blankForm, copyOfForm, ensureLayout, forSaving, newField, removeField, removeSection, renameField, unplacedFields } from '../../client/src/designer/edits'
+import { sampleValues } from '../../client/src/designer/sample'
+import { compileForms } from '../../schema/model/compile'
+import { FORMULA_FUNCTIONS, parseFormula } from '../../schema/formula'
+import { addField, addSection, blankForm, changeType, copyOfForm, ensureLayout, forSaving, gridColumns, newField, removeField, removeSection, renameField, setInGrid, unplacedFields } from '../../client/src/designer/edits'
 import { History } from '../../client/src/designer/history'
 import { deriveKey, keyProblem } from '../../client/src/designer/keys'
 import { validateForm } from '../../schema/validate/pack'
@@ -90,6 +93,16 @@ describe('definition edits', () => {
     expect(validateForm(forSaving(def), [other]).problems).toEqual([])
   })
 
+  it('changes a type, dropping what the new type does not have', () => {
+    const def = products()
+    const field = def.fields[0]
+    Object.assign(field, { max_length: 20, pattern: '[A-Z]+', required: true })
+    changeType(field, 'select', def, [def])
+    expect(field).toEqual({ key: 'name', type: 'select', label: '名称', required: true, options: [{ value: 'option_1', label: { 'zh-CN': '选项1', en: 'Option 1' } }] })
+    changeType(field, 'number', def, [def])
+    expect(field).toEqual({ key: 'name', type: 'number', label: '名称', required: true })
+  })
+
   it('renames a new field everywhere this form names it', () => {
     const def = products()
     ensureLayout(def)
@@ -101,13 +114,29 @@ describe('definition edits', () => {
     expect(def.fields[3].visible_when).toEqual({ field: 'title' })
   })
 
-  it('removes a field from the fields and the layout', () => {
+  it('removes a field from the fields, the layout and the grid', () => {
     const def = products()
+    def.views = [{ key: 'all', label: '全部', columns: ['name', 'price'], sort: ['-name'] }]
     ensureLayout(def)
     removeField(def, 'name')
     expect(def.fields.map((f) => f.key)).toEqual(['price', 'secret'])
     expect(def.layout!.sections[0].fields).toEqual(['price'])
+    expect(def.views[0]).toMatchObject({ columns: ['price'], sort: [] })
     expect(def.title_field).toBeUndefined()
+  })
+
+  it('shows a new field in the grid when the grid lists its columns', () => {
+    const def = products()
+    def.views = [{ key: 'open', label: '未完成' }, { key: 'all', label: '全部', columns: ['name'] }]
+    addField(def, newField('text', { 'zh-CN': '备注', en: 'Note' }, def, [def], none))
+    expect(gridColumns(def)).toEqual(['name', 'note'])
+    renameField(def, 'note', 'remark')
+    expect(gridColumns(def)).toEqual(['name', 'remark'])
+    setInGrid(def, 'remark', false)
+    expect(gridColumns(def)).toEqual(['name'])
+    const bare = products()
+    addField(bare, newField('text', { 'zh-CN': '备注' }, bare, [bare], none))
+    expect(bare.views).toBeUndefined()
   })
 
   it('moves the fields of a removed section into the one before, and saves without empty sections', () => {
@@ -138,5 +167,34 @@ describe('definition edits', () => {
     expect(copy.actions).toEqual([{ key: 'b', label: 'b', set: { name: 'x' } }])
     expect(copy.postings).toBeUndefined()
     expect(source.actions).toHaveLength(2)
+  })
+})
+
+describe('formula function help', () => {
+  it('has an example for every function, written in the formula language', () => {
+    for (const fn of FORMULA_FUNCTIONS) {
+      expect(fn.example, fn.name).toBeTruthy()
+      expect(() => parseFormula(fn.example!), fn.name).not.toThrow()
+      expect(fn.example!.toUpperCase(), fn.name).toContain(`${fn.name}(`)
+    }
+  })
+})
+
+describe('preview samples', () => {
+  it('keeps a real record’s values and makes up the missing ones, never computed ones', () => {
+    const def: FormDefinition = {
+      key: 'q',
+      label: 'q',
+      fields: [
+        { key: 'name', type: 'text', label: '名称' },
+        { key: 'kind', type: 'select', label: '类型', options: [{ value: 'a', label: 'A' }] },
+        { key: 'price', type: 'money', label: '价格' },
+        { key: 'paid', type: 'checkbox', label: '已付' },
+        { key: 'total', type: 'formula', label: '合计', formula: 'price * 2' },
+        { key: 'lines', type: 'sub_form', label: '明细', fields: [{ key: 'qty', type: 'number', label: '数量', scale: 1 }] },
+      ],
+    }
+    const model = compileForms([{ def, at: 'form' }]).forms.get('q')!
+    expect(sampleValues(model, { name: '真实', price: null, total: '99' })).toEqual({ name: '真实', kind: 'a', price: '12.00', paid: true, lines: [{ qty: '12.0' }] })
   })
 })

@@ -1,3 +1,4 @@
+import { fieldType } from '../../../schema/fields/registry'
 import type { FieldDefinition } from '../../../schema/fields/types'
 import type { LocalizedText } from '../../../schema/lib/localized'
 import type { FormDefinition, LayoutSectionDefinition } from '../../../schema/template/form'
@@ -9,6 +10,9 @@ import { deriveKey } from './keys'
  */
 
 export type Labels = { 'zh-CN': string; en?: string }
+
+/** A deep copy of plain JSON (definitions are JSON; reactive proxies cannot be structured-cloned). */
+export const cloneJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
 
 /** The designer always edits an explicit layout; a form without one shows its visible fields in two columns. */
 export function ensureLayout(def: FormDefinition): LayoutSectionDefinition[] {
@@ -57,23 +61,54 @@ function starterProperties(type: string, def: FormDefinition, forms: FormDefinit
   }
 }
 
+/**
+ * Changes a field's type: properties the new type does not have are dropped, the ones it needs are
+ * added. For a saved field the save's dry run shows what converting its data does.
+ */
+export function changeType(field: FieldDefinition, type: string, def: FormDefinition, forms: FormDefinition[]): void {
+  const schema = fieldType(type)?.schema
+  if (!schema) return
+  for (const property of Object.keys(field)) if (!(property in schema.properties)) delete field[property]
+  field.type = type
+  for (const [property, value] of Object.entries(starterProperties(type, def, forms))) if (field[property] === undefined) field[property] = value
+}
+
 /** A new field of `type` with a fresh key (from the English label when there is one). */
 export function newField(type: string, label: Labels, def: FormDefinition, forms: FormDefinition[], taken: ReadonlySet<string>): FieldDefinition {
   const keys = new Set([...taken, ...def.fields.map((f) => f.key)])
   return { key: deriveKey(label.en, keys), type, label: { ...label }, ...starterProperties(type, def, forms) }
 }
 
-/** Adds a field and places it in a section (at the end when `index` is absent). */
+/** The grid's columns: the first view that lists its own (views without a list show these). */
+export function gridColumns(def: FormDefinition): string[] | null {
+  return def.views?.find((v) => v.columns?.length)?.columns ?? null
+}
+
+/** Shows or hides a field in the grid; a form without listed columns shows every field anyway. */
+export function setInGrid(def: FormDefinition, key: string, shown: boolean): void {
+  const columns = gridColumns(def)
+  if (!columns) return
+  const at = columns.indexOf(key)
+  if (shown && at < 0) columns.push(key)
+  if (!shown && at >= 0) columns.splice(at, 1)
+}
+
+/** Adds a field, places it in a section (at the end when `index` is absent) and in the grid. */
 export function addField(def: FormDefinition, field: FieldDefinition, section = 0, index?: number): void {
   const sections = ensureLayout(def)
   def.fields.push(field)
   const target = sections[Math.min(section, sections.length - 1)]
   target.fields.splice(index ?? target.fields.length, 0, field.key)
+  setInGrid(def, field.key, true)
 }
 
 export function removeField(def: FormDefinition, key: string): void {
   def.fields = def.fields.filter((f) => f.key !== key)
   for (const section of def.layout?.sections ?? []) section.fields = section.fields.filter((k) => k !== key)
+  for (const view of def.views ?? []) {
+    if (view.columns) view.columns = view.columns.filter((k) => k !== key)
+    if (view.sort) view.sort = view.sort.filter((s) => s.replace(/^-/, '') !== key)
+  }
   if (def.title_field === key) delete def.title_field
 }
 
@@ -89,6 +124,7 @@ export function renameField(def: FormDefinition, from: string, to: string): void
     if (field.type === 'rollup' && field.source === from) field.source = to
   }
   for (const section of def.layout?.sections ?? []) section.fields = section.fields.map((k) => (k === from ? to : k))
+  for (const view of def.views ?? []) if (view.columns) view.columns = view.columns.map((k) => (k === from ? to : k))
   if (def.title_field === from) def.title_field = to
 }
 
@@ -112,7 +148,7 @@ export function removeSection(def: FormDefinition, index: number): void {
  * no layout when none is left, blank optional texts removed.
  */
 export function forSaving(def: FormDefinition): FormDefinition {
-  const copy = structuredClone(def) as FormDefinition
+  const copy = cloneJson(def)
   if (copy.layout) {
     copy.layout.sections = copy.layout.sections.filter((s) => s.fields.length > 0)
     if (!copy.layout.sections.length) delete copy.layout
@@ -147,7 +183,7 @@ export function blankForm(label: Labels, taken: ReadonlySet<string>): FormDefini
  * rules and data-only actions.
  */
 export function copyOfForm(source: FormDefinition, label: Labels, taken: ReadonlySet<string>): FormDefinition {
-  const copy = structuredClone(source) as FormDefinition
+  const copy = cloneJson(source)
   copy.key = deriveKey(label.en, taken, 'form')
   copy.label = { ...label }
   delete copy.ledger

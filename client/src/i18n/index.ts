@@ -3,6 +3,8 @@ import { createI18n } from 'vue-i18n'
 import elEn from 'element-plus/es/locale/lang/en'
 import elZhCn from 'element-plus/es/locale/lang/zh-cn'
 import { LOCALES, type Locale } from '@schema/lib/localized'
+import designerEn from './designer.en'
+import designerZhCN from './designer.zh-CN'
 import en from './en'
 import zhCN from './zh-CN'
 
@@ -17,7 +19,8 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  // the form designer's strings live in their own files
+  messages: { 'zh-CN': { ...zhCN, designer: designerZhCN }, en: { ...en, designer: designerEn } },
 })
 
 /** The current locale, typed for localize() and settable from the language switch. */

@@ -1,0 +1,47 @@
+import { api } from './client'
+import type { FormDefinition, FormInfo } from './types'
+
+/** A form as the designer reads it: the effective definition and where it came from. */
+export interface FormDetail extends FormInfo {
+  origin?: { pack: string | null; pack_version: string | null; customized: boolean }
+  retired_fields?: { table: string; key: string; type: string; label: FormDefinition['label'] }[]
+}
+
+export interface ImpactField {
+  table: string
+  field: string
+}
+
+export interface ImpactConversion extends ImpactField {
+  from: string
+  to: string
+  rows: number
+  convertible: number
+  unconvertible: { count: number; sample: unknown[] }
+}
+
+/** What saving a changed definition does to the data already stored (PUT …?dry_run=true). */
+export interface FormImpact {
+  add_columns: ImpactField[]
+  retire_fields: ImpactField[]
+  restore_fields: ImpactField[]
+  conversions: ImpactConversion[]
+  recompute: ImpactField[]
+  conflicts: { code: string; path: string; message: string; params?: Record<string, unknown> }[]
+}
+
+/** Problems the server found in a definition (422 invalid_template). */
+export interface TemplateProblem {
+  path: string
+  message: string
+}
+
+const url = (form: string) => `/api/forms/${encodeURIComponent(form)}`
+
+/** Administrators only: read, check and change form definitions. */
+export const designerApi = {
+  get: (form: string) => api.get<{ data: FormDetail }>(url(form)).then((r) => r.data),
+  dryRun: (form: string, definition: FormDefinition) => api.put<{ data: { impact: FormImpact } }>(`${url(form)}?dry_run=true`, definition).then((r) => r.data.impact),
+  apply: (form: string, definition: FormDefinition) => api.put<{ data: { impact: FormImpact; form: FormInfo } }>(url(form), definition).then((r) => r.data),
+  create: (definition: FormDefinition) => api.post<{ data: FormInfo }>('/api/forms', definition).then((r) => r.data),
+}
