@@ -19,7 +19,7 @@ describe('field keys', () => {
   })
 
   it('are field_N without an English label, and never clash', () => {
-    expect(deriveKey(undefined, new Set(['a', 'b']))).toBe('field_3')
+    expect(deriveKey(undefined, new Set(['a', 'b']))).toBe('field_1')
     expect(deriveKey('', new Set(['field_1']))).toBe('field_2')
     expect(deriveKey('Gift wrap', new Set(['gift_wrap']))).toBe('gift_wrap_2')
     expect(deriveKey('ID', none)).toBe('id_2') // a system column
@@ -89,7 +89,7 @@ describe('definition edits', () => {
     }
     addField(def, newField('lookup', { 'zh-CN': '供应商名称', en: 'Supplier name' }, def, forms, none), 0, 0)
     expect(def.layout!.sections[0].fields[0]).toBe('supplier_name')
-    expect(def.fields.find((f) => f.key === 'supplier_name')).toMatchObject({ type: 'lookup', link: 'field_6', field: 'name' })
+    expect(def.fields.find((f) => f.key === 'supplier_name')).toMatchObject({ type: 'lookup', link: 'field_3', field: 'name' })
     expect(validateForm(forSaving(def), [other]).problems).toEqual([])
   })
 
@@ -163,7 +163,7 @@ describe('definition edits', () => {
     expect(validateForm(blank).problems).toEqual([])
     const source: FormDefinition = { ...products(), postings: [] as never, actions: [{ key: 'a', label: 'a', handler: 'x.y' }, { key: 'b', label: 'b', set: { name: 'x' } }] }
     const copy = copyOfForm(source, { 'zh-CN': '商品副本' }, new Set(['products']))
-    expect(copy.key).toBe('form_2')
+    expect(copy.key).toBe('form_1')
     expect(copy.actions).toEqual([{ key: 'b', label: 'b', set: { name: 'x' } }])
     expect(copy.postings).toBeUndefined()
     expect(source.actions).toHaveLength(2)

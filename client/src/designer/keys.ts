@@ -35,7 +35,7 @@ export function deriveKey(englishLabel: string | undefined, taken: ReadonlySet<s
     const base = (/^[a-z]/.test(words) ? words : `${prefix}_${words}`).slice(0, MAX_KEY_LENGTH).replace(/_+$/, '')
     return unique(base, taken)
   }
-  for (let n = taken.size + 1; ; n++) {
+  for (let n = 1; ; n++) {
     const candidate = `${prefix}_${n}`
     if (!keyProblem(candidate, taken)) return candidate
   }
