@@ -5,6 +5,7 @@ import type { FieldModel, FormModel, TableModel } from '../../schema/model/types
 import { formatProblems } from '../../schema/validate/pack'
 import type { FormDefinition } from '../../schema/template/form'
 import { notFound } from '../lib/errors'
+import type { Patch } from '../../schema/overlay/overlay'
 
 /** A link field somewhere that points at a given form (or sub-form). */
 export interface IncomingLink {
@@ -25,8 +26,13 @@ export interface DependentRollup {
 }
 
 interface InstalledForm {
+  /** the effective definition: the pack's form with the merchant's overlay laid over it */
   def: FormDefinition
-  packKey: string
+  /** the pack's definition (null for a merchant's own form) */
+  base: FormDefinition | null
+  overlay: Patch | null
+  /** undefined for a merchant's own form */
+  packKey: string | undefined
   position: number
   retired: RetiredField[]
 }
@@ -45,12 +51,17 @@ export class FormRegistry {
   constructor(private readonly knex: Knex) {}
 
   async load(): Promise<void> {
-    const rows = await this.knex('zg_forms').select('key', 'pack_key', 'position', 'definition', 'retired_fields').orderBy(['position', 'key'])
+    const rows = await this.knex('zg_forms')
+      .whereNull('retired_at')
+      .select('key', 'pack_key', 'position', 'definition', 'base_definition', 'overlay', 'retired_fields')
+      .orderBy(['position', 'key'])
     const installed = new Map<string, InstalledForm>()
     for (const row of rows) {
       installed.set(row.key, {
         def: JSON.parse(row.definition),
-        packKey: row.pack_key,
+        base: row.base_definition ? JSON.parse(row.base_definition) : null,
+        overlay: row.overlay ? JSON.parse(row.overlay) : null,
+        packKey: row.pack_key || undefined,
         position: Number(row.position),
         retired: JSON.parse(row.retired_fields),
       })
@@ -100,6 +111,15 @@ export class FormRegistry {
 
   packOf(key: string): string | undefined {
     return this.installed.get(key)?.packKey
+  }
+
+  /** The pack's own definition of a form, before the merchant's overlay (null: the merchant's own form). */
+  baseOf(key: string): FormDefinition | null {
+    return this.installed.get(key)?.base ?? null
+  }
+
+  overlayOf(key: string): Patch | null {
+    return this.installed.get(key)?.overlay ?? null
   }
 
   retiredFields(key: string): RetiredField[] {

@@ -20,7 +20,7 @@ import { listRecords } from './lister'
 import { normalizeInput, readonlyProblems } from './normalize'
 import { applyDefaults, inBatch, prepareBatch, single, type PathPrefix } from './pipeline'
 import { RecordReader } from './reader'
-import { propagateRollups, type RollupContext } from './rollups'
+import { propagateRollups, refreshComputed, type RollupContext } from './rollups'
 import { reserveNumbers } from './sequences'
 import type { ApiRecord, BatchResult, ListOptions, ListResult, WriteEvent } from './types'
 import { whereTuples } from '../query/tuples'
@@ -639,6 +639,24 @@ export class RecordsService {
     const record = await this.load(form, id, trx)
     if (!record) throw notFound(`${form.key} record ${id} does not exist`)
     return record
+  }
+
+  /**
+   * Recomputes the stored computed fields of every record of a form (after the designer added or
+   * changed a formula or rollup), in short transactions of a few hundred records so a large form
+   * never holds the write lock for long. Derived values only: no version bump, no audit entry.
+   */
+  async recomputeAll(formKey: string): Promise<number> {
+    const form = this.deps.registry.require(formKey)
+    let after = 0
+    let count = 0
+    for (;;) {
+      const ids = (await this.deps.db.knex(form.table).where('id', '>', after).orderBy('id').limit(500).pluck('id')).map(Number)
+      if (!ids.length) return count
+      await this.write((trx) => refreshComputed({ trx, dialect: this.deps.db.dialect, registry: this.deps.registry, env: this.env() }, form, ids))
+      count += ids.length
+      after = ids[ids.length - 1]
+    }
   }
 
   private async propagate(trx: Knex.Transaction, form: FormModel, changes: { before: WorkingRecord | null; after: WorkingRecord | null }[]) {
