@@ -196,5 +196,7 @@ describe('preview samples', () => {
     }
     const model = compileForms([{ def, at: 'form' }]).forms.get('q')!
     expect(sampleValues(model, { name: '真实', price: null, total: '99' })).toEqual({ name: '真实', kind: 'a', price: '12.00', paid: true, lines: [{ qty: '12.0' }] })
+    // only new fields are made up when a real record is shown
+    expect(sampleValues(model, { name: '真实', lines: [{}] }, (path) => ['kind', 'lines.qty'].includes(path))).toEqual({ name: '真实', kind: 'a', lines: [{ qty: '12.0' }] })
   })
 })

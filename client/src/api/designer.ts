@@ -3,8 +3,10 @@ import type { FormDefinition, FormInfo } from './types'
 
 /** A form as the designer reads it: the effective definition and where it came from. */
 export interface FormDetail extends FormInfo {
-  origin?: { pack: string | null; pack_version: string | null; customized: boolean }
-  retired_fields?: { table: string; key: string; type: string; label: FormDefinition['label'] }[]
+  /** the pack it comes from, whether the merchant changed it, or the merchant's own form */
+  origin?: { pack: string | null; customized: boolean; own: boolean }
+  /** removed fields whose data is kept (`backup_of`: the old values of a converted field) */
+  retired_fields?: { table: string; key: string; type: string; label: FormDefinition['label']; backup_of: string | null }[]
 }
 
 export interface ImpactField {
@@ -18,6 +20,8 @@ export interface ImpactConversion extends ImpactField {
   rows: number
   convertible: number
   unconvertible: { count: number; sample: unknown[] }
+  /** once applied: the hidden field keeping every old value */
+  backup?: string
 }
 
 /** What saving a changed definition does to the data already stored (PUT …?dry_run=true). */
@@ -27,7 +31,9 @@ export interface FormImpact {
   restore_fields: ImpactField[]
   conversions: ImpactConversion[]
   recompute: ImpactField[]
-  conflicts: { code: string; path: string; message: string; params?: Record<string, unknown> }[]
+  /** new fields with a default: existing records get it */
+  fill_defaults?: (ImpactField & { value: unknown })[]
+  conflicts?: { code: string; path: string; message: string; params?: Record<string, unknown> }[]
 }
 
 /** Problems the server found in a definition (422 invalid_template). */
