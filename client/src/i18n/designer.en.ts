@@ -87,6 +87,7 @@ const en: typeof zhCN = {
     max_length: 'Maximum length',
     pattern: 'Format (regular expression)',
     pattern_message: 'Message when the format does not match',
+    auto_number__pattern: 'Number pattern',
     rows: 'Rows',
     symbology: 'Barcode type',
     scale: 'Decimal places',

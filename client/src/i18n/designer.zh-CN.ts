@@ -85,6 +85,7 @@ export default {
     max_length: '最多字数',
     pattern: '格式（正则表达式）',
     pattern_message: '格式不符时的提示',
+    auto_number__pattern: '编号格式',
     rows: '行数',
     symbology: '条码类型',
     scale: '小数位数',
