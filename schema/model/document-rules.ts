@@ -245,7 +245,7 @@ function compileActions(form: FormModel, at: string, problems: ModelProblem[]): 
       }
       const normalized = field.codec.normalize(value, field.value)
       const problem = normalized.ok ? field.type.check?.(normalized.value, field.def) : normalized.error
-      if (problem) problems.push({ path: `${path}.set.${key}`, message: problem })
+      if (problem) problems.push({ path: `${path}.set.${key}`, ...problem })
     }
     if (!actions.some((a) => a.key === action.key)) actions.push({ ...action, condition })
   })

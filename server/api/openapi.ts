@@ -10,9 +10,11 @@ const ERROR: Schema = {
     error: {
       type: 'object',
       properties: {
-        code: { type: 'string' },
-        message: { type: 'string' },
-        details: { description: 'for validation errors: [{field, code, message}]' },
+        code: { type: 'string', description: 'the category: bad_request, not_found, validation_failed…' },
+        reason: { type: 'string', description: 'the exact problem, a code of schema/messages/catalog.ts' },
+        params: { type: 'object', description: "the reason's params" },
+        message: { type: 'string', description: 'in English' },
+        details: { description: 'for validation errors: [{field, code, params, message}]' },
       },
     },
   },

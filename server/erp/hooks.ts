@@ -18,13 +18,13 @@ export function registerErpHooks(hooks: HookRegistry, records: RecordsService): 
     for (const { before, after } of event.records) {
       // The pipeline status moves only through actions (which reserve, release and post stock).
       if (event.action === 'create' && after && !['pending', 'exception'].includes(String(after.status))) {
-        throw conflict(`a new order starts 待审核; its status moves through actions (audit, ship…), not "${String(after.status)}"`)
+        throw conflict(`a new order starts 待审核; its status moves through actions (audit, ship…), not "${String(after.status)}"`).because('new_order_status', { status: String(after.status) })
       }
       if (event.action !== 'update' || !before) continue
       if (!EDITABLE_ORDER_STATUSES.has(String(before.status))) {
-        throw conflict(`order ${before.no} is ${String(before.status)}; edit it with its actions (hold, un-audit…) instead`)
+        throw conflict(`order ${before.no} is ${String(before.status)}; edit it with its actions (hold, un-audit…) instead`).because('order_status_by_actions', { order: String(before.no) })
       }
-      if (after && after.status !== before.status) throw conflict(`order ${before.no}: the status changes through actions (audit, hold, cancel…), not by editing it`)
+      if (after && after.status !== before.status) throw conflict(`order ${before.no}: the status changes through actions (audit, hold, cancel…), not by editing it`).because('order_status_by_actions', { order: String(before.no) })
     }
   })
 

@@ -5,7 +5,7 @@ import type { FormDefinition } from '../../schema/template/form'
 import { validateForm } from '../../schema/validate/pack'
 import type { AppContext } from '../context'
 import { quoteIdentifier } from '../db/dialects/types'
-import { AppError, badRequest, conflict, forbidden } from '../lib/errors'
+import { badRequest, conflict, forbidden, notFound } from '../lib/errors'
 import { SchemaBuilder } from './ddl'
 import type { InstallResult } from './installer'
 import { TemplateError } from './installer'
@@ -20,7 +20,7 @@ import { FormRegistry } from './registry'
 
 /** Only those who may design forms (admins, until roles exist). */
 export function assertDesigner(actor: Actor): void {
-  if (actor.role !== 'admin' && actor.role !== 'system') throw forbidden('only administrators may design forms')
+  if (actor.role !== 'admin' && actor.role !== 'system') throw forbidden('only administrators may design forms').because('design_not_allowed')
 }
 
 export interface SaveResult {
@@ -30,7 +30,7 @@ export interface SaveResult {
 }
 
 function checkDefinition(ctx: AppContext, input: unknown, key: string | null): { def: FormDefinition; model: FormModel } {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw badRequest('the body must be a form definition (a JSON object)')
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw badRequest('the body must be a form definition (a JSON object)').because('form_definition_expected')
   const def = input as FormDefinition
   if (key !== null && def.key !== key) throw new TemplateError([{ path: 'form.key', message: `the key of a saved form cannot change (it is "${key}")` }])
   const others = ctx.registry.definitions().filter((d) => d.key !== def.key)
@@ -82,7 +82,10 @@ export async function createOwnForm(ctx: AppContext, input: unknown): Promise<Fo
     await db.dialect.lockForWrite(trx)
     const taken = await trx('zg_forms').where({ key: def.key }).first('key', 'retired_at')
     if (taken) {
-      throw new AppError(409, 'form_exists', taken.retired_at ? `a retired form already uses the key "${def.key}"; purge it or choose another key` : `a form "${def.key}" already exists`, { key: def.key })
+      throw conflict(taken.retired_at ? `a retired form already uses the key "${def.key}"; purge it or choose another key` : `a form "${def.key}" already exists`, { key: def.key }).because(
+        taken.retired_at ? 'form_key_retired' : 'form_exists',
+        { key: def.key },
+      )
     }
     await new SchemaBuilder(trx, db.dialect).createForm(model)
     const last = await trx('zg_forms').max({ p: 'position' }).first()
@@ -112,15 +115,22 @@ export async function retireOwnForm(ctx: AppContext, key: string, options: { pur
   await ctx.registry.refreshIfChanged()
   const { db } = ctx
   const row = await db.knex('zg_forms').where({ key }).first('key', 'pack_key', 'definition', 'retired_at')
-  if (!row) throw new AppError(404, 'not_found', `no form "${key}"`)
-  if (row.pack_key) throw conflict(`"${key}" belongs to pack "${row.pack_key}"; only your own forms can be deleted (hide its fields instead)`, { pack: row.pack_key })
+  if (!row) throw notFound(`no form "${key}"`).because('unknown_form', { form: key })
+  if (row.pack_key) {
+    throw conflict(`"${key}" belongs to pack "${row.pack_key}"; only your own forms can be deleted (hide its fields instead)`, { pack: row.pack_key }).because('form_of_pack', {
+      form: key,
+      pack: row.pack_key,
+    })
+  }
   const linking = ctx.registry
     .list()
     .filter((f) => f.key !== key)
     .flatMap((f) => [f, ...f.fields.flatMap((x) => (x.lines ? [x.lines] : []))])
     .flatMap((t) => t.fields.filter((x) => x.value.target === key || x.value.target?.startsWith(`${key}.`)).map((x) => `${t.path}.${x.key}`))
-  if (linking.length) throw conflict(`other forms link to "${key}" (${linking.join(', ')}); remove those fields first`, { links: linking })
-  if (options.purge && options.confirm !== key) throw badRequest(`to delete "${key}" and all its records for good, confirm with its key`)
+  if (linking.length) {
+    throw conflict(`other forms link to "${key}" (${linking.join(', ')}); remove those fields first`, { links: linking }).because('form_linked', { form: key, links: linking.join(', ') })
+  }
+  if (options.purge && options.confirm !== key) throw badRequest(`to delete "${key}" and all its records for good, confirm with its key`).because('purge_needs_confirm', { form: key })
   await db.knex.transaction(async (trx) => {
     await db.dialect.lockForWrite(trx)
     if (options.purge) {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
-import type { FormModel } from '../../schema/model/types'
+import type { FormModel, ModelProblem } from '../../schema/model/types'
+import { problem } from '../../schema/messages/problem'
 import { applyOverlay, diffDefinition, rebaseConflicts, resolveConflicts, type OverlayConflict, type Patch, type Resolution } from '../../schema/overlay/overlay'
 import type { FormDefinition } from '../../schema/template/form'
 import type { PackDefinition } from '../../schema/template/pack'
@@ -41,16 +42,21 @@ export interface InstallResult {
 }
 
 export class TemplateError extends AppError {
-  constructor(problems: { path: string; message: string }[]) {
+  constructor(problems: ModelProblem[]) {
     const first = problems[0]
-    super(422, 'invalid_template', `${first.path}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, problems)
+    // A value's problem (a default, an action's set) keeps its code; the rest share one generic code.
+    const details = problems.map(({ path, message, code, params }) =>
+      code ? { path, code, params: params ?? {}, message } : { path, ...problem('template_problem', message, { path, detail: message }) },
+    )
+    super(422, 'invalid_template', `${first.path}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, details)
   }
 }
 
 /** A pack upgrade that would overwrite the merchant's changes: nothing was changed. */
 export class PackConflictError extends AppError {
   constructor(readonly plan: InstallResult) {
-    super(409, 'pack_upgrade_conflicts', `upgrading ${plan.pack} to ${plan.version} conflicts with your changes: ${plan.conflicts.map((c) => c.message).join('; ')}`, plan)
+    super(409, 'conflict', `upgrading ${plan.pack} to ${plan.version} conflicts with your changes: ${plan.conflicts.map((c) => c.message).join('; ')}`, plan)
+    this.because('pack_upgrade_conflicts', { pack: plan.pack, version: plan.version, count: plan.conflicts.length })
   }
 }
 
@@ -111,10 +117,10 @@ export async function installPack(db: Database, registry: FormRegistry, input: u
   }
   if (existing && existing.definition === JSON.stringify(pack)) return { ...result, status: 'unchanged' }
   if (existing && compareVersions(pack.version, existing.version) < 0 && !options.allowDowngrade) {
-    throw new AppError(409, 'pack_downgrade', `pack "${pack.key}" ${existing.version} is installed; refusing to go back to ${pack.version}`, {
+    throw new AppError(409, 'conflict', `pack "${pack.key}" ${existing.version} is installed; refusing to go back to ${pack.version}`, {
       installed: existing.version,
       offered: pack.version,
-    })
+    }).because('pack_downgrade', { pack: pack.key, installed: existing.version, offered: pack.version })
   }
 
   // The effective forms: the new pack definitions with the merchant's overlays laid over them.
@@ -259,7 +265,7 @@ export async function installBundledPack(db: Database, registry: FormRegistry, p
       })
       return { ...plan, status: 'waiting' }
     }
-    if (error instanceof AppError && error.code === 'pack_downgrade') {
+    if (error instanceof AppError && error.reason === 'pack_downgrade') {
       const { installed, offered } = error.details as { installed: string; offered: string }
       return { pack: (pack as PackDefinition).key, version: offered, from: installed, status: 'kept', created: [], updated: [], forms: [], conflicts: [] }
     }

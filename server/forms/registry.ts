@@ -5,6 +5,7 @@ import type { FieldModel, FormModel, TableModel } from '../../schema/model/types
 import { formatProblems } from '../../schema/validate/pack'
 import type { FormDefinition } from '../../schema/template/form'
 import { notFound } from '../lib/errors'
+import { LookupGraph } from './lookup-graph'
 import type { Patch } from '../../schema/overlay/overlay'
 
 /** A link field somewhere that points at a given form (or sub-form). */
@@ -46,6 +47,7 @@ export class FormRegistry {
   private installed = new Map<string, InstalledForm>()
   private incoming = new Map<string, IncomingLink[]>()
   private rollups = new Map<string, DependentRollup[]>()
+  private lookupGraph = new LookupGraph([])
   private loadedVersion = -1
 
   constructor(private readonly knex: Knex) {}
@@ -96,7 +98,7 @@ export class FormRegistry {
 
   require(key: string): FormModel {
     const form = this.forms.get(key)
-    if (!form) throw notFound(`no form "${key}"`)
+    if (!form) throw notFound(`no form "${key}"`).because('unknown_form', { form: key })
     return form
   }
 
@@ -141,7 +143,13 @@ export class FormRegistry {
     return this.rollups.get(path) ?? []
   }
 
+  /** Which stored values read which linked fields through lookups (see LookupGraph). */
+  get lookups(): LookupGraph {
+    return this.lookupGraph
+  }
+
   private indexRelations() {
+    this.lookupGraph = new LookupGraph(this.forms.values())
     this.incoming = new Map()
     this.rollups = new Map()
     const add = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value])

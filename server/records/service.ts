@@ -12,7 +12,7 @@ import { SYSTEM_ACTOR, type Actor } from '../access/actor'
 import type { AccessPolicy, Operation } from '../access/policy'
 import type { Database } from '../db/connect'
 import type { FormRegistry } from '../forms/registry'
-import { AppError, badRequest, conflict, notFound, ValidationError, type FieldProblem } from '../lib/errors'
+import { AppError, badRequest, conflict, fieldProblem, notFound, ValidationError, type FieldProblem } from '../lib/errors'
 import { mergeInput, toWorking } from './canonical'
 import type { HookRegistry } from './hooks'
 import { findReferrers, refuseReferenced } from './integrity'
@@ -20,6 +20,7 @@ import { listRecords } from './lister'
 import { normalizeInput, readonlyProblems } from './normalize'
 import { applyDefaults, inBatch, prepareBatch, single, type PathPrefix } from './pipeline'
 import { RecordReader } from './reader'
+import { refreshLookupReaders, watchedChanges } from './lookup-refresh'
 import { propagateRollups, refreshComputed, type RollupContext } from './rollups'
 import { reserveNumbers } from './sequences'
 import type { ApiRecord, BatchResult, ListOptions, ListResult, WriteEvent } from './types'
@@ -68,6 +69,9 @@ interface RegisteredHandler {
   collective: boolean
 }
 
+/** One record's failure in a bulk action: the same fields as an error response. */
+type BulkFailure = Pick<AppError, 'code' | 'reason' | 'params' | 'message'> & { details: unknown }
+
 export class ActionRegistry {
   private readonly handlers = new Map<string, RegisteredHandler>()
   register(name: string, handler: ActionHandler, options: { collective?: boolean } = {}): void {
@@ -93,6 +97,8 @@ const pendingEvents = new WeakMap<Knex.Transaction, WriteEvent[]>()
 /** audit rows of a transaction, written just before it commits */
 const pendingAudit = new WeakMap<Knex.Transaction, Record<string, unknown>[]>()
 const MAX_BATCH = 5000
+/** a write the database refused for a deadlock or a serialization failure is tried again */
+const MAX_ATTEMPTS = 5
 
 /**
  * The only path to form data. Every read and write from the API, the CLI, imports, rules and the
@@ -168,7 +174,7 @@ export class RecordsService {
   async get(formKey: string, id: number): Promise<ApiRecord> {
     const form = this.form(formKey, 'read')
     const record = await this.load(form, id, this.knex)
-    if (!record) throw notFound(`${formKey} record ${id} does not exist`)
+    if (!record) throw notFound(`${formKey} record ${id} does not exist`).because('record_not_found', { form: form.def.label, id })
     return record
   }
 
@@ -201,8 +207,8 @@ export class RecordsService {
 
   private async createRecords(formKey: string, inputs: unknown[], prefix: PathPrefix, returnRecords: boolean): Promise<ApiRecord[]> {
     const form = this.form(formKey, 'create')
-    if (!Array.isArray(inputs) || inputs.length === 0) throw badRequest('send at least one record')
-    if (inputs.length > MAX_BATCH) throw badRequest(`send at most ${MAX_BATCH} records at once`)
+    if (!Array.isArray(inputs) || inputs.length === 0) throw badRequest('send at least one record').because('batch_empty')
+    if (inputs.length > MAX_BATCH) throw badRequest(`send at most ${MAX_BATCH} records at once`).because('batch_too_large', { max: MAX_BATCH })
     const { records, problems } = this.normalizeAll(form, inputs, prefix)
     return this.write(async (trx) => {
       const ids = await this.insertPrepared(trx, form, records, prefix, problems)
@@ -234,7 +240,7 @@ export class RecordsService {
     const now = this.clock()
     if (form.def.singleton) {
       const existing = await trx(form.table).count({ n: '*' }).first()
-      if (Number(existing?.n ?? 0) + records.length > 1) throw conflict(`"${localize(form.def.label)}" holds a single record; edit the existing one`)
+      if (Number(existing?.n ?? 0) + records.length > 1) throw conflict(`"${localize(form.def.label)}" holds a single record; edit the existing one`).because('single_record_form', { form: form.def.label })
     }
     await this.deps.hooks.prepare({ form, action: 'create', records, trx, actor: this.actor })
     await prepareBatch(trx, this.deps.registry, form, records, prefix, this.env(), earlier, this.lockLinked)
@@ -263,19 +269,19 @@ export class RecordsService {
 
   async update(formKey: string, id: number, input: unknown, options: { version?: number } = {}): Promise<ApiRecord> {
     const form = this.form(formKey, 'update')
-    if (options.version !== undefined && !Number.isInteger(options.version)) throw badRequest('version must be an integer')
+    if (options.version !== undefined && !Number.isInteger(options.version)) throw badRequest('version must be an integer').because('bad_version')
     const { record: patch, problems } = normalizeInput(form, input, '', this.fromUser)
     return this.write(async (trx) => {
       const existing = await this.lockAndLoad(trx, form, id)
       if (options.version !== undefined && existing.version !== options.version) {
         throw conflict(`${formKey} record ${id} was changed by someone else (version ${existing.version}, you had ${options.version}); reload and try again`, {
           current_version: existing.version,
-        })
+        }).because('stale_version', { form: form.def.label, id })
       }
       this.assertEditable(form, existing)
       applyDefaults(form, patch, this.actor, this.clock(), 'new_lines')
       const { working, unknownLineIds } = mergeInput(form, existing, patch)
-      for (const path of unknownLineIds) problems.push({ field: path, code: 'invalid', message: 'is not a line of this record' })
+      for (const path of unknownLineIds) problems.push(fieldProblem(path, 'unknown_line', 'is not a line of this record'))
       problems.push(...readonlyProblems(patch, working))
       const changed = await this.updatePrepared(trx, form, existing, working, single, problems)
       if (!changed) return existing
@@ -313,7 +319,7 @@ export class RecordsService {
       const kept = new Set(working.lines[field.key].map((l) => l.id))
       const removedLines = previous.filter((l) => !kept.has(l.id)).map((l) => l.id!)
       const referrers = await findReferrers(trx, this.deps.registry, field.lines.path, removedLines)
-      if (referrers.length) refuseReferenced(referrers, `a line of ${form.key} record ${existing.id}`)
+      if (referrers.length) refuseReferenced(referrers, form, existing.id, true)
       const result = await syncLines(trx, field, existing.id, working.lines[field.key], previous)
       linesChanged ||= result.changed
     }
@@ -326,7 +332,7 @@ export class RecordsService {
         .where({ id: existing.id, version: existing.version })
         .update({ ...changes, version: existing.version + 1, updated_at: this.clock(), updated_by: this.actor.userId }),
     )
-    if (updated !== 1) throw conflict(`${form.key} record ${existing.id} was changed by someone else; reload and try again`)
+    if (updated !== 1) throw conflict(`${form.key} record ${existing.id} was changed by someone else; reload and try again`).because('stale_version', { form: form.def.label, id: existing.id })
     await this.audit(trx, form, [{ id: existing.id, action: 'update', changes: diffValues(before.values, working.values) }])
     return { before, after: working }
   }
@@ -339,8 +345,8 @@ export class RecordsService {
   async upsertMany(formKey: string, inputs: unknown[], options: UpsertOptions): Promise<BatchResult> {
     const form = this.form(formKey, 'create')
     this.deps.access.check(this.actor, 'update', form)
-    if (inputs.length > MAX_BATCH) throw badRequest(`send at most ${MAX_BATCH} records at once`)
-    for (const key of options.by) if (!form.field(key) || form.field(key)!.storage.kind !== 'column') throw badRequest(`cannot match records by "${key}"`)
+    if (inputs.length > MAX_BATCH) throw badRequest(`send at most ${MAX_BATCH} records at once`).because('batch_too_large', { max: MAX_BATCH })
+    for (const key of options.by) if (!form.field(key) || form.field(key)!.storage.kind !== 'column') throw badRequest(`cannot match records by "${key}"`).because('cannot_match_by', { field: key })
     const { records, problems } = this.normalizeAll(form, inputs, inBatch, false)
     if (problems.length) throw new ValidationError(problems)
     return this.write(async (trx) => {
@@ -355,7 +361,7 @@ export class RecordsService {
       const readonly: FieldProblem[] = []
       for (const [i, record] of records.entries()) {
         const key = keyOf(record.values)
-        if (seen.has(key)) throw new ValidationError([{ field: `[${i}].${options.by[0]}`, code: 'unique', message: `appears twice in this batch` }])
+        if (seen.has(key)) throw new ValidationError([fieldProblem(`[${i}].${options.by[0]}`, 'repeated_in_batch', 'appears twice in this batch')])
         seen.add(key)
         const id = existingIds.get(key)
         const current = id === undefined ? undefined : existing.get(id)
@@ -437,7 +443,7 @@ export class RecordsService {
   /** Deletes several records in one transaction: all of them, or none. */
   async deleteMany(formKey: string, ids: number[]): Promise<number> {
     const form = this.form(formKey, 'delete')
-    if (ids.length > MAX_BATCH) throw badRequest(`delete at most ${MAX_BATCH} records at once`)
+    if (ids.length > MAX_BATCH) throw badRequest(`delete at most ${MAX_BATCH} records at once`).because('batch_too_large', { max: MAX_BATCH })
     await this.write(async (trx) => {
       for (const id of new Set(ids)) {
         const existing = await this.lockAndLoad(trx, form, id)
@@ -456,9 +462,13 @@ export class RecordsService {
       const linkKey = referrer.link.field.key
       const referringForm = referrer.link.form
       if (referrer.link.table !== referringForm && policy !== 'restrict') {
-        throw conflict(`${form.key} record ${existing.id} is used in lines of ${referringForm.key}; remove those lines first`)
+        throw conflict(`${form.key} record ${existing.id} is used in lines of ${referringForm.key}; remove those lines first`).because('record_in_lines', {
+          form: form.def.label,
+          id: existing.id,
+          by: referringForm.def.label,
+        })
       }
-      if (policy === 'restrict') refuseReferenced([referrer], `${form.key} record ${existing.id}`)
+      if (policy === 'restrict') refuseReferenced([referrer], form, existing.id)
       for (const rid of referrer.recordIds) {
         if (rid === existing.id && referringForm === form) continue
         if (policy === 'cascade') await service.deleteCascaded(referringForm, rid)
@@ -474,7 +484,7 @@ export class RecordsService {
       if (!field.lines) continue
       const lineIds = ((existing[field.key] as { id: number }[]) ?? []).map((l) => l.id)
       const referrers = await findReferrers(trx, registry, field.lines.path, lineIds)
-      if (referrers.length) refuseReferenced(referrers, `a line of ${form.key} record ${existing.id}`)
+      if (referrers.length) refuseReferenced(referrers, form, existing.id, true)
     }
     // Child tables go with their parent (ON DELETE CASCADE, and explicitly for clarity).
     for (const field of form.fields) {
@@ -515,20 +525,20 @@ export class RecordsService {
   async runBulkAction(formKey: string, ids: number[], actionKey: string, params: Record<string, unknown> = {}) {
     const { form, action, handler } = this.resolveAction(formKey, actionKey)
     const unique = [...new Set(ids)]
-    if (unique.length === 0 || unique.length > 500) throw badRequest('send 1 to 500 record ids')
+    if (unique.length === 0 || unique.length > 500) throw badRequest('send 1 to 500 record ids').because('bad_record_ids', { max: 500 })
     if (handler?.collective) {
       const { records, result } = await this.runOn(form, action, handler, unique, params)
       return { collective: true, result, records }
     }
-    if (!action.bulk) throw badRequest(`"${localize(action.label)}" runs on one record at a time`)
-    const results: { id: number; ok: boolean; result?: unknown; error?: { code: string; message: string } }[] = []
+    if (!action.bulk) throw badRequest(`"${localize(action.label)}" runs on one record at a time`).because('action_not_bulk', { action: action.label })
+    const results: { id: number; ok: boolean; result?: unknown; error?: BulkFailure }[] = []
     for (const id of unique) {
       try {
         const { result } = await this.runOn(form, action, handler, [id], params)
         results.push({ id, ok: true, result })
       } catch (error) {
         if (!(error instanceof AppError)) throw error
-        results.push({ id, ok: false, error: { code: error.code, message: error.message } })
+        results.push({ id, ok: false, error: { code: error.code, reason: error.reason, params: error.params, message: error.message, details: error.details ?? null } })
       }
     }
     return { collective: false, results }
@@ -537,7 +547,7 @@ export class RecordsService {
   private resolveAction(formKey: string, actionKey: string) {
     const form = this.form(formKey, `action:${actionKey}`)
     const action = form.actions.find((a) => a.key === actionKey)
-    if (!action || action.client) throw notFound(`form "${formKey}" has no server action "${actionKey}"`)
+    if (!action || action.client) throw notFound(`form "${formKey}" has no server action "${actionKey}"`).because('unknown_action', { form: formKey, action: actionKey })
     const handlerName = action.handler ?? (form.document && ['submit', 'void'].includes(actionKey) ? `document.${actionKey}` : undefined)
     const handler = handlerName ? this.deps.actions.get(handlerName) : undefined
     if (handlerName && !handler) throw new Error(`action handler "${handlerName}" is not registered`)
@@ -550,7 +560,11 @@ export class RecordsService {
       for (const id of [...ids].sort((a, b) => a - b)) {
         const record = await this.lockAndLoad(trx, form, id)
         if (action.condition && !conditionHolds(form, action.condition, record, this.clock())) {
-          throw conflict(`"${localize(action.label)}" cannot be done on ${form.key} record ${id} now (it needs ${action.when})`)
+          throw conflict(`"${localize(action.label)}" cannot be done on ${form.key} record ${id} now (it needs ${action.when})`).because('action_not_now', {
+            action: action.label,
+            form: form.def.label,
+            id,
+          })
         }
         records.push(record)
       }
@@ -605,7 +619,7 @@ export class RecordsService {
     const id = typeof record === 'number' ? record : record.id
     const { record: patch, problems } = normalizeInput(form, values, '', this.fromUser)
     const current = (await this.reader(trx).load(form, [id], { lines: true }))[0]
-    if (!current) throw notFound(`${form.key} record ${id} does not exist`)
+    if (!current) throw notFound(`${form.key} record ${id} does not exist`).because('record_not_found', { form: form.def.label, id })
     const { working } = mergeInput(form, current, patch)
     await this.updatePrepared(trx, form, current, working, single, problems)
     return (await this.reader(trx).load(form, [id], { lines: true }))[0]
@@ -616,7 +630,7 @@ export class RecordsService {
     const updated = await trx(form.table)
       .where({ id: record.id, version: record.version })
       .update({ doc_status: status, version: record.version + 1, updated_at: this.clock(), updated_by: this.actor.userId })
-    if (updated !== 1) throw conflict(`${form.key} record ${record.id} was changed by someone else; reload and try again`)
+    if (updated !== 1) throw conflict(`${form.key} record ${record.id} was changed by someone else; reload and try again`).because('stale_version', { form: form.def.label, id: record.id })
     const after = (await this.reader(trx).load(form, [record.id], { lines: true }))[0]
     // Rollups elsewhere may count only submitted documents: recompute what this one links to.
     const working = toWorking(form, after)
@@ -628,16 +642,20 @@ export class RecordsService {
 
   private assertEditable(form: FormModel, record: ApiRecord, verb = 'edited') {
     if (form.document && record.doc_status !== 'draft') {
-      throw conflict(`${form.key} record ${record.id} is ${record.doc_status}; only drafts can be ${verb} (void it and issue a new one)`)
+      throw conflict(`${form.key} record ${record.id} is ${record.doc_status}; only drafts can be ${verb} (void it and issue a new one)`).because('not_a_draft', {
+        form: form.def.label,
+        id: record.id,
+        status: String(record.doc_status),
+      })
     }
   }
 
   /** Loads a record for writing; on PostgreSQL its row stays locked until the transaction ends. */
   private async lockAndLoad(trx: Knex.Transaction, form: FormModel, id: number): Promise<ApiRecord> {
-    if (!Number.isSafeInteger(id) || id <= 0) throw notFound(`${form.key} record ${id} does not exist`)
+    if (!Number.isSafeInteger(id) || id <= 0) throw notFound(`${form.key} record ${id} does not exist`).because('record_not_found', { form: form.def.label, id })
     if (this.deps.db.dialect.name === 'postgres') await trx(form.table).where({ id }).forUpdate().select('id')
     const record = await this.load(form, id, trx)
-    if (!record) throw notFound(`${form.key} record ${id} does not exist`)
+    if (!record) throw notFound(`${form.key} record ${id} does not exist`).because('record_not_found', { form: form.def.label, id })
     return record
   }
 
@@ -672,6 +690,8 @@ export class RecordsService {
       const lines = changes.flatMap((c) => [...(c.before?.lines[field.key] ?? []), ...(c.after?.lines[field.key] ?? [])])
       await propagateRollups(ctx, field.lines.path, (link) => idsOf(lines, link))
     }
+    // Stored values elsewhere computed from this record through lookups (an order line's weight).
+    await refreshLookupReaders(ctx, watchedChanges(this.deps.registry.lookups, form, changes))
   }
 
   /** Audit entries are collected per transaction and written in one statement before it commits. */
@@ -710,8 +730,10 @@ export class RecordsService {
         for (const event of pendingEvents.get(committed!) ?? []) await this.deps.hooks.run('afterCommit', event)
         return result
       } catch (error) {
-        if (attempt < 3 && db.dialect.isRetryable(error)) continue
-        throw error
+        if (attempt >= MAX_ATTEMPTS || !db.dialect.isRetryable(error)) throw error
+        // A deadlock's victim (say an order edit against a SKU edit refreshing that order) waits a
+        // little, at random, so that the same writers do not meet in the same order again.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt))
       }
     }
   }
@@ -723,7 +745,7 @@ export class RecordsService {
     } catch (error) {
       const violation = this.deps.db.dialect.uniqueViolation(error)
       if (!violation) throw error
-      throw new AppError(409, 'conflict', `a value that must be unique is already used (${violation.constraint ?? 'unique index'})`)
+      throw new AppError(409, 'conflict', `a value that must be unique is already used (${violation.constraint ?? 'unique index'})`).because('unique_violation')
     }
   }
 }

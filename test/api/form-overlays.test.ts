@@ -102,7 +102,7 @@ describe('the designer saves a pack form as the merchant overlay', () => {
     const before = await app.ctx.db.knex('zg_forms').where({ key: 'goods' }).first()
     const refused = await app.api.post('/api/packs', v12)
     expect(refused.status).toBe(409)
-    expect(refused.body.error.code).toBe('pack_upgrade_conflicts')
+    expect(refused.body.error).toMatchObject({ code: 'conflict', reason: 'pack_upgrade_conflicts', params: { pack: 'shop', version: '1.2.0', count: 2 } })
     const conflicts = refused.body.error.details.conflicts
     expect(conflicts.map((c: any) => [c.id, c.code]).sort()).toEqual([
       ['goods:fields[barcode]', 'key_taken'],

@@ -63,7 +63,10 @@ describe('changing an installed form keeps its data', () => {
     ])
     const res = await app.api.post('/api/packs', bad)
     expect(res.status).toBe(422)
-    expect(res.body.error.details).toEqual([{ path: 'forms[0].fields[1].type', message: 'changing "stage" from select to address cannot convert its data; add a new field instead' }])
+    const message = 'changing "stage" from select to address cannot convert its data; add a new field instead'
+    expect(res.body.error.details).toEqual([
+      { path: 'forms[0].fields[1].type', code: 'template_problem', params: { path: 'forms[0].fields[1].type', detail: message }, message },
+    ])
     // Nothing of the refused upgrade was applied.
     expect((await app.api.get('/api/forms/leads')).body.data.definition.fields[0].type).toBe('text')
   })

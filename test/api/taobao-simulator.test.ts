@@ -311,11 +311,10 @@ describe('configuration', () => {
     }
   })
 
-  it('generates 100,000 trades in seconds', () => {
-    const started = performance.now()
+  // How fast it generates belongs in `npm run bench` (bench/sync.ts), not in a timed test.
+  it('generates 100,000 trades', () => {
     const big = createSimulator({ seed: 2, startTime: START, historyDays: 60, tradesPerHour: 70 })
     expect(big.store.tradeCount).toBeGreaterThan(100_000)
     expect(big.truth().trades.total).toBeGreaterThan(100_000)
-    expect(performance.now() - started).toBeLessThan(15_000)
   })
 })

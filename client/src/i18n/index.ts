@@ -6,6 +6,10 @@ import { LOCALES, type Locale } from '@schema/lib/localized'
 import designerEn from './designer.en'
 import designerZhCN from './designer.zh-CN'
 import en from './en'
+import errorsEn from './messages.en'
+import errorsZhCN from './messages.zh-CN'
+import packsEn from './packs.en'
+import packsZhCN from './packs.zh-CN'
 import zhCN from './zh-CN'
 
 const STORAGE_KEY = 'zg.locale'
@@ -19,8 +23,12 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  // the form designer's strings live in their own files
-  messages: { 'zh-CN': { ...zhCN, designer: designerZhCN }, en: { ...en, designer: designerEn } },
+  // Feature modules keep their words in files of their own, merged here under their namespace
+  // (server error codes: messages.*.ts, see composables/errorText.ts).
+  messages: {
+    'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN, designer: designerZhCN },
+    en: { ...en, errors: errorsEn, packs: packsEn, designer: designerEn },
+  },
 })
 
 /** The current locale, typed for localize() and settable from the language switch. */

@@ -43,7 +43,7 @@ export function adminRoutes(ctx: AppContext): Router {
       throw badRequest('user_id must be a user id (a whole number)')
     }
     const user = userId === undefined ? req.user! : await findUser(ctx.db.knex, userId)
-    if (!user) throw badRequest(`no user ${String(body.user_id)}`)
+    if (!user) throw badRequest(`no user ${String(body.user_id)}`).because('unknown_user', { user: String(body.user_id) })
     const { token, record } = await createToken(ctx.db.knex, user, String(body.name ?? ''))
     // The token is shown this once; only its hash is kept.
     res.status(201).json({ data: { ...record, token } })
@@ -87,10 +87,10 @@ export function adminRoutes(ctx: AppContext): Router {
   router.post('/packs/:key/upgrade', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>
     const waiting = await ctx.db.knex('zg_pack_pending').where({ key: String(req.params.key) }).first()
-    if (!waiting) throw notFound(`no upgrade of pack "${String(req.params.key)}" is waiting`)
+    if (!waiting) throw notFound(`no upgrade of pack "${String(req.params.key)}" is waiting`).because('no_pending_upgrade', { pack: String(req.params.key) })
     const resolutions = body.resolutions ?? {}
     if (typeof resolutions !== 'object' || Array.isArray(resolutions) || Object.values(resolutions).some((v) => v !== 'mine' && v !== 'pack')) {
-      throw badRequest('resolutions must map conflict ids to "mine" or "pack"')
+      throw badRequest('resolutions must map conflict ids to "mine" or "pack"').because('bad_resolutions')
     }
     const result = await installPack(ctx.db, ctx.registry, JSON.parse(waiting.definition), {
       handlers: ctx.actions.names(),
