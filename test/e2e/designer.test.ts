@@ -199,16 +199,24 @@ describe('form designer', () => {
     await page.locator('[data-prop="result"] .el-select').click()
     await pickOption(page, '金额')
 
+    const orders = await query('orders', { sort: ['-id'], limit: 4 })
+    expect(orders).toHaveLength(4)
+    // exact decimals, rounded half away from zero, as the server computes
+    const expected = orders.map((o) => (new Decimal(String(o.total_qty ?? 0)).isZero() ? '0.00' : new Decimal(String(o.payment_total ?? 0)).div(String(o.total_qty)).toFixed(2, Decimal.ROUND_HALF_UP)))
+
+    // the preview is the record form with the latest order: the formula is computed there already
+    await page.locator('[data-test="tab-preview"]').click()
+    const shownValue = () => field(page, 'average_price').evaluate((el) => [el.textContent, ...Array.from(el.querySelectorAll('input'), (i) => i.value)].join(' '))
+    await expect.poll(async () => (await shownValue()).replace(/[^\d.]/g, '')).toBe(expected[0])
+    await screenshot(page, 'designer-preview')
+    await page.locator('[data-test="tab-layout"]').click()
+
     await saveDesign(/新增字段\s*每件均价[\s\S]*将重新计算\s*每件均价/)
     await page.goto('/forms/orders')
     await page.locator('.ag-root .ag-row').first().waitFor()
     await scrollGridRight()
     await expect.poll(() => page.locator('.ag-header-cell[col-id="average_price"]').innerText()).toContain('每件均价')
-    const orders = await query('orders', { sort: ['-id'], limit: 4 })
-    expect(orders).toHaveLength(4)
-    // exact decimals, rounded half away from zero, as the server computes
-    const expected = orders.map((o) => (new Decimal(String(o.total_qty ?? 0)).isZero() ? '0.00' : new Decimal(String(o.payment_total ?? 0)).div(String(o.total_qty)).toFixed(2, Decimal.ROUND_HALF_UP)))
-    expect(orders.map((o) => o.average_price)).toEqual(expected)
+    expect((await query('orders', { sort: ['-id'], limit: 4 })).map((o) => o.average_price)).toEqual(expected)
     expect(expected.some((v) => v !== '0.00')).toBe(true)
     const shown = (await cellTexts(page, 'average_price')).slice(0, 4).map((text) => text.replace(/[^\d.-]/g, ''))
     expect(shown).toEqual(expected)

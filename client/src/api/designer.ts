@@ -1,3 +1,4 @@
+import type { ModelProblem } from '@schema/model/types'
 import { api } from './client'
 import type { FormDefinition, FormInfo } from './types'
 
@@ -40,6 +41,9 @@ export interface FormImpact {
 export interface TemplateProblem {
   path: string
   message: string
+  /** a value's problem keeps its code (see schema/messages/catalog.ts); others are `template_problem` */
+  code?: ModelProblem['code']
+  params?: ModelProblem['params']
 }
 
 const url = (form: string) => `/api/forms/${encodeURIComponent(form)}`
