@@ -208,6 +208,7 @@ describe('form designer', () => {
     await page.locator('[data-test="tab-preview"]').click()
     const shownValue = () => field(page, 'average_price').evaluate((el) => [el.textContent, ...Array.from(el.querySelectorAll('input'), (i) => i.value)].join(' '))
     await expect.poll(async () => (await shownValue()).replace(/[^\d.]/g, '')).toBe(expected[0])
+    await field(page, 'average_price').scrollIntoViewIfNeeded()
     await screenshot(page, 'designer-preview')
     await page.locator('[data-test="tab-layout"]').click()
 
