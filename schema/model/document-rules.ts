@@ -1,6 +1,7 @@
 import { compileFormula, FormulaError, type CompiledFormula, type FormulaScope } from '../formula'
 import type { LocalizedText } from '../lib/localized'
-import type { ActionDefinition, PostingDefinition } from '../template/rules'
+import type { PostingDefinition } from '../template/rules'
+import { compileActions } from './actions'
 import { tableScope } from './table-scope'
 import type { FieldModel, FormModel, ModelProblem, TableModel } from './types'
 
@@ -51,14 +52,10 @@ export interface CompiledPosting {
   values: CompiledPostingValue[]
 }
 
-const BUILT_IN_ACTIONS: ActionDefinition[] = [
-  { key: 'submit', label: { 'zh-CN': '提交', en: 'Submit' }, confirm: true, style: 'primary', when: 'doc_status = "draft"' },
-  { key: 'void', label: { 'zh-CN': '作废', en: 'Void' }, confirm: true, style: 'danger', when: 'doc_status = "submitted"' },
-]
-
 const REFERENCE = /^(parent\.)?([a-z][a-z0-9_]*)$/
 
-function compile(source: string, scope: FormulaScope, at: string, problems: ModelProblem[], boolean = false): CompiledFormula | undefined {
+/** Compiles a formula of a template, or records why it cannot be (with the path); `boolean`: a condition. */
+export function compileAt(source: string, scope: FormulaScope, at: string, problems: ModelProblem[], boolean = false): CompiledFormula | undefined {
   try {
     const compiled = compileFormula(source, scope)
     if (boolean && !['boolean', 'any', 'null'].includes(compiled.type)) {
@@ -74,7 +71,7 @@ function compile(source: string, scope: FormulaScope, at: string, problems: Mode
 }
 
 /** The document's own status column, visible to formulas of document forms. */
-function withDocStatus(form: TableModel): TableModel {
+export function withDocStatus(form: TableModel): TableModel {
   if (!('document' in form) || !(form as FormModel).document) return form
   const status = { key: 'doc_status', codec: { formulaType: 'text' } } as unknown as FieldModel
   return { ...form, field: (key: string) => (key === 'doc_status' ? status : form.field(key)) }
@@ -125,9 +122,9 @@ export function compileDocumentRules(forms: Map<string, FormModel>, at: (form: s
     const constraints: CompiledConstraint[] = []
     ;(def.balance.constraints ?? []).forEach((c, i) => {
       const scope = tableScope(balance)
-      const check = compile(c.check, scope, `${path}.balance.constraints[${i}].check`, problems, true)
-      const unless = c.unless ? compile(c.unless, scope, `${path}.balance.constraints[${i}].unless`, problems, true) : undefined
-      const when = c.when ? compile(c.when, tableScope(form), `${path}.balance.constraints[${i}].when`, problems, true) : undefined
+      const check = compileAt(c.check, scope, `${path}.balance.constraints[${i}].check`, problems, true)
+      const unless = c.unless ? compileAt(c.unless, scope, `${path}.balance.constraints[${i}].unless`, problems, true) : undefined
+      const when = c.when ? compileAt(c.when, tableScope(form), `${path}.balance.constraints[${i}].when`, problems, true) : undefined
       if (check) constraints.push({ check, when, unless, message: c.message })
     })
     if (problems.length === before) {
@@ -142,7 +139,8 @@ export function compileDocumentRules(forms: Map<string, FormModel>, at: (form: s
       const compiled = compilePosting(form, posting, `${at(form.key)}.postings[${i}]`, ledgers, form.postings, problems)
       if (compiled) form.postings.push(compiled)
     })
-    form.actions = compileActions(form, at(form.key), problems)
+    form.actions = compileActions(form, forms, at(form.key), problems)
+    form.editable = form.def.editable_when ? compileAt(form.def.editable_when, tableScope(withDocStatus(form)), `${at(form.key)}.editable_when`, problems, true) : undefined
   }
 }
 
@@ -201,7 +199,7 @@ function compilePosting(
         continue
       }
     }
-    const formula = compile(source, scope, at, problems)
+    const formula = compileAt(source, scope, at, problems)
     if (!formula) continue
     const expected = field.codec.formulaType
     if (expected && !['any', 'null', expected].includes(formula.type)) {
@@ -216,38 +214,8 @@ function compilePosting(
   for (const ledgerKey of Object.values(ledger.add)) {
     if (!values.some((v) => v.field.key === ledgerKey)) problems.push({ path: `${path}.values`, message: `needs a value for "${ledgerKey}" (it adds up into the balance)` })
   }
-  const when = def.when ? compile(def.when, scope, `${path}.when`, problems, true) : undefined
+  const when = def.when ? compileAt(def.when, scope, `${path}.when`, problems, true) : undefined
   // Balance keys first: the balance must be known before formulas read balance.x.
   values.sort((a, b) => Number(!ledger.key.includes(a.field.key)) - Number(!ledger.key.includes(b.field.key)))
   return { name: def.name, ledger, on, reverseOn, lines, when, values }
-}
-
-/** An action with its condition compiled. */
-export type CompiledAction = ActionDefinition & { condition?: CompiledFormula }
-
-function compileActions(form: FormModel, at: string, problems: ModelProblem[]): CompiledAction[] {
-  const declared = form.def.actions ?? []
-  const scope = tableScope(withDocStatus(form))
-  const actions: CompiledAction[] = form.document
-    ? BUILT_IN_ACTIONS.map((builtIn) => {
-        const merged = { ...builtIn, ...declared.find((a) => a.key === builtIn.key) }
-        return { ...merged, condition: compile(merged.when!, scope, `${at}.actions`, problems, true) }
-      })
-    : []
-  declared.forEach((action, i) => {
-    const path = `${at}.actions[${i}]`
-    const condition = action.when ? compile(action.when, scope, `${path}.when`, problems, true) : undefined
-    for (const [key, value] of Object.entries(action.set ?? {})) {
-      const field = form.field(key)
-      if (!field || field.computed) {
-        problems.push({ path: `${path}.set.${key}`, message: `${form.key} has no writable field "${key}"` })
-        continue
-      }
-      const normalized = field.codec.normalize(value, field.value)
-      const problem = normalized.ok ? field.type.check?.(normalized.value, field.def) : normalized.error
-      if (problem) problems.push({ path: `${path}.set.${key}`, ...problem })
-    }
-    if (!actions.some((a) => a.key === action.key)) actions.push({ ...action, condition })
-  })
-  return actions
 }

@@ -4,7 +4,8 @@ import type { CompiledFormula } from '../formula'
 import type { ComputedBy, FieldDefinition, FieldTypeDefinition, ResolvedValue, Storage } from '../fields/types'
 import type { LocalizedText } from '../lib/localized'
 import type { FormDefinition } from '../template/form'
-import type { CompiledAction, CompiledLedger, CompiledPosting } from './document-rules'
+import type { CompiledAction } from './actions'
+import type { CompiledLedger, CompiledPosting } from './document-rules'
 import type { ValueCodec } from '../values'
 
 /** A field after its form is compiled: everything the server and client need to handle it. */
@@ -56,6 +57,8 @@ export interface FormModel extends TableModel {
   postings: CompiledPosting[]
   /** buttons this form offers (documents: submit and void, plus the template's) */
   actions: CompiledAction[]
+  /** editable_when: users may edit or delete a record only while it is TRUE */
+  editable?: CompiledFormula
 }
 
 export interface ModelProblem {

@@ -66,6 +66,10 @@ export const FormSchema = Type.Object(
     fields: Type.Array(FieldShape, { minItems: 1 }),
     indexes: Type.Optional(Type.Array(FormIndex)),
     rules: Type.Optional(Type.Array(FormRule)),
+    /** a condition over the record: when it is not TRUE, users cannot edit or delete the record (its actions still run) */
+    editable_when: Type.Optional(Type.String({ minLength: 1 })),
+    /** why the record cannot be edited, shown to users and sent with the refusal */
+    locked_message: Type.Optional(LocalizedText),
     layout: Type.Optional(Layout),
     views: Type.Optional(Type.Array(View)),
     /** exactly one record (settings): the grid opens it directly */

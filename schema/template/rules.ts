@@ -9,7 +9,8 @@ import { LocalizedText } from '../lib/localized'
  * - a document's **postings** say which ledger lines it writes on an action (submit by default)
  *   — reversed exactly on another action (void by default);
  * - **actions** are the buttons a form offers: built-in steps (set fields, post) or a named
- *   server handler for workflow that is more than postings (merge, split, pick lists…).
+ *   server handler for workflow that is more than postings (merge, split, pick lists…); declared
+ *   actions set fields (values or formulas), check requirements, post, reverse and run each other.
  */
 export const BalanceConstraint = Type.Object(
   {
@@ -63,25 +64,74 @@ export const PostingSchema = Type.Object(
   { additionalProperties: false },
 )
 
+/** A parameter an action asks for when it runs; formulas of the action read it as params.<key>. */
+export const ActionParam = Type.Object(
+  {
+    key: Key,
+    /** text, textarea, number, money, date, datetime, checkbox, select, link (with form), json (handlers only) */
+    type: Type.Optional(Type.String({ pattern: '^[a-z_]+$' })),
+    label: Type.Optional(LocalizedText),
+    required: Type.Optional(Type.Boolean()),
+    /** link parameters: the form linked to */
+    form: Type.Optional(Key),
+    /** number (default 0) and money (default 2) parameters: decimals kept */
+    scale: Type.Optional(Type.Integer({ minimum: 0, maximum: 6 })),
+  },
+  { additionalProperties: true },
+)
+
+/** A condition an action needs; when it is not TRUE the action is refused with the message. */
+export const ActionRequirement = Type.Object(
+  {
+    /** a condition over the record and the action's params, e.g. "NOT(ISBLANK(TRIM(params.reason)))" */
+    check: Type.String({ minLength: 1 }),
+    message: LocalizedText,
+  },
+  { additionalProperties: false },
+)
+
+/** Field values an action sets: a value as in the API, or a formula when the text starts with "=". */
+const SetValues = Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), Type.Unknown())
+
+/** One step of an action; it does exactly one of set, post, reverse or run. */
+export const ActionStep = Type.Object(
+  {
+    /** the step is skipped unless this condition over the record (as it is now) and params is TRUE */
+    when: Type.Optional(Type.String({ minLength: 1 })),
+    set: Type.Optional(SetValues),
+    /** posts the named posting of this form */
+    post: Type.Optional(Key),
+    /** posts the exact negation of the named posting's lines not reversed yet */
+    reverse: Type.Optional(Key),
+    /** runs another action of this form on the record (its when, requires and steps apply) */
+    run: Type.Optional(Key),
+  },
+  { additionalProperties: false },
+)
+
 export const ActionSchema = Type.Object(
   {
     key: Key,
     label: LocalizedText,
     /** an action the browser does by itself, such as opening the print view */
     client: Type.Optional(Type.Literal('print')),
-    /** a server handler registered under this name runs the action (otherwise: set fields and post) */
+    /** a server handler registered under this name runs the action (otherwise: its steps, then postings) */
     handler: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_.]*$' })),
     /** the action is offered only when this condition over the record is TRUE */
     when: Type.Optional(Type.String({ minLength: 1 })),
-    /** fields the action sets (values as in the API) */
-    set: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), Type.Unknown())),
+    /** conditions over the record and params the action needs, each with its refusal message */
+    requires: Type.Optional(Type.Array(ActionRequirement)),
+    /** fields the action sets first: values as in the API, or "=<formula>" */
+    set: Type.Optional(SetValues),
+    /** what the action does, in order (after `set`) */
+    steps: Type.Optional(Type.Array(ActionStep)),
     /** ask before running; text is the question */
     confirm: Type.Optional(Type.Union([Type.Boolean(), LocalizedText])),
     /** may run on several selected records at once */
     bulk: Type.Optional(Type.Boolean()),
     style: Type.Optional(Type.Union([Type.Literal('primary'), Type.Literal('danger'), Type.Literal('default')])),
     /** parameters asked for when the action runs (a small form), e.g. courier and waybill number */
-    params: Type.Optional(Type.Array(Type.Object({ key: Type.String() }, { additionalProperties: true }))),
+    params: Type.Optional(Type.Array(ActionParam)),
   },
   { additionalProperties: false },
 )
@@ -89,4 +139,6 @@ export const ActionSchema = Type.Object(
 export type LedgerDefinition = Static<typeof LedgerSchema>
 export type PostingDefinition = Static<typeof PostingSchema>
 export type ActionDefinition = Static<typeof ActionSchema>
+export type ActionStepDefinition = Static<typeof ActionStep>
+export type ActionParamDefinition = Static<typeof ActionParam>
 export type BalanceConstraintDefinition = Static<typeof BalanceConstraint>

@@ -72,11 +72,6 @@ async function shippedUnitCosts(ctx: ActionContext, orderId: number | null): Pro
   return costs
 }
 
-async function refund(ctx: ActionContext) {
-  await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { status: 'refunded', refunded_at: nowIso() })
-  return { status: 'refunded' }
-}
-
 /** A paid trade entered by hand or imported gets its ERP order (the sync does this by itself). */
 async function createOrder(ctx: ActionContext) {
   const order = await createOrderForTrade(ctx.system, ctx.record)
@@ -114,5 +109,4 @@ export function registerDocumentHandlers(actions: ActionRegistry): void {
   actions.register('pick_lists.finish', finishPickList)
   actions.register('stocktakes.start_count', startCount)
   actions.register('after_sales.receive_return', receiveReturn)
-  actions.register('after_sales.refund', refund)
 }

@@ -1,33 +1,15 @@
-import { conflict } from '../lib/errors'
 import type { HookRegistry } from '../records/hooks'
 import type { RecordsService } from '../records/service'
 import { idOf, readSettings } from './util'
 
-const EDITABLE_ORDER_STATUSES = new Set(['pending', 'hold', 'exception'])
-
 /**
- * Rules of the Taobao ERP that are not postings:
- * - an order can be edited by hand only before it is audited (later changes go through actions);
+ * Rules of the Taobao ERP that are not postings nor workflow (an order's editable_when and its
+ * actions are in templates/taobao-erp/forms/orders.json):
  * - every platform trade belongs to a customer (one per buyer per shop), created on first sight;
  * - new warehouses allow negative stock when the settings say so;
  * - stocktake lines added after counting started get their book quantity then.
  */
 export function registerErpHooks(hooks: HookRegistry, records: RecordsService): void {
-  hooks.on('beforeCommit', 'orders', (event) => {
-    if (event.actor.role === 'system') return
-    for (const { before, after } of event.records) {
-      // The pipeline status moves only through actions (which reserve, release and post stock).
-      if (event.action === 'create' && after && !['pending', 'exception'].includes(String(after.status))) {
-        throw conflict(`a new order starts 待审核; its status moves through actions (audit, ship…), not "${String(after.status)}"`).because('new_order_status', { status: String(after.status) })
-      }
-      if (event.action !== 'update' || !before) continue
-      if (!EDITABLE_ORDER_STATUSES.has(String(before.status))) {
-        throw conflict(`order ${before.no} is ${String(before.status)}; edit it with its actions (hold, un-audit…) instead`).because('order_status_by_actions', { order: String(before.no) })
-      }
-      if (after && after.status !== before.status) throw conflict(`order ${before.no}: the status changes through actions (audit, hold, cancel…), not by editing it`).because('order_status_by_actions', { order: String(before.no) })
-    }
-  })
-
   hooks.onPrepare('platform_trades', async ({ records: trades, trx }) => {
     // One query for the batch's known customers, one batch for the new ones (the sync writes 100s at once).
     const system = records.within(trx)

@@ -102,21 +102,6 @@ async function remapLines(ctx: ActionContext): Promise<ApiRecord> {
   return changed ? ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { lines }) : ctx.record
 }
 
-async function hold(ctx: ActionContext) {
-  await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { status: 'hold', status_before_hold: ctx.record.status })
-  return { status: 'hold' }
-}
-
-/** Where a held order may go back to; anything else was not written by hold. */
-const RELEASABLE = new Set(['pending', 'audited', 'exception'])
-
-async function release(ctx: ActionContext) {
-  const before = String(ctx.record.status_before_hold ?? '')
-  const status = RELEASABLE.has(before) ? before : 'pending'
-  await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { status, status_before_hold: null })
-  return { status }
-}
-
 /**
  * Gives back the stock an order holds (audited, or held after its audit), as `action` (one of the
  * reservation's reverse_on actions). Returns the status change that goes with it: an audited order
@@ -127,31 +112,6 @@ async function giveBackStock(ctx: ActionContext, order: ApiRecord, action: strin
   if (order.status === 'audited') return { status: 'pending' }
   if (order.status === 'hold' && order.status_before_hold === 'audited') return { status_before_hold: 'pending' }
   return {}
-}
-
-async function assignWarehouse(ctx: ActionContext) {
-  const warehouse = idOf(ctx.params.warehouse)
-  if (!warehouse) throw badRequest('choose a warehouse (params.warehouse)').because('choose_warehouse')
-  // Stock reserved in the old warehouse is given back; the order is audited again for the new one.
-  const released = warehouse === idOf(ctx.record.warehouse) ? {} : await giveBackStock(ctx, ctx.record, 'unaudit')
-  const back = ctx.record.status === 'exception' ? { status: 'pending', exception_reason: null } : {}
-  await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { warehouse, ...released, ...back })
-  return { warehouse }
-}
-
-/** 标记异常: by hand or by the sync (a closed trade, a partial refund); the order's stock is given back. */
-async function flagException(ctx: ActionContext) {
-  const reason = typeof ctx.params.reason === 'string' ? ctx.params.reason.trim() : ''
-  if (!reason) throw badRequest('say why the order is an exception (params.reason)').because('exception_reason_required')
-  await ctx.postings.reverse(ctx.form, ctx.record, 'mark_exception')
-  await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { status: 'exception', exception_reason: reason, status_before_hold: null })
-  return { status: 'exception' }
-}
-
-async function cancel(ctx: ActionContext) {
-  const cancelled = await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { status: 'cancelled' })
-  const released = await ctx.postings.reverse(ctx.form, cancelled, 'cancel')
-  return { status: 'cancelled', released }
 }
 
 /** Same shop, same buyer, same receiver (by oaid — receiver text is masked), none audited or shipped. */
@@ -300,11 +260,6 @@ async function ship(ctx: ActionContext) {
 
 export function registerOrderActions(actions: ActionRegistry): void {
   actions.register('orders.audit', audit)
-  actions.register('orders.hold', hold)
-  actions.register('orders.release', release)
-  actions.register('orders.assign_warehouse', assignWarehouse)
-  actions.register('orders.mark_exception', flagException)
-  actions.register('orders.cancel', cancel)
   actions.register('orders.merge', merge, { collective: true })
   actions.register('orders.split', split)
   actions.register('orders.create_pick_list', createPickList, { collective: true })

@@ -2,9 +2,7 @@ import type { Knex } from 'knex'
 import type { FilterEnv } from '../../schema/filter/prepare'
 import type { WorkingRecord } from '../../schema/model/compute'
 import type { FormModel } from '../../schema/model/types'
-import type { CompiledAction } from '../../schema/model/document-rules'
-import { dependencyReader } from '../../schema/model/compute'
-import { evaluateInto } from '../../schema/model/formula-values'
+import { conditionOn, type CompiledAction } from '../../schema/model/actions'
 import type { CompiledFormula } from '../../schema/formula'
 import { localize } from '../../schema/lib/localized'
 import { PostingEngine } from '../rules/postings'
@@ -13,6 +11,7 @@ import type { AccessPolicy, Operation } from '../access/policy'
 import type { Database } from '../db/connect'
 import type { FormRegistry } from '../forms/registry'
 import { AppError, badRequest, conflict, fieldProblem, notFound, ValidationError, type FieldProblem } from '../lib/errors'
+import { performAction } from './action-runner'
 import { mergeInput, toWorking } from './canonical'
 import type { HookRegistry } from './hooks'
 import { findReferrers, refuseReferenced } from './integrity'
@@ -63,7 +62,7 @@ export interface ActionContext {
 /** A workflow step a template names as an action's handler, run inside the write transaction. */
 export type ActionHandler = (ctx: ActionContext) => Promise<unknown>
 
-interface RegisteredHandler {
+export interface RegisteredHandler {
   run: ActionHandler
   /** runs once for all selected records in one transaction, instead of once per record */
   collective: boolean
@@ -548,10 +547,26 @@ export class RecordsService {
     const form = this.form(formKey, `action:${actionKey}`)
     const action = form.actions.find((a) => a.key === actionKey)
     if (!action || action.client) throw notFound(`form "${formKey}" has no server action "${actionKey}"`).because('unknown_action', { form: formKey, action: actionKey })
-    const handlerName = action.handler ?? (form.document && ['submit', 'void'].includes(actionKey) ? `document.${actionKey}` : undefined)
+    return { form, action, handler: this.handlerOf(form, action) }
+  }
+
+  /** The handler that does an action (documents' submit and void are built in); none for declared steps. */
+  private handlerOf(form: FormModel, action: CompiledAction): RegisteredHandler | undefined {
+    const handlerName = action.handler ?? (form.document && ['submit', 'void'].includes(action.key) ? `document.${action.key}` : undefined)
     const handler = handlerName ? this.deps.actions.get(handlerName) : undefined
     if (handlerName && !handler) throw new Error(`action handler "${handlerName}" is not registered`)
-    return { form, action, handler }
+    return handler
+  }
+
+  /**
+   * Whether an action's `when` holds for a record as it is (the sync asks before it runs one,
+   * instead of repeating the template's conditions).
+   */
+  actionAvailable(formKey: string, record: ApiRecord, actionKey: string): boolean {
+    const form = this.deps.registry.require(formKey)
+    const action = form.actions.find((a) => a.key === actionKey)
+    if (!action || action.client) return false
+    return !action.condition || conditionHolds(form, action.condition, record, this.clock())
   }
 
   private async runOn(form: FormModel, action: CompiledAction, handler: RegisteredHandler | undefined, ids: number[], params: Record<string, unknown>) {
@@ -594,13 +609,8 @@ export class RecordsService {
           return result
         },
       }
-      let result: unknown
-      if (handler) result = await handler.run(ctx)
-      else {
-        if (action.set) await ctx.system.updateFields(trx, form, records[0], action.set)
-        const current = (await this.reader(trx).load(form, [records[0].id], { lines: true }))[0]
-        result = { reversed: await ctx.postings.reverse(form, current, action.key), posted: await ctx.postings.post(form, current, action.key) }
-      }
+      // The one place actions run (an approval check belongs in front of this).
+      const result = await performAction({ ctx, handlerOf: (a) => (a === action ? handler : this.handlerOf(form, a)), now: this.clock() }, action)
       const after = await this.reader(trx).load(form, records.map((r) => r.id), { lines: true })
       const afterById = new Map(after.map((r) => [r.id, r]))
       await this.audit(trx, form, records.map((r) => ({ id: r.id, action: action.key, changes: { params, result } })))
@@ -647,6 +657,15 @@ export class RecordsService {
         id: record.id,
         status: String(record.doc_status),
       })
+    }
+    // editable_when: past it, only actions (and the system) change the record.
+    if (this.fromUser && form.editable && !conditionHolds(form, form.editable, record, this.clock())) {
+      const title = String(record[form.titleField] ?? record.id)
+      const why = form.def.locked_message ? localize(form.def.locked_message) : `it can be ${verb} only while ${form.def.editable_when}; use its actions`
+      throw new AppError(409, 'conflict', `${localize(form.def.label)} ${title}: ${why}`, { params: { form: form.key, record: record.id, message: form.def.locked_message ?? null } }).because(
+        'record_locked',
+        { form: form.def.label, record: title },
+      )
     }
   }
 
@@ -750,12 +769,9 @@ export class RecordsService {
   }
 }
 
-/** Whether an action's condition holds for a record (doc_status included for documents). */
+/** Whether a condition over a record holds (doc_status included for documents). */
 export function conditionHolds(form: FormModel, condition: CompiledFormula, record: ApiRecord, now: number): boolean {
-  const working = toWorking(form, record)
-  const read = dependencyReader(form, working)
-  const value = evaluateInto(condition, (dependency) => (dependency === 'doc_status' ? { value: record.doc_status, resolved: { kind: 'text' } } : read(dependency)), { kind: 'boolean' }, new Date(now))
-  return value === true
+  return conditionOn(form, condition, toWorking(form, record), { docStatus: record.doc_status }, new Date(now))
 }
 
 function diffValues(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, [unknown, unknown]> {

@@ -46,8 +46,26 @@ export class PostingEngine {
   ) {}
 
   /** Posts the postings of `form` that run on `action`. */
-  async post(form: FormModel, record: ApiRecord, action: string): Promise<number> {
-    const postings = form.postings.filter((p) => p.on === action)
+  post(form: FormModel, record: ApiRecord, action: string): Promise<number> {
+    return this.postAll(form, record, form.postings.filter((p) => p.on === action))
+  }
+
+  /** Posts one posting by name (an action's `post` step). */
+  postNamed(form: FormModel, record: ApiRecord, name: string): Promise<number> {
+    return this.postAll(form, record, form.postings.filter((p) => p.name === name))
+  }
+
+  /** Posts the exact negation of every line `action` reverses that is not reversed yet. */
+  reverse(form: FormModel, record: ApiRecord, action: string): Promise<number> {
+    return this.reverseAll(form, record, form.postings.filter((p) => p.reverseOn.includes(action)))
+  }
+
+  /** Reverses one posting by name (an action's `reverse` step); nothing open, nothing written. */
+  reverseNamed(form: FormModel, record: ApiRecord, name: string): Promise<number> {
+    return this.reverseAll(form, record, form.postings.filter((p) => p.name === name))
+  }
+
+  private async postAll(form: FormModel, record: ApiRecord, postings: CompiledPosting[]): Promise<number> {
     if (postings.length === 0) return 0
     for (const posting of postings) {
       // Posting twice (say an order audited again while it still holds its reservation) would count its effect twice.
@@ -102,9 +120,7 @@ export class PostingEngine {
     return count
   }
 
-  /** Posts the exact negation of every line `action` reverses that is not reversed yet. */
-  async reverse(form: FormModel, record: ApiRecord, action: string): Promise<number> {
-    const postings = form.postings.filter((p) => p.reverseOn.includes(action))
+  private async reverseAll(form: FormModel, record: ApiRecord, postings: CompiledPosting[]): Promise<number> {
     let count = 0
     for (const posting of postings) {
       const ledger = posting.ledger

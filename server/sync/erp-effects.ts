@@ -6,9 +6,6 @@ import type { ApiRecord } from '../records/types'
 const CLOSED = new Set(['TRADE_CLOSED', 'TRADE_CLOSED_BY_TAOBAO'])
 const SHIPPED_ON_PLATFORM = new Set(['WAIT_BUYER_CONFIRM_GOODS', 'TRADE_BUYER_SIGNED', 'TRADE_FINISHED'])
 const OPEN_REFUND = new Set(['WAIT_SELLER_AGREE', 'WAIT_BUYER_RETURN_GOODS', 'WAIT_SELLER_CONFIRM_GOODS'])
-/** ERP order statuses the platform may still change (cancel, flag), before picking starts. */
-const CHANGEABLE = new Set(['pending', 'audited', 'hold', 'exception'])
-const FINISHED_ORDER = new Set(['shipped', 'completed', 'cancelled'])
 const CLOSED_WHILE_PICKING = '平台交易已关闭，请勿发货，商品放回库位后取消订单'
 const RECEIVER_FIELDS = ['receiver_name', 'receiver_mobile', 'receiver_state', 'receiver_city', 'receiver_district', 'receiver_address', 'has_buyer_message', 'buyer_message', 'seller_memo', 'oaid']
 
@@ -44,33 +41,40 @@ export async function applyTradeEffects(system: RecordsService, tradeIds: number
   const created = await createOrdersForTrades(system, trades.filter((t) => !before.has(t.id)), matcher)
   counts.orders_created = created.size
   const orders = new PassOrders(system, before)
+  // Where an order is in its workflow is asked of the order's own actions (their `when`s in the template).
+  const can = (order: ApiRecord, action: string) => system.actionAvailable('orders', order, action)
+  /** not shipped, completed or cancelled: it can still be cancelled or flagged */
+  const open = (order: ApiRecord) => can(order, 'cancel') || can(order, 'mark_exception')
 
   for (const trade of trades) {
     const order = await orders.of(trade.id)
-    if (!order || order.status === 'cancelled' || idOf(order.merged_into)) continue
+    if (!order || idOf(order.merged_into)) continue
     const status = String(trade.status)
-    if (CLOSED.has(status) && CHANGEABLE.has(String(order.status))) {
+    if (!open(order)) {
+      // Shipped here and finished on the platform: the order is complete.
+      if (status === 'TRADE_FINISHED' && can(order, 'complete')) {
+        await system.runAction('orders', order.id, 'complete')
+        orders.touch(order.id)
+      }
+      continue
+    }
+    if (CLOSED.has(status) && can(order, 'cancel')) {
       await system.runAction('orders', order.id, 'cancel')
       orders.touch(order.id)
       counts.orders_cancelled++
       continue
     }
-    if (CLOSED.has(status) && !FINISHED_ORDER.has(String(order.status))) {
+    if (CLOSED.has(status)) {
       // Being picked or packed: stop it before it ships (an exception cannot be shipped).
       if (await flag(system, orders, order, CLOSED_WHILE_PICKING)) counts.orders_flagged++
       continue
     }
-    if (SHIPPED_ON_PLATFORM.has(status) && !FINISHED_ORDER.has(String(order.status))) {
+    if (SHIPPED_ON_PLATFORM.has(status)) {
       if (await flag(system, orders, order, '平台已发货（不是在本系统发货）')) counts.orders_flagged++
       continue
     }
-    if (status === 'TRADE_FINISHED' && order.status === 'shipped') {
-      await system.runAction('orders', order.id, 'complete')
-      orders.touch(order.id)
-      continue
-    }
     // A merged order holds several trades' messages; it is not overwritten by one of them.
-    if (!FINISHED_ORDER.has(String(order.status)) && ((order.trades as unknown[]) ?? []).length === 1) {
+    if (((order.trades as unknown[]) ?? []).length === 1) {
       const changes = Object.fromEntries(RECEIVER_FIELDS.filter((k) => (trade[k] ?? null) !== (order[k] ?? null)).map((k) => [k, trade[k] ?? null]))
       if (Object.keys(changes).length) {
         await system.updateFields(null, 'orders', order.id, changes)
@@ -112,9 +116,6 @@ class PassOrders {
   }
 }
 
-/** Order statuses 标记异常 applies to (its action's `when`). */
-const FLAGGABLE = new Set(['pending', 'audited', 'hold', 'picking', 'to_ship'])
-
 /**
  * 标记异常 through the order's action, which gives back its reserved stock (an order already in
  * 异常 only gets the new reason). Returns whether anything changed.
@@ -124,7 +125,7 @@ async function flag(system: RecordsService, orders: PassOrders, order: ApiRecord
     if (order.exception_reason === reason) return false
     await system.updateFields(null, 'orders', order.id, { exception_reason: reason })
   } else {
-    if (!FLAGGABLE.has(String(order.status))) return false
+    if (!system.actionAvailable('orders', order, 'mark_exception')) return false
     await system.runAction('orders', order.id, 'mark_exception', { reason })
   }
   orders.touch(order.id)
@@ -190,7 +191,8 @@ async function syncRefunds(system: RecordsService, trades: ApiRecord[], orders: 
       ...(status === 'refunded' ? { refunded_at: new Date().toISOString() } : {}),
     })
     written++
-    if (!shipped && status !== 'closed' && CHANGEABLE.has(String(order.status)) && linesOf(order).length > orderLines.length) {
+    // Before picking (while it can be split) a partial refund needs the merchant's hand.
+    if (!shipped && status !== 'closed' && system.actionAvailable('orders', order, 'split') && linesOf(order).length > orderLines.length) {
       await flag(system, orders, order, `部分退款：${line.title ?? line.oid}，请拆分或调整订单`)
     }
   }

@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { readPack } from '../../server/forms/pack-files'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 
@@ -22,4 +23,11 @@ export function shopPack(version: string, change: (fields: any[]) => void = () =
   ]
   change(fields)
   return { format: 'zhanggui.pack/1', key: 'shop', name: '小店', version, forms: [{ key: 'goods', label: '商品', title_field: 'name', fields }] }
+}
+
+/** The bundled Taobao ERP pack as one object (forms read from their files), without sample data. */
+export function taobaoErpPack(): any {
+  const pack = readPack(path.join(ROOT, 'templates/taobao-erp'))
+  delete pack.sample_data
+  return pack
 }

@@ -1,8 +1,9 @@
 import { computed, reactive, ref, shallowRef } from 'vue'
 import { compileForms } from '@schema/model/compile'
 import { checkRecord } from '@schema/model/check-record'
-import { computeRecord, dependencyReader, type WorkingRecord } from '@schema/model/compute'
-import { evaluateInto } from '@schema/model/formula-values'
+import { computeRecord, type WorkingRecord } from '@schema/model/compute'
+import { conditionOn } from '@schema/model/actions'
+import { localize, type Locale } from '@schema/lib/localized'
 import { checkRules } from '@schema/model/rules'
 import type { FieldModel, FormModel, TableModel } from '@schema/model/types'
 import type { FieldProblem } from '@/api/client'
@@ -106,18 +107,18 @@ export function actionHolds(form: FormInfo, key: string, record: RecordData): bo
   const action = model?.actions.find((a) => a.key === key)
   if (!model) return false
   if (!action?.condition) return true
-  const read = dependencyReader(model, buildWorking(model, record, undefined, new Set(), []))
-  try {
-    const holds = evaluateInto(
-      action.condition,
-      (dependency) => (dependency === 'doc_status' ? { value: record.doc_status, resolved: { kind: 'text' } } : read(dependency)),
-      { kind: 'boolean' },
-      new Date(),
-    )
-    return holds === true
-  } catch {
-    return false
-  }
+  return conditionOn(model, action.condition, buildWorking(model, record, undefined, new Set(), []), { docStatus: record.doc_status }, new Date())
+}
+
+/**
+ * Why a stored record cannot be edited by hand now — its form's editable_when is not TRUE (the
+ * server refuses it too) — as the template's locked_message (or '' without one); null: editable.
+ */
+export function lockedMessage(form: FormInfo, record: RecordData, locale: string): string | null {
+  const model = formModel(useFormsStore().list, form.key)
+  if (!model?.editable) return null
+  if (conditionOn(model, model.editable, buildWorking(model, record, undefined, new Set(), []), { docStatus: record.doc_status }, new Date())) return null
+  return model.def.locked_message ? localize(model.def.locked_message, locale as Locale) : ''
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)

@@ -60,6 +60,7 @@ const en: typeof zhCN = {
     notFound: 'The record does not exist or was deleted',
     recordProblems: 'Cannot save',
     systemWritten: 'Written by document postings; read only',
+    locked: 'This record cannot be edited in its current state; use its actions above',
     related: 'Related:',
   },
   doc: {
@@ -153,7 +154,6 @@ const en: typeof zhCN = {
     printedAt: 'Printed {time}',
   },
   erp: {
-    orderReadOnly: 'An audited order is changed through its actions above (un-audit, hold, split…)',
     pickList: {
       title: 'Pick list',
       no: 'Pick list no.',

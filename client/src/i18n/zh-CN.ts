@@ -59,6 +59,7 @@ export default {
     notFound: '记录不存在或已被删除',
     recordProblems: '无法保存',
     systemWritten: '这是由单据记账写入的记录，只能查看',
+    locked: '此记录在当前状态下不能直接修改，请使用上方的操作',
     related: '相关：',
   },
   doc: {
@@ -152,7 +153,6 @@ export default {
     printedAt: '打印时间：{time}',
   },
   erp: {
-    orderReadOnly: '订单审核后不能直接修改，请使用上方的操作（反审核、挂起、拆分…）',
     pickList: {
       title: '拣货单',
       no: '拣货单号',

@@ -1,5 +1,5 @@
 import type { Component } from 'vue'
-import type { FormInfo, RecordData } from '@/api/types'
+import type { FormInfo } from '@/api/types'
 import type { ParamEditor } from '@/components/actions/paramEditors'
 import { taobaoErp, taobaoErpMenu } from './taobao-erp'
 
@@ -8,8 +8,6 @@ import { taobaoErp, taobaoErpMenu } from './taobao-erp'
  * else is read from the form definitions; this is the one place that names packs' forms.
  */
 export interface FormExtension {
-  /** why the record cannot be edited by hand right now (the server refuses it too), or null */
-  readOnly?(record: RecordData): string | null
   /** the page the `print` client action opens (/print/:form/:id); a generic sheet otherwise */
   printLayout?: () => Promise<{ default: Component }>
   /** editors for action parameters, by `<action>.<param>` */

@@ -37,7 +37,7 @@ export function describeForm(ctx: AppContext, form: FormModel) {
       .retiredFields(form.key)
       .map((r) => ({ table: r.table, key: r.def.key, type: r.def.type, label: r.def.label, backup_of: r.def.backup_of ?? null })),
     title_field: form.titleField,
-    actions: form.actions.map(({ condition: _condition, ...action }) => action),
+    actions: form.actions.map(({ condition: _condition, compiled: _compiled, ...action }) => action),
     definition: form.def,
     fields: describeTable(form),
   }

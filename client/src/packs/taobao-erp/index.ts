@@ -1,14 +1,9 @@
 import { lineQuantities } from '@/components/actions/paramEditors'
-import { i18n } from '@/i18n'
 import type { FormExtension, PackMenuGroup } from '../index'
 
-/** Orders are edited by hand only in these statuses (server/erp/hooks.ts); later, by actions. */
-const EDITABLE_ORDER_STATUSES = new Set(['pending', 'hold', 'exception'])
-
-/** The Taobao ERP pack (templates/taobao-erp): its order rules, split editor and pick-list sheet. */
+/** The Taobao ERP pack (templates/taobao-erp): its split editor and pick-list sheet. */
 export const taobaoErp: Record<string, FormExtension> = {
   orders: {
-    readOnly: (record) => (EDITABLE_ORDER_STATUSES.has(String(record.status)) ? null : i18n.global.t('erp.orderReadOnly')),
     paramEditors: {
       // orders.split: params.lines = [{line, qty}], and something must stay in the order
       'split.lines': lineQuantities({ lines: 'lines', qty: 'qty', keepSome: true }),
