@@ -169,6 +169,9 @@ const en: typeof zhCN = {
     on: 'Checked',
     onSave: 'On every save',
     onSubmit: 'When submitted',
+    editableWhen: 'Editable when (condition)',
+    editableWhenHint: 'While it is not true the record cannot be edited or deleted (its actions still run), e.g. an audited order; empty: always editable',
+    lockedMessage: 'Message while it cannot be edited',
   },
   actions: {
     intro: 'Actions are the form’s buttons. "Available when" is a condition formula; "Sets" is JSON such as {example}; other properties are edited as JSON.',

@@ -167,6 +167,9 @@ export default {
     on: '检查时机',
     onSave: '每次保存',
     onSubmit: '提交单据时',
+    editableWhen: '何时可以修改（条件）',
+    editableWhenHint: '条件不成立时，记录不能修改或删除（动作仍可执行），例如已审核的订单；不填则总可以修改',
+    lockedMessage: '不能修改时的提示',
   },
   actions: {
     intro: '动作是表单上的按钮。“何时可用”是一个条件公式；“设置字段”写成 JSON，例如 {example}；其他属性也以 JSON 编辑。',
