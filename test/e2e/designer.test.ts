@@ -11,7 +11,7 @@ import { createContext, installBundledPacks } from '../../server/app'
 import { ensureAdmin } from '../../server/bootstrap'
 import { loadConfig } from '../../server/config'
 import { createToken } from '../../server/auth/credentials'
-import { checkLogin } from '../../server/auth/users'
+import { checkLogin, createUser } from '../../server/auth/users'
 import type { AppContext } from '../../server/context'
 import { apiClient } from '../support/app'
 import { erp } from '../support/erp'
@@ -27,6 +27,7 @@ let browser: Browser
 let page: Page
 let stop: () => Promise<void>
 let ctx: AppContext
+let baseUrl: string
 
 beforeAll(async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zg-e2e-designer-'))
@@ -42,7 +43,7 @@ beforeAll(async () => {
     await ctx.db.close()
     fs.rmSync(dataDir, { recursive: true, force: true })
   }
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   await sellSomething(baseUrl)
   browser = await launch(baseUrl)
   page = browser.page
@@ -278,6 +279,22 @@ describe('form designer', () => {
     const copied = await definitionOf('subcontractors')
     expect(copied.fields.map((f) => f.key)).toEqual((await definitionOf('suppliers')).fields.map((f) => f.key))
     await expect.poll(() => page.locator('.el-menu-item[data-form="subcontractors"]').innerText()).toContain('供应商（外协）')
+  })
+
+  test('members see no way into the designer, and cannot open it', async () => {
+    await createUser(ctx.db.knex, { username: 'clerk', password: 'clerk-password-1', role: 'member' })
+    const member = await launch(baseUrl)
+    try {
+      await login(member.page, { username: 'clerk', password: 'clerk-password-1' })
+      await member.page.goto('/forms/orders')
+      await member.page.locator('[data-test="grid-total"]').waitFor()
+      expect(await member.page.locator('[data-test="design-form"]').count()).toBe(0)
+      expect(await member.page.locator('.el-menu-item[data-page="/designer/new"]').count()).toBe(0)
+      await member.page.goto('/designer/orders')
+      await expect.poll(() => member.page.locator('.el-result').innerText()).toContain('只有管理员可以设计表单')
+    } finally {
+      await member.close()
+    }
   })
 
   test('no console errors', () => {
