@@ -16,6 +16,9 @@ export const router = createRouter({
         { path: 'forms/:form', name: 'grid', component: () => import('@/views/FormGridView.vue') },
         { path: 'forms/:form/new', name: 'new', component: () => import('@/views/RecordFormView.vue') },
         { path: 'forms/:form/:id(\\d+)', name: 'record', component: () => import('@/views/RecordFormView.vue') },
+        // the form designer (administrators): its own chunk, loaded only when opened
+        { path: 'designer/new', name: 'designer-new', component: () => import('@/views/FormDesignerView.vue') },
+        { path: 'designer/:form', name: 'designer', component: () => import('@/views/FormDesignerView.vue') },
         // Taobao shops (the taobao_erp pack): query changes (tabs) keep the page, so it is keyed by path
         { path: 'packs', name: 'packs', component: () => import('@/views/packs/PackUpgradesView.vue') },
         { path: 'shops', name: 'shops', component: () => import('@/views/shops/ShopListView.vue'), meta: { keyByPath: true } },

@@ -19,6 +19,18 @@ export const SYSTEM_COLUMNS = [
   'line_no',
 ] as const
 
+/**
+ * "When another field has a value": `{field}` holds when that field (beside this one) is not blank
+ * (a checkbox: ticked); with `equals` when its value is one of those (a select's option values).
+ */
+export const FieldCondition = Type.Object(
+  {
+    field: Key,
+    equals: Type.Optional(Type.Array(Type.Union([Type.String(), Type.Number(), Type.Boolean()]), { minItems: 1 })),
+  },
+  { additionalProperties: false },
+)
+
 export const commonFieldProperties = {
   key: Key,
   label: LocalizedText,
@@ -31,6 +43,8 @@ export const commonFieldProperties = {
   default: Type.Optional(Type.Unknown()),
   width: Type.Optional(Type.Integer({ minimum: 40, maximum: 1200 })),
   placeholder: Type.Optional(LocalizedText),
+  visible_when: Type.Optional({ ...FieldCondition, description: 'shown only while the condition holds; not required while hidden' }),
+  required_when: Type.Optional({ ...FieldCondition, description: 'required while the condition holds (checked by the server on write)' }),
 }
 
 /** The full schema of one field type: the common properties plus its own. */

@@ -38,6 +38,12 @@ export type Storage =
 /** How a field gets its value when the system, not the user, decides it. */
 export type ComputedBy = 'formula' | 'rollup' | 'lookup' | 'copy' | 'auto_number'
 
+/** "When another field has a value" (see FieldCondition in common.ts). */
+export interface FieldCondition {
+  field: string
+  equals?: (string | number | boolean)[]
+}
+
 /** The definition of a field as written in a template (type-specific properties included). */
 export interface FieldDefinition {
   key: string
@@ -52,6 +58,8 @@ export interface FieldDefinition {
   default?: unknown
   width?: number
   placeholder?: LocalizedText
+  visible_when?: FieldCondition
+  required_when?: FieldCondition
   [option: string]: unknown
 }
 

@@ -1,9 +1,11 @@
 import type { WorkingRecord, ComputeProblem } from './compute'
 import { problem } from '../messages/problem'
+import { isRequired } from './conditions'
 import type { TableModel } from './types'
 
 /**
- * Checks of a record's own values after compute: required fields and each type's rules (length,
+ * Checks of a record's own values after compute: required fields (also `required_when`, not while
+ * `visible_when` hides them) and each type's rules (length,
  * range, options, pattern…). Database checks (unique, links exist) are the server's.
  */
 export function checkRecord(table: TableModel, record: WorkingRecord, path = ''): ComputeProblem[] {
@@ -11,7 +13,7 @@ export function checkRecord(table: TableModel, record: WorkingRecord, path = '')
   for (const field of table.fields) {
     const at = `${path}${field.key}`
     const value = field.lines ? (record.lines[field.key] ?? []) : record.values[field.key]
-    if (field.def.required && !field.computed && field.codec.isEmpty(value)) {
+    if (!field.computed && field.codec.isEmpty(value) && isRequired(field.def, record.values)) {
       problems.push({ field: at, ...problem('required', 'is required') })
       continue
     }

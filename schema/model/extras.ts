@@ -65,6 +65,7 @@ function checkFields(
       problems.push({ path: `${path}.unique`, message: `"${field.key}" cannot be unique: it is not a single stored value` })
     }
     checkDefault(field, path, problems)
+    checkConditions(table, field, path, problems)
     if (field.def.type === 'rollup' && field.def.filter !== undefined) {
       const rows = rollupRows(table, field, lookup)
       if (rows) for (const p of prepareFilter(field.def.filter, rows, null, `${path}.filter`).problems) problems.push(p)
@@ -98,4 +99,18 @@ function rollupRows(table: TableModel, field: FieldModel, lookup: (path: string)
   const source = field.def.source as string | { form: string; sub_form?: string }
   if (typeof source === 'string') return table.field(source)?.lines
   return lookup(source.sub_form ? `${source.form}.${source.sub_form}` : source.form)
+}
+
+/** `visible_when` / `required_when` name another field beside this one. */
+function checkConditions(table: TableModel, field: FieldModel, path: string, problems: ModelProblem[]) {
+  for (const property of ['visible_when', 'required_when'] as const) {
+    const condition = field.def[property]
+    if (!condition) continue
+    const other = table.field(condition.field)
+    if (!other || other.key === field.key) {
+      problems.push({ path: `${path}.${property}.field`, message: `"${condition.field}" is not another field of this ${table.parent ? 'sub-form' : 'form'}` })
+    } else if (other.lines) {
+      problems.push({ path: `${path}.${property}.field`, message: `"${condition.field}" is a sub-form; a condition reads one value` })
+    }
+  }
 }

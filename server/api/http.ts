@@ -9,6 +9,7 @@ import { buildOpenApi } from './openapi'
 import { adminRoutes } from './routes/admin'
 import { approvalRoutes } from './routes/approvals'
 import { authRoutes } from './routes/auth'
+import { designerRoutes } from './routes/designer'
 import { erpRoutes } from './routes/erp'
 import { fileRoutes } from './routes/files'
 import { formRoutes } from './routes/forms'
@@ -41,6 +42,7 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
     res.json(buildOpenApi(ctx.registry))
   })
   api.use('/forms', formRoutes(ctx))
+  api.use('/designer', designerRoutes(ctx))
   api.use('/forms/:form/records', async (_req, _res, next) => {
     await ctx.registry.refreshIfChanged()
     next()

@@ -123,10 +123,11 @@ export function lockedMessage(form: FormInfo, record: RecordData, locale: string
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
 
-export function useRecordState(form: FormInfo) {
+/** `all`: the forms to compile with (the designer's preview passes its draft among them). */
+export function useRecordState(form: FormInfo, all?: FormInfo[]) {
   const forms = useFormsStore()
   const session = useSessionStore()
-  const model = formModel(forms.list, form.key)
+  const model = formModel(all ?? forms.list, form.key)
 
   const values = reactive<Values>({})
   const original = shallowRef<RecordData | null>(null)

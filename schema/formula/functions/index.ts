@@ -23,12 +23,13 @@ export interface FormulaFunctionInfo {
   name: string
   category: FunctionDef['category']
   syntax: string
+  example?: string
   description: { 'zh-CN': string; en: string }
 }
 
 /** For editor autocompletion. */
 export const FORMULA_FUNCTIONS: readonly FormulaFunctionInfo[] = [...FUNCTIONS.values()].map(
-  ({ name, category, syntax, description }) => ({ name, category, syntax, description }),
+  ({ name, category, syntax, example, description }) => ({ name, category, syntax, example, description }),
 )
 
 export { arity } from './types'

@@ -54,6 +54,8 @@ interface FunctionBase {
   category: 'math' | 'aggregate' | 'logic' | 'text' | 'date'
   /** e.g. 'ROUND(number, [digits])' */
   syntax: string
+  /** a typical use, with fields referred to by their Chinese labels (shown in the formula editor) */
+  example?: string
   description: { 'zh-CN': string; en: string }
   params: Param[]
   /** the result type, or a rule computing it from the arguments (may also reject them) */
