@@ -10,7 +10,8 @@ import { SecretBox } from './lib/secrets'
 import { ShopConnections } from './sync/connections'
 import { registerSync } from './sync'
 import { FormRegistry } from './forms/registry'
-import { installPack, type InstallResult } from './forms/installer'
+import { installBundledPack, type InstallResult } from './forms/installer'
+import { recomputeAfterInstall } from './forms/customize'
 import { readPack } from './forms/pack-files'
 import { registerErp } from './erp'
 import { registerDocumentActions } from './records/document-actions'
@@ -66,7 +67,8 @@ export async function installBundledPacks(ctx: AppContext, options: { sampleData
   const results: InstallResult[] = []
   for (const { file } of bundledPacks()) {
     const pack = readPack(file)
-    const result = await installPack(ctx.db, ctx.registry, pack, { handlers: ctx.actions.names() })
+    const result = await installBundledPack(ctx.db, ctx.registry, pack, { handlers: ctx.actions.names() })
+    await recomputeAfterInstall(ctx, result)
     results.push(result)
     if (result.status === 'installed' && options.sampleData && pack.sample_data) await createSampleData(ctx, pack.sample_data as Record<string, Record<string, unknown>[]>)
   }

@@ -16,6 +16,7 @@ export const router = createRouter({
         { path: 'forms/:form/new', name: 'new', component: () => import('@/views/RecordFormView.vue') },
         { path: 'forms/:form/:id(\\d+)', name: 'record', component: () => import('@/views/RecordFormView.vue') },
         // Taobao shops (the taobao_erp pack): query changes (tabs) keep the page, so it is keyed by path
+        { path: 'packs', name: 'packs', component: () => import('@/views/packs/PackUpgradesView.vue') },
         { path: 'shops', name: 'shops', component: () => import('@/views/shops/ShopListView.vue'), meta: { keyByPath: true } },
         { path: 'shops/new', name: 'shop-bind', component: () => import('@/views/shops/ShopBindView.vue'), meta: { keyByPath: true } },
         { path: 'shops/import', name: 'seller-center-import', component: () => import('@/views/shops/SellerCenterImportView.vue'), meta: { keyByPath: true } },

@@ -1,6 +1,7 @@
 import type { TObject } from '@sinclair/typebox'
 import type { CompiledFormula } from '../formula'
 import type { LocalizedText } from '../lib/localized'
+import type { Problem } from '../messages/problem'
 
 /**
  * What a field holds once its form is compiled. Field types map onto a handful of value kinds;
@@ -98,7 +99,7 @@ export interface Resolution {
 }
 
 /** Per-type checks of a normalized value (options, length, range…), beyond what its kind checks. */
-export type ValueCheck = (value: unknown, field: FieldDefinition) => string | null
+export type ValueCheck = (value: unknown, field: FieldDefinition) => Problem | null
 
 export interface FieldTypeDefinition {
   type: string

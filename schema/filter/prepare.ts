@@ -1,5 +1,6 @@
 import { codecFor, type FilterOperator } from '../values'
 import type { ModelProblem, TableModel } from '../model/types'
+import type { Problem } from '../messages/problem'
 import { relativeDate, relativeRange, rangeInstants } from './relative'
 import { operatorsFor, resolveTarget, type FilterTarget } from './targets'
 import { isCondition, type Filter } from './types'
@@ -55,8 +56,8 @@ function prepareNode(
   problems: ModelProblem[],
   depth: number,
 ): PreparedFilter | undefined {
-  const fail = (path: string, message: string) => {
-    problems.push({ path, message })
+  const fail = (path: string, message: string | Problem) => {
+    problems.push(typeof message === 'string' ? { path, message } : { path, ...message })
     return undefined
   }
   if (depth > MAX_DEPTH) return fail(at, `filters may nest at most ${MAX_DEPTH} levels`)

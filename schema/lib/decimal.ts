@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js'
+import { problem, type Problem } from '../messages/problem'
 
 /**
  * Exact decimals for money and quantities. Values cross the API as decimal strings at the field's
@@ -8,7 +9,10 @@ export { Decimal }
 
 const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)$/
 
-export type DecimalParse = { ok: true; value: string } | { ok: false; error: string }
+export type DecimalParse = { ok: true; value: string } | { ok: false; error: Problem }
+
+const tooManyDecimals = (scale: number) =>
+  problem('too_many_decimals', `has more than ${scale} decimal place${scale === 1 ? '' : 's'}`, { max: scale })
 
 const PLAIN = /^([+-]?)(\d+)(?:\.(\d*))?$/
 
@@ -20,7 +24,7 @@ function parsePlain(text: string, scale: number): DecimalParse | null {
   const match = PLAIN.exec(text)
   if (!match) return null
   const fraction = (match[3] ?? '').replace(/0+$/, '')
-  if (fraction.length > scale) return { ok: false, error: `has more than ${scale} decimal place${scale === 1 ? '' : 's'}` }
+  if (fraction.length > scale) return { ok: false, error: tooManyDecimals(scale) }
   const integer = match[2].replace(/^0+(?=\d)/, '')
   if (integer.length + scale > 15) return null
   const zero = /^0*$/.test(integer + fraction)
@@ -36,21 +40,21 @@ export function parseDecimal(input: unknown, scale: number): DecimalParse {
   }
   let text: string
   if (typeof input === 'number') {
-    if (!Number.isFinite(input)) return { ok: false, error: 'must be a finite number' }
+    if (!Number.isFinite(input)) return { ok: false, error: problem('number_not_finite', 'must be a finite number') }
     text = String(input)
     // String(1e21) is "1e+21": JS numbers that large are not exact anyway.
-    if (/e/i.test(text)) return { ok: false, error: 'number is out of range; send it as a decimal string' }
+    if (/e/i.test(text)) return { ok: false, error: problem('number_out_of_range', 'number is out of range; send it as a decimal string') }
   } else if (typeof input === 'string') {
     text = input.trim().replace(/,/g, '')
   } else {
-    return { ok: false, error: 'must be a number or a decimal string' }
+    return { ok: false, error: problem('must_be_number', 'must be a number or a decimal string') }
   }
-  if (!DECIMAL_TEXT.test(text)) return { ok: false, error: `"${String(input)}" is not a number` }
+  if (!DECIMAL_TEXT.test(text)) return { ok: false, error: problem('not_a_number', `"${String(input)}" is not a number`, { value: String(input) }) }
   const value = new Decimal(text)
   if (value.decimalPlaces() > scale) {
-    return { ok: false, error: `has more than ${scale} decimal place${scale === 1 ? '' : 's'}` }
+    return { ok: false, error: tooManyDecimals(scale) }
   }
-  if (value.abs().greaterThanOrEqualTo(MAX_ABS_UNSCALED(scale))) return { ok: false, error: 'is too large' }
+  if (value.abs().greaterThanOrEqualTo(MAX_ABS_UNSCALED(scale))) return { ok: false, error: problem('number_too_large', 'is too large') }
   return { ok: true, value: value.toFixed(scale) }
 }
 

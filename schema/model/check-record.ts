@@ -1,4 +1,5 @@
 import type { WorkingRecord, ComputeProblem } from './compute'
+import { problem } from '../messages/problem'
 import type { TableModel } from './types'
 
 /**
@@ -11,12 +12,12 @@ export function checkRecord(table: TableModel, record: WorkingRecord, path = '')
     const at = `${path}${field.key}`
     const value = field.lines ? (record.lines[field.key] ?? []) : record.values[field.key]
     if (field.def.required && !field.computed && field.codec.isEmpty(value)) {
-      problems.push({ field: at, code: 'required', message: 'is required' })
+      problems.push({ field: at, ...problem('required', 'is required') })
       continue
     }
     if (field.codec.isEmpty(value) && !field.lines) continue
-    const problem = field.type.check?.(value, field.def)
-    if (problem) problems.push({ field: at, code: 'invalid', message: problem })
+    const invalid = field.type.check?.(value, field.def)
+    if (invalid) problems.push({ field: at, ...invalid })
     if (field.lines) {
       ;(record.lines[field.key] ?? []).forEach((line, i) => problems.push(...checkRecord(field.lines!, line, `${at}[${i}].`)))
     }

@@ -3,6 +3,7 @@ import { prepareFilter, type FilterEnv } from '../filter/prepare'
 import { matchesFilter } from '../filter/match'
 import { Decimal } from '../lib/decimal'
 import { parseDateTimeText } from '../lib/time'
+import { problem, type Problem } from '../messages/problem'
 import { evaluateInto } from './formula-values'
 import type { FieldModel, TableModel } from './types'
 
@@ -18,10 +19,9 @@ export interface WorkingRecord {
   id?: number
 }
 
-export interface ComputeProblem {
+/** A problem with one field of a record being written (`field`: its path, `lines[1].qty`). */
+export interface ComputeProblem extends Problem {
   field: string
-  code: string
-  message: string
 }
 
 export interface ComputeOptions {
@@ -62,7 +62,7 @@ function computeTable(
     } catch (error) {
       if (!(error instanceof FormulaError)) throw error
       record.values[field.key] = null
-      problems.push({ field: `${path}${field.key}`, code: 'formula', message: `cannot be computed: ${error.message}` })
+      problems.push({ field: `${path}${field.key}`, ...problem('not_computable', `cannot be computed: ${error.message}`, { reason: error.message }) })
     }
   }
   return problems

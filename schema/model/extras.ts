@@ -90,7 +90,7 @@ function checkDefault(field: FieldModel, path: string, problems: ModelProblem[])
   }
   const result = field.codec.normalize(value, field.value)
   const problem = result.ok ? field.type.check?.(result.value, field.def) : result.error
-  if (problem) problems.push({ path: `${path}.default`, message: problem })
+  if (problem) problems.push({ path: `${path}.default`, ...problem })
 }
 
 /** The rows a rollup aggregates: this form's own lines, or another form's records or lines. */

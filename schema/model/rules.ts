@@ -1,5 +1,6 @@
 import { FormulaError } from '../formula'
 import { localize } from '../lib/localized'
+import { problem } from '../messages/problem'
 import { dependencyReader, type ComputeProblem, type WorkingRecord } from './compute'
 import { evaluateInto } from './formula-values'
 import type { FormModel } from './types'
@@ -19,7 +20,7 @@ export function checkRules(form: FormModel, record: WorkingRecord, when: 'save' 
       if (!(error instanceof FormulaError)) throw error
       blocked = false
     }
-    if (blocked === true) problems.push({ field: '(record)', code: 'rule', message: localize(rule.message) })
+    if (blocked === true) problems.push({ field: '(record)', ...problem('rule', localize(rule.message), { text: rule.message }) })
   }
   return problems
 }

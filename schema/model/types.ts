@@ -1,3 +1,5 @@
+import type { MessageCode } from '../messages/catalog'
+import type { MessageParams } from '../messages/problem'
 import type { CompiledFormula } from '../formula'
 import type { ComputedBy, FieldDefinition, FieldTypeDefinition, ResolvedValue, Storage } from '../fields/types'
 import type { LocalizedText } from '../lib/localized'
@@ -63,4 +65,7 @@ export interface ModelProblem {
   /** where, as a path into the template: 'forms[2].fields[5].type' */
   path: string
   message: string
+  /** when the problem is a value's (a filter value, a default): its code and params */
+  code?: MessageCode
+  params?: MessageParams
 }

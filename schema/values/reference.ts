@@ -1,3 +1,4 @@
+import { problem, type Problem } from '../messages/problem'
 import type { FilterOperator, Normalized, ValueCodec } from './types'
 
 const ID_OPS: FilterOperator[] = ['eq', 'ne', 'in', 'not_in', 'is_empty', 'is_not_empty']
@@ -9,7 +10,7 @@ export function normalizeId(input: unknown): Normalized {
   const raw = typeof input === 'object' && input !== null && 'id' in input ? (input as { id: unknown }).id : input
   const id = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw
   if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) return { ok: true, value: id }
-  return { ok: false, error: 'must be a record id' }
+  return { ok: false, error: problem('must_be_record_id', 'must be a record id') }
 }
 
 /** Link values are ids when written and {id, display} when read (display joined by the query). */
@@ -36,23 +37,28 @@ function referenceCodec(kind: 'link' | 'user'): ValueCodec {
 export const linkCodec = referenceCodec('link')
 export const userCodec = referenceCodec('user')
 
-function normalizeList(input: unknown, item: (v: unknown) => Normalized): Normalized {
+/** A bad item is reported with its position (1-based) under the item's own code. */
+function normalizeList(input: unknown, item: (v: unknown) => Normalized, itemProblem: (index: number, error: Problem) => Problem): Normalized {
   if (input === null || input === undefined || input === '') return { ok: true, value: [] }
   const items = Array.isArray(input) ? input : [input]
   const values: unknown[] = []
   for (const [index, raw] of items.entries()) {
     const result = item(raw)
-    if (!result.ok) return { ok: false, error: `item ${index + 1} ${result.error}` }
+    if (!result.ok) return { ok: false, error: itemProblem(index + 1, result.error) }
     if (result.value !== null && !values.includes(result.value)) values.push(result.value)
   }
   return { ok: true, value: values }
 }
 
+const textItem = (item: number, error: Problem) => problem('item_must_be_text', `item ${item} ${error.message}`, { item })
+const idItem = (item: number, error: Problem) => problem('item_must_be_record_id', `item ${item} ${error.message}`, { item })
+
 export const textListCodec: ValueCodec = {
   kind: 'text_list',
   normalize: (input) =>
     normalizeList(input, (v) =>
-      typeof v === 'string' ? { ok: true, value: v === '' ? null : v } : { ok: false, error: 'must be text' },
+      typeof v === 'string' ? { ok: true, value: v === '' ? null : v } : { ok: false, error: problem('must_be_text', 'must be text') },
+    textItem,
     ),
   isEmpty: (v) => !Array.isArray(v) || v.length === 0,
   toStored: (v) => v ?? [],
@@ -64,7 +70,7 @@ export const textListCodec: ValueCodec = {
 
 export const linkListCodec: ValueCodec = {
   kind: 'link_list',
-  normalize: (input) => normalizeList(input, normalizeId),
+  normalize: (input) => normalizeList(input, normalizeId, idItem),
   isEmpty: (v) => !Array.isArray(v) || v.length === 0,
   toStored: (v) => v ?? [],
   fromStored: (v) => (Array.isArray(v) ? v.map(Number) : []),
@@ -80,7 +86,7 @@ export const linkListCodec: ValueCodec = {
 /** Attachments: written as file ids returned by POST /api/files, read as file descriptors. */
 export const filesCodec: ValueCodec = {
   kind: 'files',
-  normalize: (input) => normalizeList(input, normalizeId),
+  normalize: (input) => normalizeList(input, normalizeId, idItem),
   isEmpty: (v) => !Array.isArray(v) || v.length === 0,
   toStored: (v) => v ?? [],
   fromStored: (v) => (Array.isArray(v) ? v.map(Number) : []),

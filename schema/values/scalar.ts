@@ -1,4 +1,5 @@
 import { Decimal, fromScaledInteger, parseDecimal, toScaledInteger } from '../lib/decimal'
+import { problem } from '../messages/problem'
 import { businessDate, formatDateTime, parseDateText, parseDateTimeText } from '../lib/time'
 import type { FilterOperator, ValueCodec } from './types'
 
@@ -30,7 +31,7 @@ export const textCodec: ValueCodec = {
     // Ids and codes often arrive as numbers (from Excel or JSON); keep their digits exactly.
     if (typeof input === 'number' && Number.isFinite(input)) return { ok: true, value: String(input) }
     if (typeof input === 'bigint') return { ok: true, value: input.toString() }
-    return { ok: false, error: 'must be text' }
+    return { ok: false, error: problem('must_be_text', 'must be text') }
   },
   isEmpty: isBlank,
   toStored: (v) => (isBlank(v) ? null : v),
@@ -66,7 +67,7 @@ export const booleanCodec: ValueCodec = {
     if (typeof input === 'boolean') return { ok: true, value: input }
     if (input === 1 || input === '1' || input === 'true') return { ok: true, value: true }
     if (input === 0 || input === '0' || input === 'false') return { ok: true, value: false }
-    return { ok: false, error: 'must be true or false' }
+    return { ok: false, error: problem('must_be_boolean', 'must be true or false') }
   },
   isEmpty: (v) => v === null || v === undefined,
   toStored: (v) => (v === null || v === undefined ? null : Boolean(v)),
@@ -81,12 +82,12 @@ export const dateCodec: ValueCodec = {
   kind: 'date',
   normalize(input) {
     if (isBlank(input)) return { ok: true, value: null }
-    if (typeof input !== 'string') return { ok: false, error: 'must be a date like 2026-11-27' }
+    if (typeof input !== 'string') return { ok: false, error: problem('must_be_date', 'must be a date like 2026-11-27') }
     const date = parseDateText(input)
     if (date) return { ok: true, value: date }
     // A full timestamp is accepted and reduced to its business day.
     const ms = parseDateTimeText(input)
-    return ms === null ? { ok: false, error: `"${input}" is not a date like 2026-11-27` } : { ok: true, value: businessDate(ms) }
+    return ms === null ? { ok: false, error: problem('not_a_date', `"${input}" is not a date like 2026-11-27`, { value: input }) } : { ok: true, value: businessDate(ms) }
   },
   isEmpty: isBlank,
   toStored: (v) => (isBlank(v) ? null : v),
@@ -105,10 +106,10 @@ export const datetimeCodec: ValueCodec = {
   normalize(input) {
     if (isBlank(input)) return { ok: true, value: null }
     if (input instanceof Date && !Number.isNaN(input.getTime())) return { ok: true, value: formatDateTime(input.getTime()) }
-    if (typeof input !== 'string') return { ok: false, error: 'must be a date-time like 2026-11-27 10:00:00' }
+    if (typeof input !== 'string') return { ok: false, error: problem('must_be_datetime', 'must be a date-time like 2026-11-27 10:00:00') }
     const ms = parseDateTimeText(input)
     return ms === null
-      ? { ok: false, error: `"${input}" is not a date-time like 2026-11-27 10:00:00` }
+      ? { ok: false, error: problem('not_a_datetime', `"${input}" is not a date-time like 2026-11-27 10:00:00`, { value: input }) }
       : { ok: true, value: formatDateTime(ms) }
   },
   isEmpty: isBlank,

@@ -1,4 +1,5 @@
 import { checkRegion } from '../lib/regions'
+import { problem } from '../messages/problem'
 import type { ValueCodec } from './types'
 
 export const ADDRESS_PARTS = ['province', 'city', 'district', 'detail'] as const
@@ -12,12 +13,12 @@ export const addressCodec: ValueCodec = {
   normalize(input) {
     if (input === null || input === undefined || input === '') return { ok: true, value: null }
     if (typeof input !== 'object' || Array.isArray(input)) {
-      return { ok: false, error: 'must be {province, city, district, detail}' }
+      return { ok: false, error: problem('address_must_be_object', 'must be {province, city, district, detail}') }
     }
     const address = blankAddress()
     for (const [part, raw] of Object.entries(input as Record<string, unknown>)) {
-      if (!(ADDRESS_PARTS as readonly string[]).includes(part)) return { ok: false, error: `unknown address part "${part}"` }
-      if (raw !== null && raw !== undefined && typeof raw !== 'string') return { ok: false, error: `${part} must be text` }
+      if (!(ADDRESS_PARTS as readonly string[]).includes(part)) return { ok: false, error: problem('address_unknown_part', `unknown address part "${part}"`, { part }) }
+      if (raw !== null && raw !== undefined && typeof raw !== 'string') return { ok: false, error: problem('address_part_must_be_text', `${part} must be text`, { part }) }
       address[part as AddressPart] = raw ? (raw as string).trim() || null : null
     }
     const regionProblem = checkRegion(address.province, address.city, address.district)
@@ -50,9 +51,9 @@ export const linesCodec: ValueCodec = {
   kind: 'lines',
   normalize(input) {
     if (input === null || input === undefined) return { ok: true, value: [] }
-    if (!Array.isArray(input)) return { ok: false, error: 'must be an array of lines' }
+    if (!Array.isArray(input)) return { ok: false, error: problem('lines_must_be_array', 'must be an array of lines') }
     if (input.some((line) => typeof line !== 'object' || line === null || Array.isArray(line))) {
-      return { ok: false, error: 'each line must be an object' }
+      return { ok: false, error: problem('line_must_be_object', 'each line must be an object') }
     }
     return { ok: true, value: input }
   },

@@ -1,6 +1,7 @@
 import type { ResolvedValue, ValueKind } from '../fields/types'
+import type { Problem } from '../messages/problem'
 
-export type Normalized = { ok: true; value: unknown } | { ok: false; error: string }
+export type Normalized = { ok: true; value: unknown } | { ok: false; error: Problem }
 
 export const FILTER_OPERATORS = [
   'eq',
@@ -32,7 +33,7 @@ export type FormulaValueType = 'number' | 'text' | 'boolean' | 'date' | 'datetim
  */
 export interface ValueCodec {
   kind: ValueKind
-  /** API/JSON input → the canonical API value, or a message saying what is wrong */
+  /** API/JSON input → the canonical API value, or the problem with it */
   normalize(input: unknown, value: ResolvedValue): Normalized
   isEmpty(value: unknown): boolean
   /** canonical value → what the database column(s) hold */

@@ -26,7 +26,7 @@ export const defaultPolicy: AccessPolicy = {
     if (actor.role === 'system' || actor.role === 'admin') return
     if (operation === 'read') return
     if (form.def.system_written) {
-      throw forbidden(`"${form.key}" is written by the system only`)
+      throw forbidden(`"${form.key}" is written by the system only`).because('system_written_form', { form: form.def.label })
     }
   },
   readScope: () => null,

@@ -27,7 +27,7 @@ export function authenticate(ctx: AppContext) {
     let userId: number | null = null
     if (bearer !== null) {
       userId = await userForToken(ctx.db.knex, bearer)
-      if (userId === null) throw unauthenticated('the API token is not valid (revoked or mistyped)')
+      if (userId === null) throw unauthenticated('the API token is not valid (revoked or mistyped)').because('invalid_token')
     } else {
       const token = sessionToken(req)
       if (token) userId = await userForSession(ctx.db.knex, token)
@@ -42,7 +42,7 @@ export function authenticate(ctx: AppContext) {
 }
 
 export function requireAdmin(req: Request, _res: Response, next: NextFunction) {
-  if (req.user?.role !== 'admin') throw forbidden('only administrators can do this')
+  if (req.user?.role !== 'admin') throw forbidden('only administrators can do this').because('admin_only')
   next()
 }
 
@@ -54,7 +54,7 @@ export function requireAdmin(req: Request, _res: Response, next: NextFunction) {
 export function requireSameOrigin(req: Request, _res: Response, next: NextFunction) {
   if (req.method === 'GET' || req.method === 'HEAD' || req.credential === 'token') return next()
   const origin = req.headers.origin
-  if (origin && originHost(origin) !== req.headers.host) throw forbidden('cross-site requests are not allowed')
+  if (origin && originHost(origin) !== req.headers.host) throw forbidden('cross-site requests are not allowed').because('cross_site')
   next()
 }
 

@@ -1,27 +1,44 @@
 import type { ErrorRequestHandler } from 'express'
+import type { MessageCode } from '../../schema/messages/catalog'
+import type { MessageParams } from '../../schema/messages/problem'
 import { AppError } from '../lib/errors'
-import { TemplateError } from '../forms/installer'
 
-/** Every error leaves as JSON {error: {code, message, details}} with the right status; never a stack. */
+/**
+ * Every error leaves as JSON {error: {code, reason, params, message, details}} with the right
+ * status; never a stack. `code` is the category (one per status), `reason` + `params` name the
+ * exact problem for the client to word in the user's language, `message` says it in English.
+ */
 export const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
   void _next
-  if (error instanceof AppError || error instanceof TemplateError) {
-    res.status(error.status).json({ error: { code: error.code, message: error.message, details: error.details ?? null } })
+  if (error instanceof AppError) {
+    send(res, error.status, error.code, error.message, error.details ?? null, error.reason, error.params)
     return
   }
   const e = error as { type?: string; status?: number; code?: string; message?: string }
   if (e?.type === 'entity.parse.failed') {
-    res.status(400).json({ error: { code: 'bad_request', message: 'the request body is not valid JSON', details: null } })
+    send(res, 400, 'bad_request', 'the request body is not valid JSON', null, 'body_not_json')
     return
   }
   if (e?.type === 'entity.too.large' || e?.code === 'LIMIT_FILE_SIZE') {
-    res.status(413).json({ error: { code: 'too_large', message: 'the request is too large', details: null } })
+    send(res, 413, 'too_large', 'the request is too large', null)
     return
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-    res.status(e.status).json({ error: { code: 'bad_request', message: e.message ?? 'bad request', details: null } })
+    send(res, e.status, 'bad_request', e.message ?? 'bad request', null)
     return
   }
   console.error('[zhanggui] unexpected error:', error)
-  res.status(500).json({ error: { code: 'internal', message: 'something went wrong on the server; it has been logged', details: null } })
+  send(res, 500, 'internal', 'something went wrong on the server; it has been logged', null)
+}
+
+function send(
+  res: Parameters<ErrorRequestHandler>[2],
+  status: number,
+  code: MessageCode,
+  message: string,
+  details: unknown,
+  reason: MessageCode = code,
+  params: MessageParams = {},
+): void {
+  res.status(status).json({ error: { code, reason, params, message, details } })
 }

@@ -51,7 +51,7 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
   api.use('/shops', shopRoutes(ctx))
   api.use('/imports', importRoutes(ctx))
   api.use(() => {
-    throw notFound('no such API endpoint')
+    throw notFound('no such API endpoint').because('unknown_endpoint')
   })
   app.use('/api', api)
 

@@ -10,9 +10,11 @@ const ERROR: Schema = {
     error: {
       type: 'object',
       properties: {
-        code: { type: 'string' },
-        message: { type: 'string' },
-        details: { description: 'for validation errors: [{field, code, message}]' },
+        code: { type: 'string', description: 'the category: bad_request, not_found, validation_failed…' },
+        reason: { type: 'string', description: 'the exact problem, a code of schema/messages/catalog.ts' },
+        params: { type: 'object', description: "the reason's params" },
+        message: { type: 'string', description: 'in English' },
+        details: { description: 'for validation errors: [{field, code, params, message}]' },
       },
     },
   },
@@ -63,7 +65,28 @@ export function buildOpenApi(registry: FormRegistry): Schema {
     },
     '/api/auth/logout': { post: { summary: 'Log out', responses: { 204: { description: 'logged out' } } } },
     '/api/auth/me': { get: { summary: 'The current user', responses: { 200: { description: 'the user' }, ...errors(401) } } },
-    '/api/forms': { get: { summary: 'Installed forms with their definitions', responses: { 200: { description: 'forms' } } } },
+    '/api/forms': {
+      get: { summary: 'Installed forms with their definitions', responses: { 200: { description: 'forms' } } },
+      post: { summary: "Create a merchant's own form (designers)", requestBody: json({ type: 'object' }), responses: { 201: { description: 'the form' }, ...errors(400, 403, 409, 422) } },
+    },
+    '/api/forms/{form}': {
+      parameters: [{ name: 'form', in: 'path', required: true, schema: { type: 'string' } }],
+      get: { summary: "A form's effective definition (pack and the merchant's overlay)", responses: { 200: { description: 'the form' }, ...errors(404) } },
+      put: {
+        summary: "Save a whole form definition as the merchant's overlay; ?dry_run=true reports the impact on data only",
+        parameters: [{ name: 'dry_run', in: 'query', schema: { type: 'boolean' } }],
+        requestBody: json({ type: 'object' }),
+        responses: { 200: { description: '{impact, form}' }, ...errors(400, 403, 404, 422) },
+      },
+      delete: {
+        summary: "Retire a merchant's own form (data kept); ?purge=true&confirm=<key> drops it",
+        responses: { 200: { description: '{purged}' }, ...errors(400, 403, 404, 409) },
+      },
+    },
+    '/api/packs': {
+      get: { summary: 'Installed packs and upgrades waiting for the merchant (admin)', responses: { 200: { description: 'packs' }, ...errors(403) } },
+      post: { summary: 'Install or upgrade a pack: the pack, or {pack, dry_run, resolutions} (admin)', requestBody: json({ type: 'object' }), responses: { 200: { description: 'the plan or result' }, ...errors(403, 409, 422) } },
+    },
     '/api/tokens': {
       post: { summary: 'Create an API token (admin); the token is in the response once', responses: { 201: { description: 'token' }, ...errors(400, 403) } },
       get: { summary: 'List API tokens (admin)', responses: { 200: { description: 'tokens' } } },

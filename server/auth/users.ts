@@ -27,12 +27,12 @@ export async function createUser(
   knex: Knex,
   input: { username: string; password: string; display_name?: string; role?: 'admin' | 'member' },
 ): Promise<User> {
-  if (!USERNAME.test(input.username ?? '')) throw badRequest('username must be 2-64 letters, digits or _ . @ -')
+  if (!USERNAME.test(input.username ?? '')) throw badRequest('username must be 2-64 letters, digits or _ . @ -').because('bad_username')
   const weak = checkPasswordStrength(input.password)
-  if (weak) throw badRequest(weak)
-  if (input.role && input.role !== 'admin' && input.role !== 'member') throw badRequest('role must be admin or member')
+  if (weak) throw badRequest(weak).because('weak_password', { reason: weak })
+  if (input.role && input.role !== 'admin' && input.role !== 'member') throw badRequest('role must be admin or member').because('bad_role')
   const exists = await knex('zg_users').whereRaw('lower(username) = lower(?)', [input.username]).first('id')
-  if (exists) throw conflict(`user "${input.username}" already exists`)
+  if (exists) throw conflict(`user "${input.username}" already exists`).because('user_exists', { username: input.username })
   const now = Date.now()
   const [row] = await knex('zg_users')
     .insert({
@@ -55,11 +55,11 @@ export async function createUser(
  */
 export async function setPassword(knex: Knex, username: string, password: string, options: { keepSession?: string } = {}): Promise<void> {
   const weak = checkPasswordStrength(password)
-  if (weak) throw badRequest(weak)
+  if (weak) throw badRequest(weak).because('weak_password', { reason: weak })
   const passwordHash = await hashPassword(password)
   await knex.transaction(async (trx) => {
     const user = await trx('zg_users').where({ username }).first('id')
-    if (!user) throw badRequest(`no user "${username}"`)
+    if (!user) throw badRequest(`no user "${username}"`).because('unknown_user', { user: username })
     await trx('zg_users').where({ id: user.id }).update({ password_hash: passwordHash, updated_at: Date.now() })
     await deleteUserSessions(trx, Number(user.id), options.keepSession)
   })

@@ -13,7 +13,13 @@ async function main() {
   if (process.env.ZG_SKIP_CLIENT_BUILD !== '1') buildClientIfNeeded()
   const ctx = await createContext(config)
   const installed = await installBundledPacks(ctx, { sampleData: config.demo })
-  for (const pack of installed) if (pack.status !== 'unchanged') console.log(`Template pack ${pack.pack} ${pack.version}: ${pack.status}`)
+  for (const pack of installed) {
+    if (pack.status === 'waiting') {
+      console.log(`Template pack ${pack.pack} ${pack.version} was not applied: it conflicts with your changes (${pack.conflicts.length}); still on ${pack.from}. Resolve it in the form designer (模板 → 升级) or with: npm run zg -- pack upgrade <file> --dry-run`)
+      for (const c of pack.conflicts) console.log(`  - ${c.message}`)
+    } else if (pack.status === 'kept') console.log(`Template pack ${pack.pack}: ${pack.from} is installed, newer than the bundled ${pack.version}; keeping it`)
+    else if (pack.status !== 'unchanged') console.log(`Template pack ${pack.pack} ${pack.version}: ${pack.status}`)
+  }
   const admin = await ensureAdmin(ctx)
   // The demo shop trades on the built-in Taobao simulator, served by this same server. Its clock
   // follows the wall clock; the /__sim/* control routes would let anyone steer it, so they stay off.

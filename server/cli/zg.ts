@@ -5,7 +5,10 @@ import { generatePassword } from '../auth/passwords'
 import { createUser, listUsers, setPassword } from '../auth/users'
 import { loadConfig } from '../config'
 import type { AppContext } from '../context'
-import { installPack } from '../forms/installer'
+import fs from 'node:fs'
+import { createOwnForm, recomputeAfterInstall, saveForm } from '../forms/customize'
+import { installPack, type InstallResult } from '../forms/installer'
+import type { FormImpact } from '../forms/migrate-form'
 import { readPack } from '../forms/pack-files'
 import { AppError } from '../lib/errors'
 
@@ -21,7 +24,15 @@ const HELP = `掌柜 Zhanggui command line — npm run zg -- <command>
   token list                     list API tokens (not the secrets)
   token revoke <id>              revoke an API token
   pack install <file|folder>     install or upgrade a template pack
-  pack list                      list installed packs
+  pack upgrade <file|folder> [--dry-run] [--keep-mine | --take-pack]
+                                 upgrade a pack over your customisations: prints the changes to
+                                 forms, fields and data and any conflicts with your changes;
+                                 refused (exit 1, nothing changed) while a conflict is unresolved
+  pack list                      list installed packs (and upgrades waiting for you)
+  form show <form>               print a form's effective definition (pack + your changes)
+  form apply <file.json> [--dry-run]
+                                 save a whole form definition: your changes to a pack form are
+                                 kept as your layer over it; a new key creates your own form
   migrate                        bring the system tables up to date
 
 Settings come from the environment as for npm start (ZG_DATA_DIR, DATABASE_URL).`
@@ -68,20 +79,105 @@ const commands: Record<string, Command> = {
   async 'pack install'(ctx, [file]) {
     if (!file) throw new Error('pack install needs a pack JSON file or folder')
     const result = await installPack(ctx.db, ctx.registry, readPack(file), { handlers: ctx.actions.names() })
+    await recomputeAfterInstall(ctx, result)
     console.log(`Pack ${result.pack} ${result.version}: ${result.status}` + (result.created.length ? `; new forms: ${result.created.join(', ')}` : '') + (result.updated.length ? `; updated: ${result.updated.join(', ')}` : ''))
   },
+  async 'pack upgrade'(ctx, [file], flags) {
+    if (!file) throw new Error('pack upgrade needs a pack JSON file or folder')
+    const pack = readPack(file)
+    const dryRun = Boolean(flags['dry-run'])
+    const choice: 'mine' | 'pack' | null = flags['keep-mine'] ? 'mine' : flags['take-pack'] ? 'pack' : null
+    const plan = await installPack(ctx.db, ctx.registry, pack, { handlers: ctx.actions.names(), dryRun: true })
+    const resolutions = choice ? Object.fromEntries(plan.conflicts.map((c) => [c.id, choice])) : {}
+    printPlan(plan)
+    if (dryRun) {
+      if (plan.conflicts.length && !choice) process.exitCode = 1
+      return
+    }
+    if (plan.conflicts.length && !choice) throw new Error('not upgraded: resolve the conflicts with --keep-mine or --take-pack (or in the designer)')
+    const result = await installPack(ctx.db, ctx.registry, pack, { handlers: ctx.actions.names(), resolutions })
+    await recomputeAfterInstall(ctx, result)
+    console.log(`Pack ${result.pack}: ${result.status} ${result.from ?? ''} → ${result.version}`)
+  },
   async 'pack list'(ctx) {
-    for (const row of await ctx.db.knex('zg_packs').select('key', 'version')) console.log(`${row.key}\t${row.version}`)
+    const pending = new Map((await ctx.db.knex('zg_pack_pending').select('key', 'version')).map((r) => [r.key, r.version]))
+    for (const row of await ctx.db.knex('zg_packs').select('key', 'version')) {
+      console.log(`${row.key}\t${row.version}${pending.has(row.key) ? `\t(upgrade to ${pending.get(row.key)} waits: conflicts with your changes)` : ''}`)
+    }
+  },
+  async 'form show'(ctx, [key]) {
+    if (!key) throw new Error('form show needs a form key')
+    console.log(JSON.stringify(ctx.registry.require(key).def, null, 2))
+  },
+  async 'form apply'(ctx, [file], flags) {
+    if (!file) throw new Error('form apply needs a form definition JSON file')
+    const def = readJsonFile(file) as { key?: unknown }
+    const exists = typeof def?.key === 'string' && ctx.registry.get(def.key)
+    if (!exists) {
+      if (flags['dry-run']) console.log(`Would create your own form "${String(def?.key)}".`)
+      else console.log(`Created your own form "${(await createOwnForm(ctx, def)).key}".`)
+      return
+    }
+    const { impact } = await saveForm(ctx, String(def.key), def, { dryRun: Boolean(flags['dry-run']) })
+    printImpact(impact, '')
+    console.log(flags['dry-run'] ? 'Dry run: nothing changed.' : `Saved "${String(def.key)}".`)
   },
   async migrate() {
     console.log('System tables are up to date.')
   },
 }
 
+function readJsonFile(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'))
+  } catch (error) {
+    throw new Error(`cannot read ${file}: ${(error as Error).message}`)
+  }
+}
+
+function printImpact(impact: FormImpact, indent: string) {
+  const list = (label: string, items: { table: string; field: string }[]) => {
+    if (items.length) console.log(`${indent}${label}: ${items.map((i) => `${i.table}.${i.field}`).join(', ')}`)
+  }
+  list('new columns', impact.add_columns)
+  list('hidden (data kept)', impact.retire_fields)
+  list('brought back', impact.restore_fields)
+  list('recomputed', impact.recompute)
+  for (const f of impact.fill_defaults) console.log(`${indent}existing records get ${f.table}.${f.field} = ${JSON.stringify(f.value)}`)
+  for (const c of impact.conversions) {
+    console.log(`${indent}convert ${c.table}.${c.field} ${c.from} → ${c.to}: ${c.convertible} of ${c.rows} values convert` +
+      (c.unconvertible.count ? `; ${c.unconvertible.count} cannot (kept in a hidden backup column), e.g. ${c.unconvertible.sample.map((v) => JSON.stringify(v)).join(', ')}` : ''))
+  }
+}
+
+function printPlan(plan: InstallResult) {
+  console.log(`Pack ${plan.pack}: ${plan.from ?? '(not installed)'} → ${plan.version}`)
+  for (const form of plan.forms) {
+    if (form.change === 'unchanged') continue
+    const f = form.fields
+    console.log(`  ${form.change === 'added' ? '+' : '~'} ${form.key}${form.customized ? ' (has your changes)' : ''}` +
+      (f.added.length ? `; fields added: ${f.added.join(', ')}` : '') + (f.changed.length ? `; changed: ${f.changed.join(', ')}` : '') + (f.removed.length ? `; removed: ${f.removed.join(', ')}` : ''))
+    if (form.impact) printImpact(form.impact, '      ')
+  }
+  if (plan.conflicts.length) {
+    console.log(`Conflicts with your changes (${plan.conflicts.length}):`)
+    for (const c of plan.conflicts) console.log(`  ! ${c.id}: ${c.message}`)
+  } else console.log('No conflicts with your changes.')
+}
+
 async function main() {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { password: { type: 'string' }, name: { type: 'string' }, user: { type: 'string' }, admin: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      password: { type: 'string' },
+      name: { type: 'string' },
+      user: { type: 'string' },
+      admin: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      'keep-mine': { type: 'boolean' },
+      'take-pack': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   })
   const name = positionals.slice(0, 2).join(' ')
   const command = commands[name] ?? commands[positionals[0] ?? '']

@@ -4,6 +4,7 @@ import * as taobao from './migrations/002-taobao'
 import * as syncEffects from './migrations/003-sync-effects'
 import * as syncRecovery from './migrations/004-sync-recovery'
 import * as oauthStates from './migrations/005-oauth-states'
+import * as formOverlays from './migrations/006-form-overlays'
 
 /** Migrations are modules listed here (not files found at run time), so they bundle and type-check. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '003-sync-effects': syncEffects,
   '004-sync-recovery': syncRecovery,
   '005-oauth-states': oauthStates,
+  '006-form-overlays': formOverlays,
 }
 
 const source: Knex.MigrationSource<string> = {

@@ -42,17 +42,17 @@ async function startCount(ctx: ActionContext) {
 /** A returned parcel: a submitted sales-return stock-in into the chosen warehouse, at the lines' cost. */
 async function receiveReturn(ctx: ActionContext) {
   const warehouse = idOf(ctx.params.warehouse) ?? idOf(ctx.record.return_warehouse)
-  if (!warehouse) throw badRequest('choose the warehouse the goods return to (params.warehouse)')
+  if (!warehouse) throw badRequest('choose the warehouse the goods return to (params.warehouse)').because('choose_warehouse')
   const shippedCost = await shippedUnitCosts(ctx, idOf(ctx.record.order))
   const lines = linesOf(ctx.record)
     .filter((l) => Number(l.qty) > 0)
     .map((l) => {
       const sku = idOf(l.sku) ?? idOf(l.order_line_sku)
-      if (!sku) throw badRequest(`line ${l.line_no} has no SKU to put back into stock`)
+      if (!sku) throw badRequest(`line ${l.line_no} has no SKU to put back into stock`).because('return_line_without_sku', { line: Number(l.line_no) })
       // Goods come back at the cost they left with; a line's own cost overrides it.
       return { sku, qty_received: l.qty, qty_accepted: l.qty, unit_cost: l.unit_cost ?? shippedCost.get(sku) ?? '0' }
     })
-  if (lines.length === 0) throw badRequest('nothing to return: no line has a quantity')
+  if (lines.length === 0) throw badRequest('nothing to return: no line has a quantity').because('return_nothing')
   const receipt = await ctx.system.create('stock_in', { type: 'sales_return', warehouse, after_sale: ctx.record.id, lines, remark: `售后 ${ctx.record.no} 退货入库` })
   await ctx.system.runAction('stock_in', receipt.id, 'submit')
   await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, { status: 'returned', return_warehouse: warehouse, stock_in: receipt.id })
@@ -75,7 +75,7 @@ async function shippedUnitCosts(ctx: ActionContext, orderId: number | null): Pro
 /** A paid trade entered by hand or imported gets its ERP order (the sync does this by itself). */
 async function createOrder(ctx: ActionContext) {
   const order = await createOrderForTrade(ctx.system, ctx.record)
-  if (!order) throw conflict(`trade ${ctx.record.tid} is not paid and waiting to ship; it gets no order`)
+  if (!order) throw conflict(`trade ${ctx.record.tid} is not paid and waiting to ship; it gets no order`).because('trade_gets_no_order', { tid: String(ctx.record.tid) })
   return { order: order.id, order_no: order.no, status: order.status }
 }
 
@@ -85,11 +85,11 @@ async function createOrder(ctx: ActionContext) {
  */
 async function loadPurchaseOrder(ctx: ActionContext) {
   const poId = idOf(ctx.record.purchase_order) ?? idOf(ctx.params.purchase_order)
-  if (!poId) throw badRequest('choose the purchase order first')
+  if (!poId) throw badRequest('choose the purchase order first').because('choose_purchase_order')
   const po = await ctx.system.get('purchase_orders', poId)
-  if (po.doc_status !== 'submitted') throw conflict(`purchase order ${po.no} is ${po.doc_status}; submit it before receiving against it`)
+  if (po.doc_status !== 'submitted') throw conflict(`purchase order ${po.no} is ${po.doc_status}; submit it before receiving against it`).because('purchase_order_not_submitted', { order: String(po.no), status: String(po.doc_status) })
   const open = linesOf(po).filter((l) => Number(l.open_qty) > 0)
-  if (open.length === 0) throw conflict(`purchase order ${po.no} has nothing left to receive`)
+  if (open.length === 0) throw conflict(`purchase order ${po.no} has nothing left to receive`).because('purchase_order_received', { order: String(po.no) })
   const keep = linesOf(ctx.record).filter((l) => !idOf(l.po_line)).map((l) => ({ id: l.id }))
   await ctx.system.updateFields(ctx.trx, ctx.form, ctx.record, {
     purchase_order: po.id,

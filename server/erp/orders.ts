@@ -73,7 +73,8 @@ async function audit(ctx: ActionContext) {
     if (!(error instanceof ValidationError) || !error.problems.some((p) => p.code === 'balance')) throw error
     const reason = error.problems.map((p) => p.message).join('；')
     await ctx.system.updateFields(ctx.trx, form, record, { audit_note: reason })
-    return { audited: false, reason }
+    // `problems` (code, params) let the client word the refusal in the user's language
+    return { audited: false, reason, problems: error.problems }
   }
 }
 
@@ -116,12 +117,12 @@ async function giveBackStock(ctx: ActionContext, order: ApiRecord, action: strin
 /** Same shop, same buyer, same receiver (by oaid — receiver text is masked), none audited or shipped. */
 async function merge(ctx: ActionContext) {
   const [target, ...others] = ctx.records
-  if (others.length === 0) throw badRequest('select at least two orders to merge')
+  if (others.length === 0) throw badRequest('select at least two orders to merge').because('merge_needs_two')
   const buyer = (r: ApiRecord) => String(r.buyer_open_uid || r.buyer_nick || '')
   for (const other of others) {
     const why =
       idOf(other.shop) !== idOf(target.shop) ? '店铺不同' : buyer(other) !== buyer(target) ? '买家不同' : !target.oaid || other.oaid !== target.oaid ? '收件人不同' : null
-    if (why) throw conflict(`${other.no} 不能与 ${target.no} 合并：${why}`)
+    if (why) throw conflict(`${other.no} 不能与 ${target.no} 合并：${why}`).because('merge_refused', { order: String(other.no), target: String(target.no), reason: why })
   }
   const lines = [...linesOf(target).map((l) => keepLine(l)), ...others.flatMap((o) => linesOf(o).map((l) => copyLine(l)))]
   const trades = [...new Set(ctx.records.flatMap((r) => ((r.trades as { id: number }[]) ?? []).map((t) => t.id)))]
@@ -147,21 +148,21 @@ async function merge(ctx: ActionContext) {
 async function split(ctx: ActionContext) {
   const { form, record } = ctx
   const wanted = ctx.params.lines
-  if (!Array.isArray(wanted) || wanted.length === 0) throw badRequest('send params.lines: [{"line": <line id>, "qty": <how many>}]')
+  if (!Array.isArray(wanted) || wanted.length === 0) throw badRequest('send params.lines: [{"line": <line id>, "qty": <how many>}]').because('split_lines_required')
   const notObject = wanted.findIndex((e) => typeof e !== 'object' || e === null || Array.isArray(e))
-  if (notObject >= 0) throw badRequest(`params.lines[${notObject}]: must be {"line": <line id>, "qty": <how many>}`)
+  if (notObject >= 0) throw badRequest(`params.lines[${notObject}]: must be {"line": <line id>, "qty": <how many>}`).because('split_bad_line', { line: notObject + 1 })
   const lines = linesOf(record)
   const moving = new Map<number, number>()
   for (const [i, entry] of wanted.entries()) {
     const lineId = Number((entry as { line?: unknown }).line)
     const line = lines.find((l) => l.id === lineId)
-    if (!line) throw badRequest(`params.lines[${i}].line: ${lineId} is not a line of ${record.no}`)
+    if (!line) throw badRequest(`params.lines[${i}].line: ${lineId} is not a line of ${record.no}`).because('split_not_a_line', { line: String(lineId), order: String(record.no) })
     const qty = (entry as { qty?: unknown }).qty === undefined ? Number(line.qty) : Number((entry as { qty: unknown }).qty)
-    if (!Number.isInteger(qty) || qty < 1 || qty > Number(line.qty)) throw badRequest(`params.lines[${i}].qty: must be 1 to ${line.qty}`)
+    if (!Number.isInteger(qty) || qty < 1 || qty > Number(line.qty)) throw badRequest(`params.lines[${i}].qty: must be 1 to ${line.qty}`).because('split_bad_qty', { line: Number(line.line_no ?? i + 1), max: String(line.qty) })
     moving.set(lineId, qty)
   }
   const remaining = lines.filter((l) => (moving.get(l.id) ?? 0) < Number(l.qty))
-  if (remaining.length === 0) throw badRequest('a split must leave something in the original order')
+  if (remaining.length === 0) throw badRequest('a split must leave something in the original order').because('split_leaves_nothing')
 
   let current = record
   const released = await giveBackStock(ctx, record, 'split')
@@ -199,7 +200,7 @@ async function split(ctx: ActionContext) {
 async function createPickList(ctx: ActionContext) {
   const orders = ctx.records
   const warehouses = new Set(orders.map((o) => idOf(o.warehouse)))
-  if (warehouses.size !== 1 || warehouses.has(null)) throw conflict('a pick list is made from orders of one warehouse; these orders are in several')
+  if (warehouses.size !== 1 || warehouses.has(null)) throw conflict('a pick list is made from orders of one warehouse; these orders are in several').because('pick_list_one_warehouse')
   const bySku = new Map<number, { sku: number; location: string; code: string; qty: number; slots: number[] }>()
   orders.forEach((order, i) => {
     for (const line of linesOf(order)) {
@@ -231,8 +232,8 @@ async function ship(ctx: ActionContext) {
   const { form, record } = ctx
   const courier = idOf(ctx.params.courier)
   const waybill = typeof ctx.params.waybill_no === 'string' ? ctx.params.waybill_no.trim() : ''
-  if (!courier || !waybill) throw badRequest('shipping needs params.courier and params.waybill_no')
-  if (!idOf(record.warehouse)) throw conflict(`${record.no} has no warehouse`)
+  if (!courier || !waybill) throw badRequest('shipping needs params.courier and params.waybill_no').because('ship_needs_waybill')
+  if (!idOf(record.warehouse)) throw conflict(`${record.no} has no warehouse`).because('order_without_warehouse', { order: String(record.no) })
   const released = await ctx.postings.reverse(form, record, 'ship')
   const quantities = new Map<number, number>()
   for (const line of linesOf(record)) quantities.set(idOf(line.sku)!, (quantities.get(idOf(line.sku)!) ?? 0) + Number(line.qty))

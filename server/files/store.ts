@@ -49,7 +49,7 @@ export class FileStore {
 
   async find(id: number): Promise<StoredFile> {
     const row = Number.isSafeInteger(id) ? await this.knex('zg_files').where({ id }).first() : undefined
-    if (!row) throw notFound(`file ${id} does not exist`)
+    if (!row) throw notFound(`file ${id} does not exist`).because('file_not_found', { id })
     return { id: Number(row.id), name: row.name, mime: row.mime, size: Number(row.size), form: row.form, path: path.join(this.root, row.storage_path) }
   }
 

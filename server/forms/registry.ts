@@ -5,6 +5,8 @@ import type { FieldModel, FormModel, TableModel } from '../../schema/model/types
 import { formatProblems } from '../../schema/validate/pack'
 import type { FormDefinition } from '../../schema/template/form'
 import { notFound } from '../lib/errors'
+import { LookupGraph } from './lookup-graph'
+import type { Patch } from '../../schema/overlay/overlay'
 
 /** A link field somewhere that points at a given form (or sub-form). */
 export interface IncomingLink {
@@ -25,8 +27,13 @@ export interface DependentRollup {
 }
 
 interface InstalledForm {
+  /** the effective definition: the pack's form with the merchant's overlay laid over it */
   def: FormDefinition
-  packKey: string
+  /** the pack's definition (null for a merchant's own form) */
+  base: FormDefinition | null
+  overlay: Patch | null
+  /** undefined for a merchant's own form */
+  packKey: string | undefined
   position: number
   retired: RetiredField[]
 }
@@ -40,17 +47,23 @@ export class FormRegistry {
   private installed = new Map<string, InstalledForm>()
   private incoming = new Map<string, IncomingLink[]>()
   private rollups = new Map<string, DependentRollup[]>()
+  private lookupGraph = new LookupGraph([])
   private loadedVersion = -1
 
   constructor(private readonly knex: Knex) {}
 
   async load(): Promise<void> {
-    const rows = await this.knex('zg_forms').select('key', 'pack_key', 'position', 'definition', 'retired_fields').orderBy(['position', 'key'])
+    const rows = await this.knex('zg_forms')
+      .whereNull('retired_at')
+      .select('key', 'pack_key', 'position', 'definition', 'base_definition', 'overlay', 'retired_fields')
+      .orderBy(['position', 'key'])
     const installed = new Map<string, InstalledForm>()
     for (const row of rows) {
       installed.set(row.key, {
         def: JSON.parse(row.definition),
-        packKey: row.pack_key,
+        base: row.base_definition ? JSON.parse(row.base_definition) : null,
+        overlay: row.overlay ? JSON.parse(row.overlay) : null,
+        packKey: row.pack_key || undefined,
         position: Number(row.position),
         retired: JSON.parse(row.retired_fields),
       })
@@ -85,7 +98,7 @@ export class FormRegistry {
 
   require(key: string): FormModel {
     const form = this.forms.get(key)
-    if (!form) throw notFound(`no form "${key}"`)
+    if (!form) throw notFound(`no form "${key}"`).because('unknown_form', { form: key })
     return form
   }
 
@@ -100,6 +113,15 @@ export class FormRegistry {
 
   packOf(key: string): string | undefined {
     return this.installed.get(key)?.packKey
+  }
+
+  /** The pack's own definition of a form, before the merchant's overlay (null: the merchant's own form). */
+  baseOf(key: string): FormDefinition | null {
+    return this.installed.get(key)?.base ?? null
+  }
+
+  overlayOf(key: string): Patch | null {
+    return this.installed.get(key)?.overlay ?? null
   }
 
   retiredFields(key: string): RetiredField[] {
@@ -121,7 +143,13 @@ export class FormRegistry {
     return this.rollups.get(path) ?? []
   }
 
+  /** Which stored values read which linked fields through lookups (see LookupGraph). */
+  get lookups(): LookupGraph {
+    return this.lookupGraph
+  }
+
   private indexRelations() {
+    this.lookupGraph = new LookupGraph(this.forms.values())
     this.incoming = new Map()
     this.rollups = new Map()
     const add = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value])

@@ -22,14 +22,14 @@ export function decodeCursor(cursor: string, keys: SortKey[]): unknown[] {
   try {
     payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
   } catch {
-    throw badRequest('cursor is not valid')
+    throw badRequest('cursor is not valid').because('bad_cursor')
   }
   const sort = keys.map((k) => (k.desc ? '-' : '') + k.name).join(',')
   if (!payload || payload.s !== sort || !Array.isArray(payload.v) || payload.v.length !== keys.length) {
-    throw badRequest('cursor does not belong to this sort order; start again without a cursor')
+    throw badRequest('cursor does not belong to this sort order; start again without a cursor').because('cursor_other_sort')
   }
   // A hand-made cursor must not reach the database with a value its column cannot hold.
-  if (payload.v.some((v, i) => v !== null && !fits(v, keys[i].type))) throw badRequest('cursor is not valid')
+  if (payload.v.some((v, i) => v !== null && !fits(v, keys[i].type))) throw badRequest('cursor is not valid').because('bad_cursor')
   return payload.v
 }
 

@@ -95,7 +95,7 @@ export class TableScope {
       const column = this.lookupColumn(field)
       if (column) return column
     }
-    if (field.storage.kind !== 'column') throw badRequest(`"${field.key}" is computed when read and cannot be filtered or sorted on`)
+    if (field.storage.kind !== 'column') throw badRequest(`"${field.key}" is computed when read and cannot be filtered or sorted on`).because('not_filterable', { field: field.def.label })
     return id(this.alias, field.key)
   }
 

@@ -29,19 +29,19 @@ const MAX_SORT_KEYS = 5
 /** "price,-created_at" → sort keys; names must be fields of the form. The id tie-break is added last. */
 export function parseSort(spec: string | string[] | undefined, table: TableModel, scope: TableScope): SortKey[] {
   const valid = spec === undefined || spec === null || typeof spec === 'string' || (Array.isArray(spec) && spec.every((p) => typeof p === 'string'))
-  if (!valid) throw badRequest('sort must be "field,-field" or a list of field names like ["field", "-field"]')
+  if (!valid) throw badRequest('sort must be "field,-field" or a list of field names like ["field", "-field"]').because('bad_sort')
   const parts = (Array.isArray(spec) ? spec : (spec ?? '').split(','))
     .map((p) => p.trim())
     .filter(Boolean)
-  if (parts.length > MAX_SORT_KEYS) throw badRequest(`sort by at most ${MAX_SORT_KEYS} fields`)
+  if (parts.length > MAX_SORT_KEYS) throw badRequest(`sort by at most ${MAX_SORT_KEYS} fields`).because('too_many_sort_fields', { max: MAX_SORT_KEYS })
   const keys: SortKey[] = []
   for (const part of parts) {
     const desc = part.startsWith('-')
     const name = desc ? part.slice(1) : part.replace(/^\+/, '')
     if (name === 'id') continue // always the last key
     const target = resolveTarget(table, name)
-    if ('error' in target) throw badRequest(`cannot sort: ${target.error}`, { field: name })
-    if (!SORTABLE_KINDS.has(target.value.kind)) throw badRequest(`cannot sort by "${name}"`, { field: name })
+    if ('error' in target) throw badRequest(`cannot sort: ${target.error}`, { field: name }).because('cannot_sort_by', { field: name })
+    if (!SORTABLE_KINDS.has(target.value.kind)) throw badRequest(`cannot sort by "${name}"`, { field: name }).because('cannot_sort_by', { field: name })
     let expr: string
     let type: SortValueType
     if (target.kind === 'field' && (target.value.kind === 'link' || target.value.kind === 'user') && target.field.storage.kind === 'column') {

@@ -1,7 +1,7 @@
 import { localize } from '../../schema/lib/localized'
 import { conditionOn, evaluateOnRecord, type ActionInputs, type CompiledAction, type CompiledStep } from '../../schema/model/actions'
 import type { FormModel } from '../../schema/model/types'
-import { AppError, badRequest, conflict } from '../lib/errors'
+import { badRequest, conflict, fieldProblem, ValidationError, type AppError } from '../lib/errors'
 import { toWorking } from './canonical'
 import type { ActionContext, RegisteredHandler } from './service'
 import type { ApiRecord } from './types'
@@ -47,19 +47,16 @@ function readParams(action: CompiledAction, raw: Record<string, unknown>, strict
     if (typeof given === 'string' && param.value.kind === 'text') given = given.trim()
     const normalized = param.codec.normalize(given, param.value)
     if (!normalized.ok) {
-      if (strict) throw paramError('param_invalid', action, param.key, `params.${param.key}: ${normalized.error}`)
+      if (strict) throw new ValidationError([{ field: `params.${param.key}`, ...normalized.error }])
       continue
     }
     if (strict && param.required && param.codec.isEmpty(normalized.value)) {
-      throw paramError('param_required', action, param.key, `"${localize(action.label)}" needs params.${param.key}`)
+      throw badRequest(`"${localize(action.label)}" needs params.${param.key}`).because('param_required', { action: action.label, param: param.label ?? param.key })
     }
     params[param.key] = normalized.value
   }
   return { params, paramModels: action.compiled.params }
 }
-
-const paramError = (code: string, action: CompiledAction, param: string, message: string) =>
-  new AppError(400, code, message, { params: { action: action.key, param } })
 
 function inputsFor(record: ApiRecord, inputs: ActionInputs): ActionInputs {
   return { ...inputs, docStatus: record.doc_status }
@@ -69,15 +66,18 @@ function checkRequirements(run: ActionRun, action: CompiledAction, record: ApiRe
   const { form } = run.ctx
   for (const requirement of action.compiled.requires) {
     if (conditionOn(form, requirement.check, toWorking(form, record), inputsFor(record, inputs), new Date(run.now))) continue
-    throw new AppError(422, 'action_refused', localize(requirement.message), {
-      params: { action: action.key, record: record.id, message: requirement.message },
-    })
+    const words = localize(requirement.message)
+    throw new ValidationError([fieldProblem('(record)', 'action_refused', words, { text: requirement.message })], words)
   }
 }
 
 /** The condition of an action another one runs must hold, as when a user runs it. */
 export function refuseUnavailable(form: FormModel, action: CompiledAction, record: ApiRecord): AppError {
-  return conflict(`"${localize(action.label)}" cannot be done on ${form.key} record ${record.id} now (it needs ${action.when})`)
+  return conflict(`"${localize(action.label)}" cannot be done on ${form.key} record ${record.id} now (it needs ${action.when})`).because('action_not_now', {
+    action: action.label,
+    form: form.def.label,
+    id: record.id,
+  })
 }
 
 async function runSteps(run: ActionRun, action: CompiledAction, inputs: ActionInputs, outcome: Outcome): Promise<void> {
@@ -118,7 +118,7 @@ async function runOther(run: ActionRun, key: string, inputs: ActionInputs, outco
   const handler = run.handlerOf(other)
   const otherInputs = readParams(other, ctx.params, !handler)
   checkRequirements(run, other, outcome.record, otherInputs)
-  if (handler?.collective) throw badRequest(`"${localize(other.label)}" runs on several records at once; a step cannot run it`)
+  if (handler?.collective) throw badRequest(`"${localize(other.label)}" runs on several records at once; a step cannot run it`).because('action_runs_collective', { action: other.label })
   if (handler) {
     await handler.run({ ...ctx, action: other, record: outcome.record, records: [outcome.record] })
     outcome.record = await ctx.system.get(ctx.form.key, outcome.record.id)

@@ -3,7 +3,7 @@ import type { WorkingRecord } from '../../schema/model/compute'
 import type { FieldModel, FormModel, TableModel } from '../../schema/model/types'
 import { localize } from '../../schema/lib/localized'
 import type { FormRegistry } from '../forms/registry'
-import type { FieldProblem } from '../lib/errors'
+import { fieldProblem, type FieldProblem } from '../lib/errors'
 import { whereTuples } from '../query/tuples'
 
 type Values = Record<string, unknown>
@@ -49,9 +49,10 @@ function columnsOf(table: TableModel, keys: Set<string>): string[] {
   })
 }
 
-/** Fields of `table` that read through `link`: copies and lookups. */
-function readersOf(table: TableModel, link: FieldModel): string[] {
-  return table.fields.filter((f) => (f.computed === 'copy' || f.computed === 'lookup') && f.def.link === link.key).map((f) => f.def.field as string)
+/** Fields of `table` that read through `link`: copies and lookups (or lookups only). */
+function readersOf(table: TableModel, link: FieldModel, lookupsOnly = false): string[] {
+  const kinds = lookupsOnly ? ['lookup'] : ['copy', 'lookup']
+  return table.fields.filter((f) => kinds.includes(f.computed ?? '') && f.def.link === link.key).map((f) => f.def.field as string)
 }
 
 async function selectIn(trx: Knex, table: string, ids: number[], columns: string[], keyShare: boolean): Promise<Values[]> {
@@ -64,19 +65,31 @@ async function selectIn(trx: Knex, table: string, ids: number[], columns: string
 }
 
 /**
- * Loads what a batch's links point at — proving each linked record, user and file exists — and
- * the linked values copies and lookups need. One query per linked table. With `keyShare`
- * (PostgreSQL) the linked rows stay locked against deletion until the write commits, so a record
- * cannot be deleted while another transaction links to it.
+ * The canonical values of `keys` of some records of a form or sub-form, by id. A key that is itself
+ * a lookup (a lookup of a lookup) is followed through its link, one query per hop.
  */
-export async function fetchLinked(
-  trx: Knex,
-  registry: FormRegistry,
-  form: FormModel,
-  records: WorkingRecord[],
-  prefix: (i: number) => string,
-  keyShare = false,
-): Promise<{ linked: (path: string, id: number) => Values | undefined; problems: FieldProblem[] }> {
+async function loadValues(trx: Knex, registry: FormRegistry, table: TableModel, ids: number[], keys: Set<string>, keyShare: boolean): Promise<Map<number, Values>> {
+  const lookups = [...keys].map((k) => table.field(k)).filter((f): f is FieldModel => f?.computed === 'lookup')
+  const own = new Set([...keys, ...lookups.map((f) => f.def.link as string)])
+  const rows = await selectIn(trx, table.table, ids, columnsOf(table, own), keyShare)
+  const found = new Map(rows.map((row) => [Number(row.id), decodeRow(table, row, own)]))
+  const byLink = new Map<string, FieldModel[]>()
+  for (const lookup of lookups) byLink.set(lookup.def.link as string, [...(byLink.get(lookup.def.link as string) ?? []), lookup])
+  for (const [linkKey, through] of byLink) {
+    const target = registry.table(table.field(linkKey)?.value.target ?? '')
+    if (!target) continue
+    const next = [...new Set([...found.values()].map((v) => v[linkKey]).filter((v): v is number => typeof v === 'number'))]
+    const far = next.length ? await loadValues(trx, registry, target, next, new Set(through.map((f) => f.def.field as string)), false) : new Map()
+    for (const values of found.values()) {
+      const linked = typeof values[linkKey] === 'number' ? far.get(values[linkKey] as number) : undefined
+      for (const lookup of through) values[lookup.key] = linked?.[lookup.def.field as string] ?? null
+    }
+  }
+  return found
+}
+
+/** What a batch's links point at, per target table: the ids and the fields copies and lookups read. */
+function wantedTargets(form: FormModel, records: WorkingRecord[], prefix: (i: number) => string, lookupsOnly: boolean) {
   const wanted = new Map<string, { ids: Set<number>; keys: Set<string> }>()
   const uses: { path: string; target: string; id: number; field: FieldModel }[] = []
   const want = (target: string, id: number, keys: string[]) => {
@@ -89,29 +102,62 @@ export async function fetchLinked(
     const kind = field.value.kind
     const ids = kind === 'link' || kind === 'user' ? (typeof value === 'number' ? [value] : []) : kind === 'link_list' || kind === 'files' ? (value as number[] | undefined) ?? [] : []
     if (ids.length === 0) continue
+    const keys = kind === 'link' ? readersOf(table, field, lookupsOnly) : []
+    if (lookupsOnly && keys.length === 0) continue
     const target = kind === 'user' ? 'zg_users' : kind === 'files' ? 'zg_files' : field.value.target!
     for (const id of ids) {
-      want(target, id, kind === 'link' ? readersOf(table, field) : [])
+      want(target, id, keys)
       uses.push({ path, target, id, field })
     }
   }
+  return { wanted, uses }
+}
 
+/**
+ * Loads what a batch's links point at — proving each linked record, user and file exists — and
+ * the linked values copies and lookups need. One query per linked table (and per further hop of a
+ * lookup of a lookup). With `keyShare` (PostgreSQL) the linked rows stay locked against deletion
+ * until the write commits, so a record cannot be deleted while another transaction links to it.
+ */
+export async function fetchLinked(
+  trx: Knex,
+  registry: FormRegistry,
+  form: FormModel,
+  records: WorkingRecord[],
+  prefix: (i: number) => string,
+  keyShare = false,
+): Promise<{ linked: (path: string, id: number) => Values | undefined; problems: FieldProblem[] }> {
+  const { wanted, uses } = wantedTargets(form, records, prefix, false)
   const found = new Map<string, Map<number, Values>>()
   for (const [target, { ids, keys }] of wanted) {
     const table = target.startsWith('zg_') ? null : registry.table(target)
-    const sqlTable = table?.table ?? target
-    const rows = await selectIn(trx, sqlTable, [...ids], table ? columnsOf(table, keys) : [], keyShare)
-    found.set(target, new Map(rows.map((row) => [Number(row.id), table ? decodeRow(table, row, keys) : {}])))
+    if (table) found.set(target, await loadValues(trx, registry, table, [...ids], keys, keyShare))
+    else found.set(target, new Map((await selectIn(trx, target, [...ids], [], keyShare)).map((row) => [Number(row.id), {}])))
   }
 
   const problems: FieldProblem[] = []
   for (const use of uses) {
     if (found.get(use.target)?.has(use.id)) continue
-    const what =
-      use.target === 'zg_users' ? 'user' : use.target === 'zg_files' ? 'file' : `"${localize(registry.get(use.target.split('.')[0])?.def.label)}" record`
-    problems.push({ field: use.path, code: 'link_not_found', message: `there is no ${what} with id ${use.id}` })
+    const { id } = use
+    if (use.target === 'zg_users') problems.push(fieldProblem(use.path, 'user_not_found', `there is no user with id ${id}`, { id }))
+    else if (use.target === 'zg_files') problems.push(fieldProblem(use.path, 'file_not_found', `there is no file with id ${id}`, { id }))
+    else {
+      const label = registry.get(use.target.split('.')[0])?.def.label ?? use.target
+      problems.push(fieldProblem(use.path, 'link_not_found', `there is no "${localize(label)}" record with id ${id}`, { form: label, id }))
+    }
   }
   return { linked: (path, id) => found.get(path)?.get(id), problems }
+}
+
+/** The linked values lookups read, for records recomputed by the system (their links are known to hold). */
+export async function fetchLookedUp(trx: Knex, registry: FormRegistry, form: FormModel, records: WorkingRecord[]): Promise<(path: string, id: number) => Values | undefined> {
+  const { wanted } = wantedTargets(form, records, () => '', true)
+  const found = new Map<string, Map<number, Values>>()
+  for (const [target, { ids, keys }] of wanted) {
+    const table = registry.table(target)
+    if (table) found.set(target, await loadValues(trx, registry, table, [...ids], keys, false))
+  }
+  return (path, id) => found.get(path)?.get(id)
 }
 
 /**
@@ -138,7 +184,7 @@ export async function checkUnique(
       if (values.some((v) => v === null || v === undefined)) continue
       const key = JSON.stringify(values.map(String))
       const label = columns.join(' + ')
-      if (seen.has(key)) problems.push({ field: `${prefix(i)}${columns[0]}`, code: 'unique', message: `${label} must be unique; record ${seen.get(key)! + 1} of this batch has the same value` })
+      if (seen.has(key)) problems.push(fieldProblem(`${prefix(i)}${columns[0]}`, 'unique_in_batch', `${label} must be unique; record ${seen.get(key)! + 1} of this batch has the same value`, { field: label, row: seen.get(key)! + 1 }))
       else seen.set(key, i)
       tuples.push({ key, values, index: i })
     }
@@ -151,7 +197,7 @@ export async function checkUnique(
         const hit = chunk.find((t) => t.key === key)
         if (!hit) continue
         const shown = columns.map((c) => String(form.field(c)!.codec.fromStored(row[c], form.field(c)!.value))).join(' + ')
-        problems.push({ field: `${prefix(hit.index)}${columns[0]}`, code: 'unique', message: `"${shown}" is already used by record ${row.id}` })
+        problems.push(fieldProblem(`${prefix(hit.index)}${columns[0]}`, 'unique', `"${shown}" is already used by record ${row.id}`, { value: shown, id: Number(row.id) }))
       }
     }
   }

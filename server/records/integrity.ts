@@ -3,6 +3,7 @@ import { childTable } from '../../schema/model/names'
 import { localize } from '../../schema/lib/localized'
 import type { FormRegistry, IncomingLink } from '../forms/registry'
 import { conflict } from '../lib/errors'
+import type { FormModel } from '../../schema/model/types'
 
 export interface Referrer {
   link: IncomingLink
@@ -29,11 +30,13 @@ export async function findReferrers(trx: Knex, registry: FormRegistry, path: str
   return referrers
 }
 
-export function refuseReferenced(referrers: Referrer[], what: string): never {
+/** Refuses deleting a record (or one of its lines, `line`) that other records still link to. */
+export function refuseReferenced(referrers: Referrer[], form: FormModel, id: number, line = false): never {
   const first = referrers[0]
   const formLabel = localize(first.link.form.def.label)
-  const sample = first.recordIds.slice(0, 5).join(', ')
-  throw conflict(`${what} is used by ${formLabel} (record ${sample}${first.recordIds.length > 5 ? ', …' : ''}) and cannot be deleted`, {
+  const sample = `${first.recordIds.slice(0, 5).join(', ')}${first.recordIds.length > 5 ? ', …' : ''}`
+  const what = `${line ? 'a line of ' : ''}${form.key} record ${id}`
+  throw conflict(`${what} is used by ${formLabel} (record ${sample}) and cannot be deleted`, {
     referenced_by: referrers.map((r) => ({ form: r.link.form.key, field: r.link.field.key, records: r.recordIds.slice(0, 50) })),
-  })
+  }).because(line ? 'line_in_use' : 'record_in_use', { form: form.def.label, id, by: first.link.form.def.label, records: sample })
 }

@@ -3,7 +3,7 @@ import { prepareFilter, type FilterEnv, type PreparedFilter } from '../../schema
 import type { FormModel } from '../../schema/model/types'
 import type { Dialect } from '../db/dialects/types'
 import type { FormRegistry } from '../forms/registry'
-import { badRequest, ValidationError } from '../lib/errors'
+import { badRequest, fieldProblem, ValidationError } from '../lib/errors'
 import { compileFilter } from '../query/filter-sql'
 import { afterPredicate, decodeCursor, encodeCursor } from '../query/keyset'
 import { TableScope } from '../query/scope'
@@ -24,7 +24,7 @@ export function parseFilterParam(filter: unknown): unknown {
   try {
     return JSON.parse(filter)
   } catch {
-    throw badRequest('filter must be JSON (see docs/filters.md)')
+    throw badRequest('filter must be JSON (see docs/filters.md)').because('filter_not_json')
   }
 }
 
@@ -40,10 +40,10 @@ export async function listRecords(
   hidden: ReadonlySet<string>,
 ): Promise<ListResult> {
   const limit = options.limit ?? DEFAULT_PAGE
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw badRequest(`limit must be 1 to ${MAX_PAGE}`)
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw badRequest(`limit must be 1 to ${MAX_PAGE}`).because('bad_limit', { max: MAX_PAGE })
   const offset = options.offset ?? 0
-  if (!Number.isInteger(offset) || offset < 0) throw badRequest('offset must be 0 or more')
-  if (options.cursor && offset) throw badRequest('use either offset or cursor, not both')
+  if (!Number.isInteger(offset) || offset < 0) throw badRequest('offset must be 0 or more').because('bad_offset')
+  if (options.cursor && offset) throw badRequest('use either offset or cursor, not both').because('offset_and_cursor')
 
   const scope = new TableScope(form, 't', registry)
   const conditions: Sql[] = []
@@ -55,7 +55,9 @@ export async function listRecords(
     const prepared = prepareFilter(filter, form, env, at)
     if (!prepared.filter) {
       throw new ValidationError(
-        prepared.problems.map((p) => ({ field: p.path, code: 'invalid_filter', message: p.message })),
+        prepared.problems.map((p) =>
+          fieldProblem(p.path, p.code ?? 'invalid_filter', p.message, p.code ? p.params : { reason: p.message }),
+        ),
         `invalid filter: ${prepared.problems[0].path}: ${prepared.problems[0].message}`,
       )
     }

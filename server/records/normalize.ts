@@ -1,6 +1,6 @@
 import type { TableModel } from '../../schema/model/types'
 import type { WorkingRecord } from '../../schema/model/compute'
-import type { FieldProblem } from '../lib/errors'
+import { fieldProblem, type FieldProblem } from '../lib/errors'
 
 /** Keys a client may send back unchanged from a read; they are not field values. */
 const SYSTEM_KEYS = new Set(['id', 'version', 'created_at', 'updated_at', 'created_by', 'updated_by', 'doc_status', 'line_no', 'parent_id'])
@@ -22,7 +22,7 @@ export function normalizeInput(table: TableModel, input: unknown, path = '', fro
   const problems: FieldProblem[] = []
   const record: WorkingRecord = { values: {}, lines: {}, provided: new Set<string>() }
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    problems.push({ field: path || '(record)', code: 'invalid', message: 'must be an object of field values' })
+    problems.push(fieldProblem(path || '(record)', 'record_must_be_object', 'must be an object of field values'))
     return { record, problems }
   }
   const provided = record.provided as Set<string>
@@ -33,7 +33,7 @@ export function normalizeInput(table: TableModel, input: unknown, path = '', fro
     const field = table.field(key)
     const at = `${path}${key}`
     if (!field) {
-      problems.push({ field: at, code: 'unknown_field', message: `unknown field "${key}"` })
+      problems.push(fieldProblem(at, 'unknown_field', `unknown field "${key}"`, { field: key }))
       continue
     }
     if (field.computed && field.computed !== 'copy') continue
@@ -46,7 +46,7 @@ export function normalizeInput(table: TableModel, input: unknown, path = '', fro
     if (field.lines) {
       const result = field.codec.normalize(raw, field.value)
       if (!result.ok) {
-        problems.push({ field: at, code: 'invalid', message: result.error })
+        problems.push({ field: at, ...result.error })
         continue
       }
       record.lines[key] = (result.value as unknown[]).map((line, i) => {
@@ -54,7 +54,7 @@ export function normalizeInput(table: TableModel, input: unknown, path = '', fro
         problems.push(...normalized.problems)
         const lineId = (line as { id?: unknown }).id
         if (lineId !== undefined && lineId !== null && !(typeof lineId === 'number' && Number.isSafeInteger(lineId) && lineId > 0)) {
-          problems.push({ field: `${at}[${i}].id`, code: 'invalid', message: 'must be the id of an existing line' })
+          problems.push(fieldProblem(`${at}[${i}].id`, 'unknown_line', 'must be the id of an existing line'))
         }
         const working = { ...normalized.record, id: typeof lineId === 'number' ? lineId : undefined }
         givenReadonly.set(working, givenReadonly.get(normalized.record) ?? [])
@@ -64,7 +64,7 @@ export function normalizeInput(table: TableModel, input: unknown, path = '', fro
       continue
     }
     const result = field.codec.normalize(raw, field.value)
-    if (!result.ok) problems.push({ field: at, code: 'invalid', message: result.error })
+    if (!result.ok) problems.push({ field: at, ...result.error })
     else {
       record.values[key] = result.value
       provided.add(key)
@@ -88,7 +88,7 @@ export function readonlyProblems(input: WorkingRecord, result: WorkingRecord): F
   const problems: FieldProblem[] = []
   for (const { at, key, value } of givenReadonly.get(input) ?? []) {
     if (JSON.stringify(value ?? null) !== JSON.stringify(result.values[key] ?? null)) {
-      problems.push({ field: at, code: 'readonly', message: 'is read-only: the form\'s actions and rules set it' })
+      problems.push(fieldProblem(at, 'readonly', 'is read-only: the form\'s actions and rules set it'))
     }
   }
   for (const [key, lines] of Object.entries(input.lines)) {

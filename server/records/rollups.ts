@@ -9,6 +9,8 @@ import { Decimal } from '../../schema/lib/decimal'
 import { compileFilter } from '../query/filter-sql'
 import { TableScope } from '../query/scope'
 import { id, selectRows } from '../query/sql'
+import { fetchLookedUp } from './checks'
+import { noteChanged, refreshLookupReaders, type ChangedFields } from './lookup-refresh'
 import { bulkUpdate, changedColumns } from './writer'
 
 const MAX_DEPTH = 8
@@ -47,11 +49,14 @@ async function parentsOf(trx: Knex.Transaction, lines: TableModel, lineIds: numb
 
 /**
  * Recomputes every computed field of some records from the database's current state — rollups
- * over other forms by SQL, the rest in memory — and stores what changed. The version is not
- * bumped: users never write computed fields, so nobody's edit can be lost.
+ * over other forms by SQL, lookups from the linked records, the rest in memory — and stores what
+ * changed. The version is not bumped: users never write computed fields, so nobody's edit can be
+ * lost. Copies keep their value (their links did not change). What changed is passed on: to
+ * rollups over these rows, and to stored values elsewhere that read them through lookups.
  */
 export async function refreshComputed(ctx: RollupContext, form: FormModel, ids: number[], depth = 0): Promise<void> {
   if (ids.length === 0) return
+  if (depth > MAX_DEPTH) throw new Error(`computed values depend on each other more than ${MAX_DEPTH} levels deep at "${form.key}"`)
   if (ctx.dialect.name === 'postgres') {
     // Wait for writers of these records, then aggregate what they committed (READ COMMITTED reads
     // per statement): without it two writers each sum without the other's rows, and the last wins.
@@ -60,7 +65,7 @@ export async function refreshComputed(ctx: RollupContext, form: FormModel, ids: 
     for (let i = 0; i < sorted.length; i += 500) await ctx.trx(form.table).whereIn('id', sorted.slice(i, i + 500)).orderBy('id').forNoKeyUpdate().select('id')
   }
   const before = await loadWorking(ctx, form, ids)
-  const working = await loadWorking(ctx, form, ids)
+  const working = structuredClone(before)
   const linesOf = (record: WorkingRecord, table: TableModel) => record.lines[table.path.split('.')[1]] ?? []
 
   for (const { table, fields } of groupRollups(collectRollups(form))) {
@@ -74,17 +79,28 @@ export async function refreshComputed(ctx: RollupContext, form: FormModel, ids: 
 
   // Which rows' computed values changed, per table path, with their link values for propagation.
   const changedRows = new Map<string, Record<string, unknown>[]>()
-  const noteChange = (path: string, values: Record<string, unknown>) => changedRows.set(path, [...(changedRows.get(path) ?? []), values])
+  const changedFields: ChangedFields = new Map()
+  const noteChange = (path: string, values: Record<string, unknown>, id: number, changes: Record<string, unknown>) => {
+    if (!changedRows.has(path)) changedRows.set(path, [])
+    changedRows.get(path)!.push(values)
+    for (const key of Object.keys(changes)) noteChanged(changedFields, path, key, id)
+  }
   const updates = new Map<TableModel, { id: number; changes: Record<string, unknown> }[]>()
-  const queue = (table: TableModel, id: number, changes: Record<string, unknown>) => updates.set(table, [...(updates.get(table) ?? []), { id, changes }])
+  const queue = (table: TableModel, id: number, changes: Record<string, unknown>) => {
+    if (!updates.has(table)) updates.set(table, [])
+    updates.get(table)!.push({ id, changes })
+  }
+  const linked = await fetchLookedUp(ctx.trx, ctx.registry, form, working)
   for (const [i, record] of working.entries()) {
     record.previous = before[i].values
     for (const [key, lines] of Object.entries(record.lines)) lines.forEach((l, j) => (l.previous = before[i].lines[key][j]?.values))
-    computeRecord(form, record, { linked: () => undefined, env: ctx.env })
+    // A value that cannot be computed any more (say a division by a weight now 0) is stored blank:
+    // the write that changed what it reads is not the place to refuse it.
+    computeRecord(form, record, { linked, env: ctx.env })
     const changes = onlyComputed(form, changedColumns(form, record, before[i]))
     if (Object.keys(changes).length) {
       queue(form, record.id!, changes)
-      noteChange(form.key, record.values)
+      noteChange(form.key, record.values, record.id!, changes)
     }
     for (const field of form.fields) {
       if (!field.lines) continue
@@ -92,7 +108,7 @@ export async function refreshComputed(ctx: RollupContext, form: FormModel, ids: 
         const lineChanges = onlyComputed(field.lines, changedColumns(field.lines, line, before[i].lines[field.key][j]))
         if (Object.keys(lineChanges).length === 0) continue
         queue(field.lines, line.id!, lineChanges)
-        noteChange(field.lines.path, line.values)
+        noteChange(field.lines.path, line.values, line.id!, lineChanges)
       }
     }
   }
@@ -100,10 +116,14 @@ export async function refreshComputed(ctx: RollupContext, form: FormModel, ids: 
   for (const [path, rows] of changedRows) {
     await propagateRollups(ctx, path, (link) => rows.map((r) => r[link]).filter((v): v is number => typeof v === 'number'), depth)
   }
+  await refreshLookupReaders(ctx, changedFields, depth)
 }
 
+const computedKeys = new WeakMap<TableModel, Set<string>>()
+
 function onlyComputed(table: TableModel, changes: Record<string, unknown>): Record<string, unknown> {
-  const computed = new Set(table.fields.filter((f) => f.computed && f.computed !== 'copy').map((f) => f.key))
+  let computed = computedKeys.get(table)
+  if (!computed) computedKeys.set(table, (computed = new Set(table.fields.filter((f) => f.computed && f.computed !== 'copy').map((f) => f.key))))
   return Object.fromEntries(Object.entries(changes).filter(([k]) => computed.has(k)))
 }
 

@@ -10,7 +10,7 @@ import { SYSTEM_ACTOR, type Actor } from '../access/actor'
 import type { AccessPolicy, Operation } from '../access/policy'
 import type { Database } from '../db/connect'
 import type { FormRegistry } from '../forms/registry'
-import { AppError, badRequest, conflict, notFound, ValidationError, type FieldProblem } from '../lib/errors'
+import { AppError, badRequest, conflict, fieldProblem, notFound, ValidationError, type FieldProblem } from '../lib/errors'
 import { performAction } from './action-runner'
 import { mergeInput, toWorking } from './canonical'
 import type { HookRegistry } from './hooks'
@@ -19,7 +19,8 @@ import { listRecords } from './lister'
 import { normalizeInput, readonlyProblems } from './normalize'
 import { applyDefaults, inBatch, prepareBatch, single, type PathPrefix } from './pipeline'
 import { RecordReader } from './reader'
-import { propagateRollups, type RollupContext } from './rollups'
+import { refreshLookupReaders, watchedChanges } from './lookup-refresh'
+import { propagateRollups, refreshComputed, type RollupContext } from './rollups'
 import { reserveNumbers } from './sequences'
 import type { ApiRecord, BatchResult, ListOptions, ListResult, WriteEvent } from './types'
 import { whereTuples } from '../query/tuples'
@@ -67,6 +68,9 @@ export interface RegisteredHandler {
   collective: boolean
 }
 
+/** One record's failure in a bulk action: the same fields as an error response. */
+type BulkFailure = Pick<AppError, 'code' | 'reason' | 'params' | 'message'> & { details: unknown }
+
 export class ActionRegistry {
   private readonly handlers = new Map<string, RegisteredHandler>()
   register(name: string, handler: ActionHandler, options: { collective?: boolean } = {}): void {
@@ -92,6 +96,8 @@ const pendingEvents = new WeakMap<Knex.Transaction, WriteEvent[]>()
 /** audit rows of a transaction, written just before it commits */
 const pendingAudit = new WeakMap<Knex.Transaction, Record<string, unknown>[]>()
 const MAX_BATCH = 5000
+/** a write the database refused for a deadlock or a serialization failure is tried again */
+const MAX_ATTEMPTS = 5
 
 /**
  * The only path to form data. Every read and write from the API, the CLI, imports, rules and the
@@ -167,7 +173,7 @@ export class RecordsService {
   async get(formKey: string, id: number): Promise<ApiRecord> {
     const form = this.form(formKey, 'read')
     const record = await this.load(form, id, this.knex)
-    if (!record) throw notFound(`${formKey} record ${id} does not exist`)
+    if (!record) throw notFound(`${formKey} record ${id} does not exist`).because('record_not_found', { form: form.def.label, id })
     return record
   }
 
@@ -200,8 +206,8 @@ export class RecordsService {
 
   private async createRecords(formKey: string, inputs: unknown[], prefix: PathPrefix, returnRecords: boolean): Promise<ApiRecord[]> {
     const form = this.form(formKey, 'create')
-    if (!Array.isArray(inputs) || inputs.length === 0) throw badRequest('send at least one record')
-    if (inputs.length > MAX_BATCH) throw badRequest(`send at most ${MAX_BATCH} records at once`)
+    if (!Array.isArray(inputs) || inputs.length === 0) throw badRequest('send at least one record').because('batch_empty')
+    if (inputs.length > MAX_BATCH) throw badRequest(`send at most ${MAX_BATCH} records at once`).because('batch_too_large', { max: MAX_BATCH })
     const { records, problems } = this.normalizeAll(form, inputs, prefix)
     return this.write(async (trx) => {
       const ids = await this.insertPrepared(trx, form, records, prefix, problems)
@@ -233,7 +239,7 @@ export class RecordsService {
     const now = this.clock()
     if (form.def.singleton) {
       const existing = await trx(form.table).count({ n: '*' }).first()
-      if (Number(existing?.n ?? 0) + records.length > 1) throw conflict(`"${localize(form.def.label)}" holds a single record; edit the existing one`)
+      if (Number(existing?.n ?? 0) + records.length > 1) throw conflict(`"${localize(form.def.label)}" holds a single record; edit the existing one`).because('single_record_form', { form: form.def.label })
     }
     await this.deps.hooks.prepare({ form, action: 'create', records, trx, actor: this.actor })
     await prepareBatch(trx, this.deps.registry, form, records, prefix, this.env(), earlier, this.lockLinked)
@@ -262,19 +268,19 @@ export class RecordsService {
 
   async update(formKey: string, id: number, input: unknown, options: { version?: number } = {}): Promise<ApiRecord> {
     const form = this.form(formKey, 'update')
-    if (options.version !== undefined && !Number.isInteger(options.version)) throw badRequest('version must be an integer')
+    if (options.version !== undefined && !Number.isInteger(options.version)) throw badRequest('version must be an integer').because('bad_version')
     const { record: patch, problems } = normalizeInput(form, input, '', this.fromUser)
     return this.write(async (trx) => {
       const existing = await this.lockAndLoad(trx, form, id)
       if (options.version !== undefined && existing.version !== options.version) {
         throw conflict(`${formKey} record ${id} was changed by someone else (version ${existing.version}, you had ${options.version}); reload and try again`, {
           current_version: existing.version,
-        })
+        }).because('stale_version', { form: form.def.label, id })
       }
       this.assertEditable(form, existing)
       applyDefaults(form, patch, this.actor, this.clock(), 'new_lines')
       const { working, unknownLineIds } = mergeInput(form, existing, patch)
-      for (const path of unknownLineIds) problems.push({ field: path, code: 'invalid', message: 'is not a line of this record' })
+      for (const path of unknownLineIds) problems.push(fieldProblem(path, 'unknown_line', 'is not a line of this record'))
       problems.push(...readonlyProblems(patch, working))
       const changed = await this.updatePrepared(trx, form, existing, working, single, problems)
       if (!changed) return existing
@@ -312,7 +318,7 @@ export class RecordsService {
       const kept = new Set(working.lines[field.key].map((l) => l.id))
       const removedLines = previous.filter((l) => !kept.has(l.id)).map((l) => l.id!)
       const referrers = await findReferrers(trx, this.deps.registry, field.lines.path, removedLines)
-      if (referrers.length) refuseReferenced(referrers, `a line of ${form.key} record ${existing.id}`)
+      if (referrers.length) refuseReferenced(referrers, form, existing.id, true)
       const result = await syncLines(trx, field, existing.id, working.lines[field.key], previous)
       linesChanged ||= result.changed
     }
@@ -325,7 +331,7 @@ export class RecordsService {
         .where({ id: existing.id, version: existing.version })
         .update({ ...changes, version: existing.version + 1, updated_at: this.clock(), updated_by: this.actor.userId }),
     )
-    if (updated !== 1) throw conflict(`${form.key} record ${existing.id} was changed by someone else; reload and try again`)
+    if (updated !== 1) throw conflict(`${form.key} record ${existing.id} was changed by someone else; reload and try again`).because('stale_version', { form: form.def.label, id: existing.id })
     await this.audit(trx, form, [{ id: existing.id, action: 'update', changes: diffValues(before.values, working.values) }])
     return { before, after: working }
   }
@@ -338,8 +344,8 @@ export class RecordsService {
   async upsertMany(formKey: string, inputs: unknown[], options: UpsertOptions): Promise<BatchResult> {
     const form = this.form(formKey, 'create')
     this.deps.access.check(this.actor, 'update', form)
-    if (inputs.length > MAX_BATCH) throw badRequest(`send at most ${MAX_BATCH} records at once`)
-    for (const key of options.by) if (!form.field(key) || form.field(key)!.storage.kind !== 'column') throw badRequest(`cannot match records by "${key}"`)
+    if (inputs.length > MAX_BATCH) throw badRequest(`send at most ${MAX_BATCH} records at once`).because('batch_too_large', { max: MAX_BATCH })
+    for (const key of options.by) if (!form.field(key) || form.field(key)!.storage.kind !== 'column') throw badRequest(`cannot match records by "${key}"`).because('cannot_match_by', { field: key })
     const { records, problems } = this.normalizeAll(form, inputs, inBatch, false)
     if (problems.length) throw new ValidationError(problems)
     return this.write(async (trx) => {
@@ -354,7 +360,7 @@ export class RecordsService {
       const readonly: FieldProblem[] = []
       for (const [i, record] of records.entries()) {
         const key = keyOf(record.values)
-        if (seen.has(key)) throw new ValidationError([{ field: `[${i}].${options.by[0]}`, code: 'unique', message: `appears twice in this batch` }])
+        if (seen.has(key)) throw new ValidationError([fieldProblem(`[${i}].${options.by[0]}`, 'repeated_in_batch', 'appears twice in this batch')])
         seen.add(key)
         const id = existingIds.get(key)
         const current = id === undefined ? undefined : existing.get(id)
@@ -436,7 +442,7 @@ export class RecordsService {
   /** Deletes several records in one transaction: all of them, or none. */
   async deleteMany(formKey: string, ids: number[]): Promise<number> {
     const form = this.form(formKey, 'delete')
-    if (ids.length > MAX_BATCH) throw badRequest(`delete at most ${MAX_BATCH} records at once`)
+    if (ids.length > MAX_BATCH) throw badRequest(`delete at most ${MAX_BATCH} records at once`).because('batch_too_large', { max: MAX_BATCH })
     await this.write(async (trx) => {
       for (const id of new Set(ids)) {
         const existing = await this.lockAndLoad(trx, form, id)
@@ -455,9 +461,13 @@ export class RecordsService {
       const linkKey = referrer.link.field.key
       const referringForm = referrer.link.form
       if (referrer.link.table !== referringForm && policy !== 'restrict') {
-        throw conflict(`${form.key} record ${existing.id} is used in lines of ${referringForm.key}; remove those lines first`)
+        throw conflict(`${form.key} record ${existing.id} is used in lines of ${referringForm.key}; remove those lines first`).because('record_in_lines', {
+          form: form.def.label,
+          id: existing.id,
+          by: referringForm.def.label,
+        })
       }
-      if (policy === 'restrict') refuseReferenced([referrer], `${form.key} record ${existing.id}`)
+      if (policy === 'restrict') refuseReferenced([referrer], form, existing.id)
       for (const rid of referrer.recordIds) {
         if (rid === existing.id && referringForm === form) continue
         if (policy === 'cascade') await service.deleteCascaded(referringForm, rid)
@@ -473,7 +483,7 @@ export class RecordsService {
       if (!field.lines) continue
       const lineIds = ((existing[field.key] as { id: number }[]) ?? []).map((l) => l.id)
       const referrers = await findReferrers(trx, registry, field.lines.path, lineIds)
-      if (referrers.length) refuseReferenced(referrers, `a line of ${form.key} record ${existing.id}`)
+      if (referrers.length) refuseReferenced(referrers, form, existing.id, true)
     }
     // Child tables go with their parent (ON DELETE CASCADE, and explicitly for clarity).
     for (const field of form.fields) {
@@ -514,20 +524,20 @@ export class RecordsService {
   async runBulkAction(formKey: string, ids: number[], actionKey: string, params: Record<string, unknown> = {}) {
     const { form, action, handler } = this.resolveAction(formKey, actionKey)
     const unique = [...new Set(ids)]
-    if (unique.length === 0 || unique.length > 500) throw badRequest('send 1 to 500 record ids')
+    if (unique.length === 0 || unique.length > 500) throw badRequest('send 1 to 500 record ids').because('bad_record_ids', { max: 500 })
     if (handler?.collective) {
       const { records, result } = await this.runOn(form, action, handler, unique, params)
       return { collective: true, result, records }
     }
-    if (!action.bulk) throw badRequest(`"${localize(action.label)}" runs on one record at a time`)
-    const results: { id: number; ok: boolean; result?: unknown; error?: { code: string; message: string } }[] = []
+    if (!action.bulk) throw badRequest(`"${localize(action.label)}" runs on one record at a time`).because('action_not_bulk', { action: action.label })
+    const results: { id: number; ok: boolean; result?: unknown; error?: BulkFailure }[] = []
     for (const id of unique) {
       try {
         const { result } = await this.runOn(form, action, handler, [id], params)
         results.push({ id, ok: true, result })
       } catch (error) {
         if (!(error instanceof AppError)) throw error
-        results.push({ id, ok: false, error: { code: error.code, message: error.message } })
+        results.push({ id, ok: false, error: { code: error.code, reason: error.reason, params: error.params, message: error.message, details: error.details ?? null } })
       }
     }
     return { collective: false, results }
@@ -536,7 +546,7 @@ export class RecordsService {
   private resolveAction(formKey: string, actionKey: string) {
     const form = this.form(formKey, `action:${actionKey}`)
     const action = form.actions.find((a) => a.key === actionKey)
-    if (!action || action.client) throw notFound(`form "${formKey}" has no server action "${actionKey}"`)
+    if (!action || action.client) throw notFound(`form "${formKey}" has no server action "${actionKey}"`).because('unknown_action', { form: formKey, action: actionKey })
     return { form, action, handler: this.handlerOf(form, action) }
   }
 
@@ -565,7 +575,11 @@ export class RecordsService {
       for (const id of [...ids].sort((a, b) => a - b)) {
         const record = await this.lockAndLoad(trx, form, id)
         if (action.condition && !conditionHolds(form, action.condition, record, this.clock())) {
-          throw conflict(`"${localize(action.label)}" cannot be done on ${form.key} record ${id} now (it needs ${action.when})`)
+          throw conflict(`"${localize(action.label)}" cannot be done on ${form.key} record ${id} now (it needs ${action.when})`).because('action_not_now', {
+            action: action.label,
+            form: form.def.label,
+            id,
+          })
         }
         records.push(record)
       }
@@ -615,7 +629,7 @@ export class RecordsService {
     const id = typeof record === 'number' ? record : record.id
     const { record: patch, problems } = normalizeInput(form, values, '', this.fromUser)
     const current = (await this.reader(trx).load(form, [id], { lines: true }))[0]
-    if (!current) throw notFound(`${form.key} record ${id} does not exist`)
+    if (!current) throw notFound(`${form.key} record ${id} does not exist`).because('record_not_found', { form: form.def.label, id })
     const { working } = mergeInput(form, current, patch)
     await this.updatePrepared(trx, form, current, working, single, problems)
     return (await this.reader(trx).load(form, [id], { lines: true }))[0]
@@ -626,7 +640,7 @@ export class RecordsService {
     const updated = await trx(form.table)
       .where({ id: record.id, version: record.version })
       .update({ doc_status: status, version: record.version + 1, updated_at: this.clock(), updated_by: this.actor.userId })
-    if (updated !== 1) throw conflict(`${form.key} record ${record.id} was changed by someone else; reload and try again`)
+    if (updated !== 1) throw conflict(`${form.key} record ${record.id} was changed by someone else; reload and try again`).because('stale_version', { form: form.def.label, id: record.id })
     const after = (await this.reader(trx).load(form, [record.id], { lines: true }))[0]
     // Rollups elsewhere may count only submitted documents: recompute what this one links to.
     const working = toWorking(form, after)
@@ -638,23 +652,47 @@ export class RecordsService {
 
   private assertEditable(form: FormModel, record: ApiRecord, verb = 'edited') {
     if (form.document && record.doc_status !== 'draft') {
-      throw conflict(`${form.key} record ${record.id} is ${record.doc_status}; only drafts can be ${verb} (void it and issue a new one)`)
+      throw conflict(`${form.key} record ${record.id} is ${record.doc_status}; only drafts can be ${verb} (void it and issue a new one)`).because('not_a_draft', {
+        form: form.def.label,
+        id: record.id,
+        status: String(record.doc_status),
+      })
     }
     // editable_when: past it, only actions (and the system) change the record.
     if (this.fromUser && form.editable && !conditionHolds(form, form.editable, record, this.clock())) {
       const title = String(record[form.titleField] ?? record.id)
-      const why = form.def.locked_message ? localize(form.def.locked_message) : `it can be ${verb} only while ${form.def.editable_when}; use its actions`
-      throw new AppError(409, 'record_locked', `${localize(form.def.label)} ${title}: ${why}`, { params: { form: form.key, record: record.id, message: form.def.locked_message ?? null } })
+      const { locked_message: text, editable_when: condition } = form.def
+      const why = text ? localize(text) : `it can be ${verb} only while ${condition}; use its actions`
+      const refused = conflict(`${localize(form.def.label)} ${title}: ${why}`)
+      throw text ? refused.because('record_locked', { form: form.def.label, record: title, text }) : refused.because('record_locked_when', { form: form.def.label, record: title, condition: condition! })
     }
   }
 
   /** Loads a record for writing; on PostgreSQL its row stays locked until the transaction ends. */
   private async lockAndLoad(trx: Knex.Transaction, form: FormModel, id: number): Promise<ApiRecord> {
-    if (!Number.isSafeInteger(id) || id <= 0) throw notFound(`${form.key} record ${id} does not exist`)
+    if (!Number.isSafeInteger(id) || id <= 0) throw notFound(`${form.key} record ${id} does not exist`).because('record_not_found', { form: form.def.label, id })
     if (this.deps.db.dialect.name === 'postgres') await trx(form.table).where({ id }).forUpdate().select('id')
     const record = await this.load(form, id, trx)
-    if (!record) throw notFound(`${form.key} record ${id} does not exist`)
+    if (!record) throw notFound(`${form.key} record ${id} does not exist`).because('record_not_found', { form: form.def.label, id })
     return record
+  }
+
+  /**
+   * Recomputes the stored computed fields of every record of a form (after the designer added or
+   * changed a formula or rollup), in short transactions of a few hundred records so a large form
+   * never holds the write lock for long. Derived values only: no version bump, no audit entry.
+   */
+  async recomputeAll(formKey: string): Promise<number> {
+    const form = this.deps.registry.require(formKey)
+    let after = 0
+    let count = 0
+    for (;;) {
+      const ids = (await this.deps.db.knex(form.table).where('id', '>', after).orderBy('id').limit(500).pluck('id')).map(Number)
+      if (!ids.length) return count
+      await this.write((trx) => refreshComputed({ trx, dialect: this.deps.db.dialect, registry: this.deps.registry, env: this.env() }, form, ids))
+      count += ids.length
+      after = ids[ids.length - 1]
+    }
   }
 
   private async propagate(trx: Knex.Transaction, form: FormModel, changes: { before: WorkingRecord | null; after: WorkingRecord | null }[]) {
@@ -670,6 +708,8 @@ export class RecordsService {
       const lines = changes.flatMap((c) => [...(c.before?.lines[field.key] ?? []), ...(c.after?.lines[field.key] ?? [])])
       await propagateRollups(ctx, field.lines.path, (link) => idsOf(lines, link))
     }
+    // Stored values elsewhere computed from this record through lookups (an order line's weight).
+    await refreshLookupReaders(ctx, watchedChanges(this.deps.registry.lookups, form, changes))
   }
 
   /** Audit entries are collected per transaction and written in one statement before it commits. */
@@ -708,8 +748,10 @@ export class RecordsService {
         for (const event of pendingEvents.get(committed!) ?? []) await this.deps.hooks.run('afterCommit', event)
         return result
       } catch (error) {
-        if (attempt < 3 && db.dialect.isRetryable(error)) continue
-        throw error
+        if (attempt >= MAX_ATTEMPTS || !db.dialect.isRetryable(error)) throw error
+        // A deadlock's victim (say an order edit against a SKU edit refreshing that order) waits a
+        // little, at random, so that the same writers do not meet in the same order again.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt))
       }
     }
   }
@@ -721,7 +763,7 @@ export class RecordsService {
     } catch (error) {
       const violation = this.deps.db.dialect.uniqueViolation(error)
       if (!violation) throw error
-      throw new AppError(409, 'conflict', `a value that must be unique is already used (${violation.constraint ?? 'unique index'})`)
+      throw new AppError(409, 'conflict', `a value that must be unique is already used (${violation.constraint ?? 'unique index'})`).because('unique_violation')
     }
   }
 }

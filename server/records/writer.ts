@@ -127,7 +127,9 @@ export async function bulkUpdate(trx: Knex.Transaction, dialect: Dialect, table:
   const groups = new Map<string, { id: number; changes: Row }[]>()
   for (const row of rows) {
     const signature = Object.keys(row.changes).sort().join(',')
-    if (signature) groups.set(signature, [...(groups.get(signature) ?? []), row])
+    if (!signature) continue
+    if (!groups.has(signature)) groups.set(signature, [])
+    groups.get(signature)!.push(row)
   }
   for (const [signature, group] of groups) {
     const columns = signature.split(',')

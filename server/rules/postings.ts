@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Knex } from 'knex'
 import { FormulaError } from '../../schema/formula'
 import { Decimal } from '../../schema/lib/decimal'
-import { localize } from '../../schema/lib/localized'
+import { localize, type LocalizedText } from '../../schema/lib/localized'
 import type { CompiledLedger, CompiledPosting } from '../../schema/model/document-rules'
 import { LEDGER_SOURCE_FIELDS } from '../../schema/model/document-rules'
 import { evaluateInto } from '../../schema/model/formula-values'
@@ -10,7 +10,7 @@ import type { FormModel, TableModel } from '../../schema/model/types'
 import type { ResolvedValue } from '../../schema/fields/types'
 import type { CompiledFormula } from '../../schema/formula'
 import type { Dialect } from '../db/dialects/types'
-import { ValidationError, type FieldProblem } from '../lib/errors'
+import { fieldProblem, ValidationError, type FieldProblem } from '../lib/errors'
 import type { RecordsService } from '../records/service'
 import type { ApiRecord } from '../records/types'
 
@@ -71,7 +71,9 @@ export class PostingEngine {
       // Posting twice (say an order audited again while it still holds its reservation) would count its effect twice.
       if ((await this.openLines(posting.ledger, form, record, posting.name)).length) {
         const name = String(record.no ?? record.id)
-        throw new ValidationError([{ field: '(record)', code: 'posting', message: `${form.key} ${name}: "${posting.name}" is already posted and not reversed` }])
+        throw new ValidationError([
+          fieldProblem('(record)', 'already_posted', `${form.key} ${name}: "${posting.name}" is already posted and not reversed`, { form: form.def.label, posting: posting.name }),
+        ])
       }
     }
     const batch = newBatch()
@@ -155,7 +157,9 @@ export class PostingEngine {
         ? plain(value.reference.from === 'parent' ? record[value.reference.key] : row[value.reference.key])
         : evaluate(value.formula!, context, value.field.value, `${form.key} posting ${posting.name}, ${name}`)
       if (key[name] === null || key[name] === undefined) {
-        throw new ValidationError([{ field: `(record)`, code: 'posting', message: `cannot post to ${posting.ledger.form.key}: "${name}" is empty` }])
+        throw new ValidationError([
+          fieldProblem('(record)', 'posting_value_empty', `cannot post to ${posting.ledger.form.key}: "${name}" is empty`, { ledger: posting.ledger.form.def.label, field: name }),
+        ])
       }
     }
     return key
@@ -217,7 +221,8 @@ export class PostingEngine {
         const context: EvalContext = { row: balance.values, rowTable: table, record: updated, recordTable: table, balance: {}, earlier: {} }
         if (evaluate(constraint.check, context, BOOLEAN, table.key) === true) continue
         if (constraint.unless && evaluate(constraint.unless, context, BOOLEAN, table.key) === true) continue
-        problems.push({ field: '(record)', code: 'balance', message: fillMessage(localize(constraint.message), updated) })
+        const text = fillLocalized(constraint.message, updated)
+        problems.push(fieldProblem('(record)', 'balance', localize(text), { text }))
       }
     }
     if (problems.length) throw new ValidationError(problems)
@@ -283,7 +288,7 @@ function evaluate(formula: CompiledFormula, ctx: EvalContext, target: ResolvedVa
     )
   } catch (error) {
     if (!(error instanceof FormulaError)) throw error
-    throw new ValidationError([{ field: '(record)', code: 'posting', message: `${label}: ${error.message}` }])
+    throw new ValidationError([fieldProblem('(record)', 'posting_failed', `${label}: ${error.message}`, { posting: label, reason: error.message })])
   }
 }
 
@@ -319,6 +324,12 @@ function negate(value: unknown): unknown {
 
 function newBatch(): string {
   return `${Date.now().toString(36)}-${randomBytes(5).toString('hex')}`
+}
+
+/** A constraint's message in every language it has, with the balance's values filled in. */
+function fillLocalized(text: LocalizedText, record: ApiRecord): LocalizedText {
+  if (typeof text === 'string') return fillMessage(text, record)
+  return { 'zh-CN': fillMessage(text['zh-CN'], record), ...(text.en ? { en: fillMessage(text.en, record) } : {}) }
 }
 
 /** "库存不足：{sku} 在 {warehouse}" with the balance's display values. */

@@ -74,9 +74,9 @@ export class ShopConnections {
   ) {}
 
   async save(shopId: number, input: ConnectionInput, trx: Knex = this.knex): Promise<void> {
-    if (!input.appKey?.trim() || !input.appSecret?.trim()) throw badRequest('app_key and app_secret are required')
-    if (input.scheduleMinutes !== undefined && !SCHEDULES.includes(input.scheduleMinutes)) throw badRequest(`schedule must be one of ${SCHEDULES.join(', ')} minutes`)
-    if (input.gatewayUrl && !/^https?:\/\/\S+$/.test(input.gatewayUrl)) throw badRequest('gateway_url must be an http(s) URL')
+    if (!input.appKey?.trim() || !input.appSecret?.trim()) throw badRequest('app_key and app_secret are required').because('shop_credentials_required')
+    if (input.scheduleMinutes !== undefined && !SCHEDULES.includes(input.scheduleMinutes)) throw badRequest(`schedule must be one of ${SCHEDULES.join(', ')} minutes`).because('bad_schedule', { choices: SCHEDULES.join(', ') })
+    if (input.gatewayUrl && !/^https?:\/\/\S+$/.test(input.gatewayUrl)) throw badRequest('gateway_url must be an http(s) URL').because('bad_gateway_url')
     const now = Date.now()
     const row = {
       app_key: input.appKey.trim(),
@@ -100,7 +100,7 @@ export class ShopConnections {
 
   async get(shopId: number): Promise<ShopConnection> {
     const row = await this.knex('zg_shop_connections').where({ shop_id: shopId }).first()
-    if (!row) throw notFound(`shop ${shopId} has no Taobao connection`)
+    if (!row) throw notFound(`shop ${shopId} has no Taobao connection`).because('shop_not_connected', { shop: shopId })
     return this.open(row)
   }
 
@@ -134,7 +134,7 @@ export class ShopConnections {
   }
 
   async setSchedule(shopId: number, minutes: number, tmcEnabled?: boolean): Promise<void> {
-    if (!SCHEDULES.includes(minutes)) throw badRequest(`schedule must be one of ${SCHEDULES.join(', ')} minutes`)
+    if (!SCHEDULES.includes(minutes)) throw badRequest(`schedule must be one of ${SCHEDULES.join(', ')} minutes`).because('bad_schedule', { choices: SCHEDULES.join(', ') })
     await this.knex('zg_shop_connections')
       .where({ shop_id: shopId })
       .update({ schedule_minutes: minutes, ...(tmcEnabled === undefined ? {} : { tmc_enabled: tmcEnabled }), updated_at: Date.now() })

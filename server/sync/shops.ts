@@ -40,9 +40,9 @@ export class ShopService {
   async create(actor: Actor, input: ShopInput): Promise<{ shop: Record<string, unknown>; connection: ConnectionView | null }> {
     const appKey = str(input.app_key)
     const appSecret = str(input.app_secret)
-    if (!appKey || !appSecret) throw badRequest('app_key and app_secret are required to bind a Taobao shop')
+    if (!appKey || !appSecret) throw badRequest('app_key and app_secret are required to bind a Taobao shop').because('shop_credentials_required')
     const platform = str(input.platform) ?? 'taobao'
-    if (platform !== 'taobao' && platform !== 'tmall') throw badRequest('platform must be taobao or tmall')
+    if (platform !== 'taobao' && platform !== 'tmall') throw badRequest('platform must be taobao or tmall').because('bad_platform')
     const shop = await this.ctx.db.knex.transaction(async (trx) => {
       await this.ctx.db.dialect.lockForWrite(trx)
       const records = this.ctx.records.as(actor).within(trx)
@@ -80,7 +80,7 @@ export class ShopService {
     await records.get('shops', shopId)
     const appKey = str(input.app_key)
     const appSecret = str(input.app_secret)
-    if (!appKey || !appSecret) throw badRequest('app_key and app_secret are required to connect a Taobao shop')
+    if (!appKey || !appSecret) throw badRequest('app_key and app_secret are required to connect a Taobao shop').because('shop_credentials_required')
     await this.ctx.connections.save(shopId, {
       appKey,
       appSecret,
@@ -101,7 +101,7 @@ export class ShopService {
 
   async updateSchedule(actor: Actor, shopId: number, minutes: unknown, tmc: unknown) {
     await this.ctx.records.as(actor).get('shops', shopId)
-    if ((await this.ctx.connections.view(shopId)) === null) throw notFound(`shop ${shopId} has no Taobao connection`)
+    if ((await this.ctx.connections.view(shopId)) === null) throw notFound(`shop ${shopId} has no Taobao connection`).because('shop_not_connected', { shop: shopId })
     await this.ctx.connections.setSchedule(shopId, Number(minutes), typeof tmc === 'boolean' ? tmc : undefined)
     return this.get(actor, shopId)
   }
@@ -118,7 +118,7 @@ export class ShopService {
    */
   async authorizeUrl(actor: Actor, shopId: number, redirectUri: string, browser: string): Promise<string> {
     ctx_check(this.ctx, actor)
-    if (actor.userId === null) throw badRequest('only a signed-in user can authorize a shop')
+    if (actor.userId === null) throw badRequest('only a signed-in user can authorize a shop').because('oauth_needs_user')
     await this.ctx.records.as(actor).get('shops', shopId)
     const connection = await this.ctx.connections.get(shopId)
     const state = await this.ctx.connections.createOauthState(shopId, actor.userId, browser)
@@ -128,11 +128,11 @@ export class ShopService {
   /** Spends the callback's state (on first use, whatever the outcome) and answers the shop it was made for. */
   async redeemOauthState(state: string | undefined, browser: string | undefined): Promise<number> {
     const pending = state ? await this.ctx.connections.takeOauthState(state) : null
-    if (!pending) throw badRequest('this authorization link is not valid any more; start again from the shop page')
-    if (pending.expiresAt < Date.now()) throw badRequest('this authorization took longer than 10 minutes; start again from the shop page')
-    if (!browser || sha256(browser) !== pending.browserHash) throw badRequest('finish the authorization in the browser that started it; start again from the shop page')
+    if (!pending) throw badRequest('this authorization link is not valid any more; start again from the shop page').because('oauth_link_invalid')
+    if (pending.expiresAt < Date.now()) throw badRequest('this authorization took longer than 10 minutes; start again from the shop page').because('oauth_expired')
+    if (!browser || sha256(browser) !== pending.browserHash) throw badRequest('finish the authorization in the browser that started it; start again from the shop page').because('oauth_other_browser')
     const user = await findUser(this.ctx.db.knex, pending.userId)
-    if (!user || user.disabled) throw badRequest('the user who started this authorization cannot sign in any more')
+    if (!user || user.disabled) throw badRequest('the user who started this authorization cannot sign in any more').because('oauth_user_disabled')
     return pending.shopId
   }
 
@@ -150,7 +150,7 @@ export class ShopService {
       throw badRequest(
         `the Taobao account "${tokens.userNick || tokens.userId}" is not the one this shop is bound to ("${connection.sellerNick ?? connection.taobaoUserId}"); nothing was saved. ` +
           "Sign in to Taobao as the shop's account and authorize again, or bind the other account as a new shop",
-      )
+      ).because('oauth_other_account', { expected: String(connection.sellerNick ?? connection.taobaoUserId), got: String(tokens.userNick || tokens.userId) })
     }
     await this.ctx.connections.updateTokens(shopId, {
       session: tokens.accessToken,

@@ -57,12 +57,12 @@ export class StockUploader {
   }
 
   async saveRules(shopId: number, input: unknown): Promise<StockRule[]> {
-    if (!Array.isArray(input)) throw badRequest('send {"rules": [...]}')
+    if (!Array.isArray(input)) throw badRequest('send {"rules": [...]}').because('stock_rules_required')
     const rules = input.map((raw, i) => checkRule(raw, i))
     const seen = new Set<string>()
     rules.forEach((rule, i) => {
       const key = `${rule.scope}|${rule.target ?? ''}`
-      if (seen.has(key)) throw badRequest(`rules[${i}]: a ${rule.scope} rule${rule.target ? ` for ${rule.target}` : ''} is already in the list`)
+      if (seen.has(key)) throw badRequest(`rules[${i}]: a ${rule.scope} rule${rule.target ? ` for ${rule.target}` : ''} is already in the list`).because('stock_rule_duplicate', { rule: i + 1 })
       seen.add(key)
     })
     await this.ctx.db.knex.transaction(async (trx: Knex.Transaction) => {
@@ -183,7 +183,7 @@ async function send(api: TaobaoApi, numIid: string, lines: { skuId: string | nul
 
 function checkRule(raw: unknown, i: number): StockRule {
   const r = raw as Record<string, unknown>
-  const fail = (message: string) => badRequest(`rules[${i}]: ${message}`)
+  const fail = (message: string) => badRequest(`rules[${i}]: ${message}`).because('stock_rule_invalid', { rule: i + 1, reason: message })
   if (!r || typeof r !== 'object') throw fail('must be an object')
   if (!['shop', 'item', 'sku'].includes(String(r.scope))) throw fail('scope must be shop, item or sku')
   if (!['ratio', 'fixed'].includes(String(r.mode ?? 'ratio'))) throw fail('mode must be ratio or fixed')

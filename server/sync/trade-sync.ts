@@ -70,7 +70,7 @@ export class TradeSync {
     // The connection is looked up before the lease is taken: a shop without one must not hold it.
     const connection = await this.connections.get(shopId)
     const lease = new SyncLease(this.ctx.db.knex, shopId)
-    if (!(await lease.acquire())) throw conflict('this shop is being synced right now; try again when that run finishes')
+    if (!(await lease.acquire())) throw conflict('this shop is being synced right now; try again when that run finishes').because('sync_running')
     try {
       return await this.runLeased(shopId, connection, lease, options)
     } finally {

@@ -115,10 +115,10 @@ describe('field errors', () => {
     const res = await app.api.post('/api/forms/expenses/records', { item: '房租', category: 'rent', amount: '12.345', date: '2026-13-01' })
     expect(res.status).toBe(422)
     expect(res.body.error.details).toEqual([
-      { field: 'amount', code: 'invalid', message: 'has more than 2 decimal places' },
-      { field: 'date', code: 'invalid', message: '"2026-13-01" is not a date like 2026-11-27' },
+      { field: 'amount', code: 'too_many_decimals', params: { max: 2 }, message: 'has more than 2 decimal places' },
+      { field: 'date', code: 'not_a_date', params: { value: '2026-13-01' }, message: '"2026-13-01" is not a date like 2026-11-27' },
     ])
     const lines = await app.api.post('/api/forms/expenses/records', [{ item: 'a', category: 'rent', amount: '1.00', date: '2026-11-01' }, { item: 'b', category: 'rent', amount: 'x', date: '2026-11-01' }])
-    expect(lines.body.error.details).toEqual([{ field: '[1].amount', code: 'invalid', message: '"x" is not a number' }])
+    expect(lines.body.error.details).toEqual([{ field: '[1].amount', code: 'not_a_number', params: { value: 'x' }, message: '"x" is not a number' }])
   })
 })

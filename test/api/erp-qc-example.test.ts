@@ -78,14 +78,14 @@ describe('a merchant adds 待质检 and 质检通过 to orders', () => {
     expect((await t.act('orders', order, 'audit')).status).toBe(409) // 待质检 is not auditable
 
     const low = await t.act('orders', order, 'qc_pass', { inspector: '王五', rating: 2 })
-    expect(low.body.error).toMatchObject({ code: 'action_refused', message: '评分低于 3 分，不能通过质检' })
+    expect(low.body.error).toMatchObject({ message: '评分低于 3 分，不能通过质检', details: [{ code: 'action_refused' }] })
     expect(await reserved()).toBe(0)
 
     const passed = await t.ok(t.act('orders', order, 'qc_pass', { inspector: '王五', rating: 4 }))
     expect(passed.result).toEqual({ status: 'audited', inspected_by: '王五' })
     expect(await reserved()).toBe(2)
     const edit = await app.api.patch(`/api/forms/orders/records/${order}`, { seller_memo: 'x' })
-    expect(edit.body.error.code).toBe('record_locked')
+    expect(edit.body.error.reason).toBe('record_locked')
     expect(edit.body.error.message).toContain('订单审核后不能直接修改')
 
     await t.ok(t.act('orders', order, 'cancel'))

@@ -56,14 +56,17 @@ describe('changing an installed form keeps its data', () => {
     expect(downgrade.status).toBe(409)
   })
 
-  it('refuses changes that would need a data conversion, naming the field', async () => {
+  it('refuses type changes whose data cannot be converted, naming the field', async () => {
     const bad = crm('2.0.0', [
-      { key: 'name', type: 'number', label: '名称' },
-      { key: 'budget', type: 'money', label: '预算' },
+      { key: 'name', type: 'text', label: '名称' },
+      { key: 'stage', type: 'address', label: '阶段' },
     ])
     const res = await app.api.post('/api/packs', bad)
     expect(res.status).toBe(422)
-    expect(res.body.error.details).toEqual([{ path: 'forms[0].fields[0].type', message: 'changing "name" from text to number would need its data converted; add a new field instead' }])
+    const message = 'changing "stage" from select to address cannot convert its data; add a new field instead'
+    expect(res.body.error.details).toEqual([
+      { path: 'forms[0].fields[1].type', code: 'template_problem', params: { path: 'forms[0].fields[1].type', detail: message }, message },
+    ])
     // Nothing of the refused upgrade was applied.
     expect((await app.api.get('/api/forms/leads')).body.data.definition.fields[0].type).toBe('text')
   })

@@ -85,6 +85,8 @@ describe('document rules declared in a test-only template', () => {
     const res = await act('issues', big.id, 'submit')
     expect(res.status).toBe(422)
     expect(res.body.error.details[0]).toMatchObject({ code: 'balance', message: '库存不足：TEE 在 主仓 只剩 -85' })
+    // the constraint's own words, filled in, in each language it has: the client picks the reader's
+    expect(res.body.error.details[0].params).toEqual({ text: { 'zh-CN': '库存不足：TEE 在 主仓 只剩 -85', en: 'Not enough stock: -85 of TEE left in 主仓' } })
     expect((await app.api.get(`/api/forms/issues/records/${big.id}`)).body.data.doc_status).toBe('draft')
     expect(await level()).toMatchObject({ on_hand: before.on_hand, amount: before.amount, version: before.version })
     await expectLedgerMatchesBalance()

@@ -163,9 +163,13 @@ describe.sequential('records in the browser', () => {
     await page.locator('[data-test="new-record"]').click()
     await field(page, 'sku').locator('input').fill('TS-001')
     await field(page, 'name').locator('input').fill('重复编码的产品')
+    // a value's problem is worded in the user's language (code + params, not the English message)
+    await field(page, 'price').locator('input').fill('1.005')
+    await page.locator('[data-test="save"]').click()
+    await expect.poll(() => field(page, 'price').locator('.el-form-item__error').innerText()).toBe('最多 2 位小数')
     await field(page, 'price').locator('input').fill('1')
     await page.locator('[data-test="save"]').click()
-    await expect.poll(() => field(page, 'sku').locator('.el-form-item__error').innerText()).toContain('already used')
+    await expect.poll(() => field(page, 'sku').locator('.el-form-item__error').innerText()).toMatch(/^“TS-001”已被记录 \d+ 使用$/)
     expect(page.url()).toMatch(/\/new$/)
     // leaving with unsaved changes asks first
     await page.locator('[data-test="back"]').click()
@@ -193,7 +197,7 @@ describe.sequential('records in the browser', () => {
     // a line problem is shown in its cell
     await cell(0, 'qty').locator('input').fill('0')
     await page.locator('[data-test="save"]').click()
-    await expect.poll(() => cell(0, 'qty').locator('.zg-cell-message').innerText()).toContain('at least 1')
+    await expect.poll(() => cell(0, 'qty').locator('.zg-cell-message').innerText()).toBe('不能小于 1')
     await expect.poll(() => cell(1, 'product').locator('.zg-cell-message').innerText()).toBe('必填')
     await cell(0, 'qty').locator('input').fill('3')
     await expect.poll(() => cell(0, 'amount').innerText()).toBe('¥177.00')
@@ -373,7 +377,7 @@ describe.sequential('records in the browser', () => {
     await page.goto(`/forms/contacts/${created.contact!.id}`)
     await page.locator('[data-test="delete-record"]').click()
     await confirmDialog().getByRole('button', { name: '确定' }).click()
-    await expect.poll(() => page.locator('.el-message--error').innerText()).toContain('cannot be deleted')
+    await expect.poll(() => page.locator('.el-message--error').innerText()).toMatch(/联系人记录 \d+ 正被报价单（记录 \d+）引用，不能删除/)
     expect((await record('contacts', created.contact!.id)).name).toBe('赵敏')
   })
 

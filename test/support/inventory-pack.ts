@@ -46,7 +46,7 @@ export function inventoryPack(): any {
             key: ['item', 'depot'],
             add: { on_hand: 'qty', amount: 'amount' },
             after: { balance_after: 'on_hand' },
-            constraints: [{ check: 'on_hand >= 0', unless: 'allow_negative', message: '库存不足：{item} 在 {depot} 只剩 {on_hand}' }],
+            constraints: [{ check: 'on_hand >= 0', unless: 'allow_negative', message: { 'zh-CN': '库存不足：{item} 在 {depot} 只剩 {on_hand}', en: 'Not enough stock: {on_hand} of {item} left in {depot}' } }],
           },
         },
       },

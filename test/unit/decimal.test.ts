@@ -22,7 +22,7 @@ describe('exact decimals', () => {
           }
         })()
         if (result.ok) expect(result.value, `${String(input)} @${scale}`).toBe(expected === '-0' ? '0' : expected.replace(/^-(0(\.0+)?)$/, '$1'))
-        else expect(['too many decimals', 'not a number'], `${String(input)} @${scale}: ${result.error}`).toContain(expected === 'too many decimals' ? expected : 'not a number')
+        else expect(['too many decimals', 'not a number'], `${String(input)} @${scale}: ${result.error.message}`).toContain(expected === 'too many decimals' ? expected : 'not a number')
       }
     }
   })
@@ -41,7 +41,7 @@ describe('exact decimals', () => {
     }
     expect(fromScaledInteger(0, 2)).toBe('0.00')
     expect(fromScaledInteger('-5', 2)).toBe('-0.05')
-    expect(parseDecimal('1.005', 2)).toEqual({ ok: false, error: 'has more than 2 decimal places' })
+    expect(parseDecimal('1.005', 2)).toEqual({ ok: false, error: { code: 'too_many_decimals', params: { max: 2 }, message: 'has more than 2 decimal places' } })
     expect(parseDecimal(0.1 + 0.2, 2).ok).toBe(false)
   })
 })

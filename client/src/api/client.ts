@@ -4,7 +4,9 @@
  */
 export interface FieldProblem {
   field: string
+  /** a code of schema/messages/catalog.ts, worded by composables/errorText.ts */
   code: string
+  params?: Record<string, unknown>
   message: string
 }
 
@@ -14,6 +16,9 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: unknown = null,
+    /** the exact problem (a catalog code) and its params; the category `code` when there is none */
+    readonly reason: string = code,
+    readonly params: Record<string, unknown> = {},
   ) {
     super(message)
     this.name = 'ApiError'
@@ -54,8 +59,9 @@ export async function request<T>(method: string, url: string, body?: unknown, op
   if (response.status === 204) return undefined as T
   const payload = await response.json().catch(() => null)
   if (!response.ok) {
-    const error = (payload as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error
-    const apiError = new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? response.statusText, error?.details ?? null)
+    const error = (payload as { error?: { code?: string; reason?: string; params?: Record<string, unknown>; message?: string; details?: unknown } } | null)?.error
+    const code = error?.code ?? 'http_error'
+    const apiError = new ApiError(response.status, code, error?.message ?? response.statusText, error?.details ?? null, error?.reason ?? code, error?.params ?? {})
     if (response.status === 401 && !options.allowUnauthorized) unauthorizedHandler?.()
     throw apiError
   }

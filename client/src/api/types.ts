@@ -46,7 +46,16 @@ export interface ActionInfo {
 /** POST …/records/actions/:action: one collective result, or one result per record. */
 export type BulkActionResult =
   | { collective: true; result: unknown; records: RecordData[] }
-  | { collective: false; results: { id: number; ok: boolean; result?: unknown; error?: { code: string; message: string } }[] }
+  | { collective: false; results: { id: number; ok: boolean; result?: unknown; error?: BulkFailure }[] }
+
+/** One record's failure in a bulk action: the fields of an error response. */
+export interface BulkFailure {
+  code: string
+  reason?: string
+  params?: Record<string, unknown>
+  message: string
+  details?: unknown
+}
 
 export interface FormInfo {
   key: string

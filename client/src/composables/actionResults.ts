@@ -6,6 +6,7 @@ import type { ActionInfo, BulkActionResult, FormInfo, RecordData } from '@/api/t
 import { currentLocale, i18n } from '@/i18n'
 import { useFormsStore } from '@/stores/forms'
 import { actionLabel } from './actions'
+import { apiErrorText, problemText, type WordableProblem } from './errorText'
 import { recordPath, type RecordLink } from './recordLinks'
 
 /*
@@ -33,7 +34,9 @@ export function summarizeResult(form: FormInfo, result: unknown): ResultSummary 
   if (!result || typeof result !== 'object' || Array.isArray(result)) return summary
   const values = result as Record<string, unknown>
   if (Object.values(values).some((v) => v === false)) {
-    const why = values.reason ?? values.exception ?? values.message
+    const why = Array.isArray(values.problems) && values.problems.length
+      ? (values.problems as WordableProblem[]).map(problemText).join('；')
+      : (values.reason ?? values.exception ?? values.message)
     summary.refused = typeof why === 'string' && why ? why : i18n.global.t('actions.refused')
   }
   const forms = useFormsStore()
@@ -108,7 +111,7 @@ export function reportBulk(form: FormInfo, action: ActionInfo, outcome: BulkActi
   const links: RecordLink[] = []
   for (const entry of outcome.results) {
     if (!entry.ok) {
-      problems.push({ id: entry.id, message: entry.error?.message ?? t('actions.failed') })
+      problems.push({ id: entry.id, message: entry.error ? apiErrorText(entry.error) : t('actions.failed') })
       continue
     }
     const summary = summarizeResult(form, entry.result)

@@ -61,7 +61,7 @@ function buildWorking(table: TableModel, values: Values, original: Values | unde
       const result = field.codec.normalize(value, field.value)
       if (result.ok) value = result.value
       else {
-        problems.push({ field: `${path}${field.key}`, code: 'invalid', message: result.error })
+        problems.push({ field: `${path}${field.key}`, ...result.error })
         value = null
       }
     }

@@ -390,6 +390,7 @@ const en: typeof zhCN = {
     formNotFound: 'There is no form "{form}"',
     forbidden: 'You do not have permission to do this',
     tooMany: 'Too many failed sign-ins; wait a few minutes',
+    andMore: '{text} (and {count} more)',
   },
 }
 

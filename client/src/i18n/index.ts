@@ -4,6 +4,10 @@ import elEn from 'element-plus/es/locale/lang/en'
 import elZhCn from 'element-plus/es/locale/lang/zh-cn'
 import { LOCALES, type Locale } from '@schema/lib/localized'
 import en from './en'
+import errorsEn from './messages.en'
+import errorsZhCN from './messages.zh-CN'
+import packsEn from './packs.en'
+import packsZhCN from './packs.zh-CN'
 import zhCN from './zh-CN'
 
 const STORAGE_KEY = 'zg.locale'
@@ -17,7 +21,9 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  // Feature modules keep their words in files of their own, merged here under their namespace
+  // (server error codes: messages.*.ts, see composables/errorText.ts).
+  messages: { 'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN }, en: { ...en, errors: errorsEn, packs: packsEn } },
 })
 
 /** The current locale, typed for localize() and settable from the language switch. */

@@ -389,5 +389,6 @@ export default {
     formNotFound: '找不到表单“{form}”',
     forbidden: '没有权限执行此操作',
     tooMany: '登录失败次数过多，请稍后再试',
+    andMore: '{text}（另有 {count} 项）',
   },
 }

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { problem } from '../../messages/problem'
 import { fieldSchema } from '../common'
 import { resolution } from '../storage'
 import type { FieldTypeDefinition } from '../types'
@@ -13,8 +14,8 @@ export const address: FieldTypeDefinition = {
   check(value, field) {
     const address = value as { province: string | null; detail: string | null } | null
     if (!address) return null
-    if (field.required && !address.province) return 'province is required'
-    if (field.require_detail && !address.detail) return 'street address is required'
+    if (field.required && !address.province) return problem('province_required', 'province is required')
+    if (field.require_detail && !address.detail) return problem('street_required', 'street address is required')
     return null
   },
 }

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { LocalizedText } from '../../lib/localized'
+import { problem, type Problem } from '../../messages/problem'
 import { fieldSchema } from '../common'
 import { resolution } from '../storage'
 import type { FieldDefinition, FieldTypeDefinition } from '../types'
@@ -19,8 +20,9 @@ function optionValues(field: FieldDefinition): string[] {
   return ((field.options as { value: string }[] | undefined) ?? []).map((o) => o.value)
 }
 
-function unknownOption(value: string, field: FieldDefinition): string {
-  return `"${value}" is not one of the options (${optionValues(field).join(', ')})`
+function unknownOption(value: string, field: FieldDefinition): Problem {
+  const options = optionValues(field).join(', ')
+  return problem('not_an_option', `"${value}" is not one of the options (${options})`, { value, options })
 }
 
 export const select: FieldTypeDefinition = {
@@ -40,7 +42,7 @@ export const multiSelect: FieldTypeDefinition = {
     if (!Array.isArray(value)) return null
     const bad = value.find((v) => !optionValues(field).includes(v as string))
     if (bad !== undefined) return unknownOption(bad as string, field)
-    if (typeof field.max_selected === 'number' && value.length > field.max_selected) return `choose at most ${field.max_selected}`
+    if (typeof field.max_selected === 'number' && value.length > field.max_selected) return problem('max_selected', `choose at most ${field.max_selected}`, { max: field.max_selected })
     return null
   },
 }

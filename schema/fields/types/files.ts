@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { problem, type Problem } from '../../messages/problem'
 import { fieldSchema } from '../common'
 import { resolution } from '../storage'
 import type { FieldDefinition, FieldTypeDefinition } from '../types'
@@ -8,9 +9,9 @@ const fileOptions = {
   max_size_mb: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 200 })),
 }
 
-function checkCount(value: unknown, field: FieldDefinition): string | null {
+function checkCount(value: unknown, field: FieldDefinition): Problem | null {
   if (Array.isArray(value) && typeof field.max_files === 'number' && value.length > field.max_files) {
-    return `at most ${field.max_files} file${field.max_files === 1 ? '' : 's'}`
+    return problem('max_files', `at most ${field.max_files} file${field.max_files === 1 ? '' : 's'}`, { max: field.max_files })
   }
   return null
 }

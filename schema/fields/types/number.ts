@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { problem, type Problem } from '../../messages/problem'
 import { compareDecimal } from '../../values/scalar'
 import { DecimalBound, fieldSchema } from '../common'
 import { resolution } from '../storage'
@@ -6,10 +7,10 @@ import type { FieldDefinition, FieldTypeDefinition } from '../types'
 
 const rangeOptions = { min: Type.Optional(DecimalBound), max: Type.Optional(DecimalBound) }
 
-function checkRange(value: unknown, field: FieldDefinition): string | null {
+function checkRange(value: unknown, field: FieldDefinition): Problem | null {
   if (typeof value !== 'string') return null
-  if (field.min !== undefined && compareDecimal(value, field.min as string | number) < 0) return `must be at least ${field.min}`
-  if (field.max !== undefined && compareDecimal(value, field.max as string | number) > 0) return `must be at most ${field.max}`
+  if (field.min !== undefined && compareDecimal(value, field.min as string | number) < 0) return problem('min', `must be at least ${field.min}`, { min: String(field.min) })
+  if (field.max !== undefined && compareDecimal(value, field.max as string | number) > 0) return problem('max', `must be at most ${field.max}`, { max: String(field.max) })
   return null
 }
 

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { problem } from '../../messages/problem'
 import { Key, fieldSchema } from '../common'
 import { resolution } from '../storage'
 import type { FieldTypeDefinition } from '../types'
@@ -25,8 +26,8 @@ export const subForm: FieldTypeDefinition = {
   },
   check(value, field) {
     if (!Array.isArray(value)) return null
-    if (typeof field.min_lines === 'number' && value.length < field.min_lines) return `needs at least ${field.min_lines} line${field.min_lines === 1 ? '' : 's'}`
-    if (typeof field.max_lines === 'number' && value.length > field.max_lines) return `allows at most ${field.max_lines} lines`
+    if (typeof field.min_lines === 'number' && value.length < field.min_lines) return problem('min_lines', `needs at least ${field.min_lines} line${field.min_lines === 1 ? '' : 's'}`, { min: field.min_lines })
+    if (typeof field.max_lines === 'number' && value.length > field.max_lines) return problem('max_lines', `allows at most ${field.max_lines} lines`, { max: field.max_lines })
     return null
   },
 }

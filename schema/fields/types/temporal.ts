@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { problem } from '../../messages/problem'
 import { fieldSchema } from '../common'
 import { resolution } from '../storage'
 import type { FieldTypeDefinition } from '../types'
@@ -12,8 +13,8 @@ export const date: FieldTypeDefinition = {
   resolve: () => resolution({ kind: 'date' }),
   check(value, field) {
     if (typeof value !== 'string') return null
-    if (typeof field.min === 'string' && value < field.min) return `must be on or after ${field.min}`
-    if (typeof field.max === 'string' && value > field.max) return `must be on or before ${field.max}`
+    if (typeof field.min === 'string' && value < field.min) return problem('date_min', `must be on or after ${field.min}`, { min: field.min })
+    if (typeof field.max === 'string' && value > field.max) return problem('date_max', `must be on or before ${field.max}`, { max: field.max })
     return null
   },
 }

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { LocalizedText, localize, type LocalizedText as Text } from '../../lib/localized'
+import { problem, type Problem } from '../../messages/problem'
 import { fieldSchema } from '../common'
 import { resolution } from '../storage'
 import type { FieldDefinition, FieldTypeDefinition } from '../types'
@@ -9,11 +10,11 @@ const lengthOptions = {
   max_length: Type.Optional(Type.Integer({ minimum: 1 })),
 }
 
-export function checkLength(value: unknown, field: FieldDefinition): string | null {
+export function checkLength(value: unknown, field: FieldDefinition): Problem | null {
   if (typeof value !== 'string') return null
   const length = [...value].length
-  if (typeof field.min_length === 'number' && length < field.min_length) return `must be at least ${field.min_length} characters`
-  if (typeof field.max_length === 'number' && length > field.max_length) return `must be at most ${field.max_length} characters`
+  if (typeof field.min_length === 'number' && length < field.min_length) return problem('min_length', `must be at least ${field.min_length} characters`, { min: field.min_length })
+  if (typeof field.max_length === 'number' && length > field.max_length) return problem('max_length', `must be at most ${field.max_length} characters`, { max: field.max_length })
   return null
 }
 
@@ -31,7 +32,9 @@ export const text: FieldTypeDefinition = {
     if (lengthProblem) return lengthProblem
     if (typeof value === 'string' && typeof field.pattern === 'string' && !new RegExp(`^(?:${field.pattern})$`, 'u').test(value)) {
       const custom = field.pattern_message as Text | undefined
-      return custom ? localize(custom) : `does not match the pattern ${field.pattern}`
+      return custom
+        ? problem('pattern_message', localize(custom), { text: custom })
+        : problem('pattern_mismatch', `does not match the pattern ${field.pattern}`, { pattern: field.pattern })
     }
     return null
   },
@@ -54,8 +57,8 @@ export const barcode: FieldTypeDefinition = {
   resolve: () => resolution({ kind: 'text' }),
   check(value, field) {
     if (typeof value !== 'string') return null
-    if (field.symbology === 'EAN13' && !/^\d{13}$/.test(value)) return 'must be 13 digits (EAN-13)'
-    if (!/^[\x20-\x7e]+$/.test(value)) return 'barcodes hold printable ASCII characters only'
+    if (field.symbology === 'EAN13' && !/^\d{13}$/.test(value)) return problem('barcode_ean13', 'must be 13 digits (EAN-13)')
+    if (!/^[\x20-\x7e]+$/.test(value)) return problem('barcode_ascii', 'barcodes hold printable ASCII characters only')
     return null
   },
 }

@@ -3,7 +3,8 @@ import { createToken, listTokens, revokeToken } from '../../auth/credentials'
 import { createUser, findUser, listUsers } from '../../auth/users'
 import type { AppContext } from '../../context'
 import { installPack } from '../../forms/installer'
-import { badRequest } from '../../lib/errors'
+import { badRequest, notFound } from '../../lib/errors'
+import { recomputeAfterInstall } from '../../forms/customize'
 import { requireAdmin } from '../auth'
 import { recordId } from '../params'
 
@@ -42,7 +43,7 @@ export function adminRoutes(ctx: AppContext): Router {
       throw badRequest('user_id must be a user id (a whole number)')
     }
     const user = userId === undefined ? req.user! : await findUser(ctx.db.knex, userId)
-    if (!user) throw badRequest(`no user ${String(body.user_id)}`)
+    if (!user) throw badRequest(`no user ${String(body.user_id)}`).because('unknown_user', { user: String(body.user_id) })
     const { token, record } = await createToken(ctx.db.knex, user, String(body.name ?? ''))
     // The token is shown this once; only its hash is kept.
     res.status(201).json({ data: { ...record, token } })
@@ -54,15 +55,50 @@ export function adminRoutes(ctx: AppContext): Router {
 
   router.get('/packs', async (_req, res) => {
     const rows = await ctx.db.knex('zg_packs').select('key', 'version', 'installed_at', 'updated_at', 'definition')
+    const pending = new Map((await ctx.db.knex('zg_pack_pending').select('key', 'version', 'conflicts')).map((r) => [r.key, r]))
     res.json({
       data: rows.map((r) => {
         const def = JSON.parse(r.definition)
-        return { key: r.key, version: r.version, name: def.name, forms: def.forms.map((f: { key: string }) => f.key), installed_at: Number(r.installed_at) }
+        const waiting = pending.get(r.key)
+        return {
+          key: r.key,
+          version: r.version,
+          name: def.name,
+          forms: def.forms.map((f: { key: string }) => f.key),
+          installed_at: Number(r.installed_at),
+          pending_upgrade: waiting ? { version: waiting.version, conflicts: JSON.parse(waiting.conflicts) } : null,
+        }
       }),
     })
   })
+  /** Installs or upgrades a pack sent as JSON: `{pack, dry_run?, resolutions?}` or the pack itself. */
   router.post('/packs', async (req, res) => {
-    res.json({ data: await installPack(ctx.db, ctx.registry, req.body, { handlers: ctx.actions.names() }) })
+    const body = (req.body ?? {}) as Record<string, unknown>
+    const wrapped = typeof body.pack === 'object' && body.pack !== null
+    const result = await installPack(ctx.db, ctx.registry, wrapped ? body.pack : body, {
+      handlers: ctx.actions.names(),
+      dryRun: wrapped && body.dry_run === true,
+      resolutions: wrapped ? (body.resolutions as Record<string, 'mine' | 'pack'> | undefined) : undefined,
+    })
+    await recomputeAfterInstall(ctx, result)
+    res.json({ data: result })
+  })
+  /** Applies a bundled upgrade that waited for the merchant: `{resolutions: {<conflict id>: 'mine' | 'pack'}, dry_run?}`. */
+  router.post('/packs/:key/upgrade', async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>
+    const waiting = await ctx.db.knex('zg_pack_pending').where({ key: String(req.params.key) }).first()
+    if (!waiting) throw notFound(`no upgrade of pack "${String(req.params.key)}" is waiting`).because('no_pending_upgrade', { pack: String(req.params.key) })
+    const resolutions = body.resolutions ?? {}
+    if (typeof resolutions !== 'object' || Array.isArray(resolutions) || Object.values(resolutions).some((v) => v !== 'mine' && v !== 'pack')) {
+      throw badRequest('resolutions must map conflict ids to "mine" or "pack"').because('bad_resolutions')
+    }
+    const result = await installPack(ctx.db, ctx.registry, JSON.parse(waiting.definition), {
+      handlers: ctx.actions.names(),
+      dryRun: body.dry_run === true,
+      resolutions: resolutions as Record<string, 'mine' | 'pack'>,
+    })
+    await recomputeAfterInstall(ctx, result)
+    res.json({ data: result })
   })
   return router
 }

@@ -20,18 +20,18 @@ export function authRoutes(ctx: AppContext): Router {
   router.post('/login', async (req, res) => {
     const { username, password } = (req.body ?? {}) as { username?: unknown; password?: unknown }
     if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
-      throw badRequest('send {"username": …, "password": …}')
+      throw badRequest('send {"username": …, "password": …}').because('bad_login_request')
     }
     const key = `${req.ip}|${username.toLowerCase()}`
     const record = failures.get(key)
     if (record && record.count >= MAX_FAILURES && record.until > Date.now()) {
-      throw new AppError(429, 'too_many_attempts', 'too many failed logins; wait a few minutes and try again')
+      throw new AppError(429, 'too_many_attempts', 'too many failed logins; wait a few minutes and try again').because('login_locked')
     }
     const user = await checkLogin(ctx.db.knex, username, password)
     if (!user) {
       const count = record && record.until > Date.now() ? record.count + 1 : 1
       failures.set(key, { count, until: Date.now() + LOCK_MS })
-      throw unauthenticated('wrong username or password')
+      throw unauthenticated('wrong username or password').because('wrong_password')
     }
     failures.delete(key)
     const session = await createSession(ctx.db.knex, user.id)

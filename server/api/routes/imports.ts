@@ -28,7 +28,7 @@ export function importRoutes(ctx: AppContext): Router {
       res.json({ data: await sellerCenter.commitFiles(req.actor!, filesOf(req)) })
       return
     }
-    if (typeof body.token !== 'string' || !body.token) throw badRequest('send {"token"} from the preview, or the files again')
+    if (typeof body.token !== 'string' || !body.token) throw badRequest('send {"token"} from the preview, or the files again').because('import_token_required')
     res.json({ data: await sellerCenter.commit(req.actor!, body.token) })
   })
   return router
@@ -43,7 +43,11 @@ function uploads(): RequestHandler {
   return (req, res, next) => {
     fields(req, res, (error?: unknown) => {
       if (error instanceof multer.MulterError && error.code !== 'LIMIT_FILE_SIZE') {
-        next(badRequest(error.code === 'LIMIT_UNEXPECTED_FILE' ? `unexpected file field "${error.field}"; send "orders" and optionally "items"` : error.message))
+        next(
+          error.code === 'LIMIT_UNEXPECTED_FILE'
+            ? badRequest(`unexpected file field "${error.field}"; send "orders" and optionally "items"`).because('import_unexpected_file', { field: String(error.field) })
+            : badRequest(error.message),
+        )
         return
       }
       next(error)

@@ -76,7 +76,7 @@ export function recordRoutes(ctx: AppContext): Router {
   })
   router.post('/actions/:action', async (req, res) => {
     const body = (req.body ?? {}) as { ids?: unknown; params?: unknown }
-    if (!Array.isArray(body.ids) || !body.ids.every((id) => Number.isSafeInteger(id) && id > 0)) throw badRequest('send {"ids": [1, 2, …], "params": {…}}')
+    if (!Array.isArray(body.ids) || !body.ids.every((id) => Number.isSafeInteger(id) && id > 0)) throw badRequest('send {"ids": [1, 2, …], "params": {…}}').because('bad_record_ids', { max: 500 })
     const params = (body.params ?? {}) as Record<string, unknown>
     if (typeof params !== 'object' || Array.isArray(params)) throw badRequest('action parameters must be an object')
     res.json({ data: await service(ctx, req).runBulkAction(form(req), body.ids as number[], String(req.params.action), params) })

@@ -40,6 +40,10 @@ export const postgresDialect: Dialect = {
     return `CAST(? AS ${type})`
   },
   likeOperator: 'ILIKE',
+  async tablesWithPrefix(db, prefix) {
+    const result = await db.raw(`SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND starts_with(tablename, ?)`, [prefix])
+    return result.rows.map((r: { name: string }) => r.name)
+  },
   async estimateRows(db, table) {
     const result = await db.raw('SELECT reltuples::bigint AS n FROM pg_class WHERE relname = ?', [table])
     const n = result.rows?.[0]?.n

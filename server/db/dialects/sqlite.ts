@@ -36,6 +36,10 @@ export const sqliteDialect: Dialect = {
     return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
   },
   typedParameter: () => '?',
+  async tablesWithPrefix(db, prefix) {
+    const rows = await db.raw(`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?`, [prefix.length, prefix])
+    return rows.map((r: { name: string }) => r.name)
+  },
   likeOperator: 'LIKE', // case-insensitive for ASCII in SQLite
   async estimateRows(db, table) {
     const row = await db(table).max({ n: 'id' }).first()

@@ -24,6 +24,8 @@ export interface Dialect {
   typedParameter(kind: ColumnKind): string
   /** case-insensitive LIKE */
   likeOperator: string
+  /** names of tables starting with `prefix` (child tables of a form being dropped) */
+  tablesWithPrefix(db: Knex, prefix: string): Promise<string[]>
   /** the approximate row count of a table, cheap on large tables */
   estimateRows(db: Knex, table: string): Promise<number | null>
 }

@@ -137,7 +137,7 @@ export class SellerCenterImport {
   async commit(actor: Actor, token: unknown): Promise<CommitResult> {
     this.expire()
     const held = typeof token === 'string' ? this.held.get(token) : undefined
-    if (!held || held.userId !== actor.userId || held.username !== actor.username) throw notFound('this import preview does not exist or has expired; upload the files again')
+    if (!held || held.userId !== actor.userId || held.username !== actor.username) throw notFound('this import preview does not exist or has expired; upload the files again').because('import_expired')
     this.checkAccess(actor)
     this.held.delete(token as string)
     return this.write(actor, held.parsed)
@@ -150,7 +150,7 @@ export class SellerCenterImport {
 
   private checkAccess(actor: Actor) {
     const form = this.ctx.registry.get('platform_trades')
-    if (!form) throw notFound('the platform_trades form is not installed (install the Taobao ERP pack)')
+    if (!form) throw notFound('the platform_trades form is not installed (install the Taobao ERP pack)').because('import_needs_pack')
     this.ctx.access.check(actor, 'create', form)
     this.ctx.access.check(actor, 'update', form)
   }
@@ -163,9 +163,9 @@ export class SellerCenterImport {
   private async read(actor: Actor, files: ImportFiles): Promise<Parsed> {
     this.checkAccess(actor)
     const shopId = Number(files.shop)
-    if (!Number.isSafeInteger(shopId) || shopId <= 0) throw badRequest('send the shop id as "shop"')
+    if (!Number.isSafeInteger(shopId) || shopId <= 0) throw badRequest('send the shop id as "shop"').because('import_bad_shop')
     await this.ctx.records.as(actor).get('shops', shopId)
-    if (!files.orders) throw badRequest('send the 订单报表 (ExportOrderList…) as the "orders" file')
+    if (!files.orders) throw badRequest('send the 订单报表 (ExportOrderList…) as the "orders" file').because('import_orders_file')
     const errors: ImportError[] = []
     const orders = await tableOrError('orders', files.orders, errors)
     const items = files.items ? await tableOrError('items', files.items, errors) : null
