@@ -20,6 +20,7 @@ import type { FieldModel, FormModel, ModelProblem, TableModel } from './types'
 export interface CompiledParam {
   key: string
   required: boolean
+  label?: LocalizedText
   /** absent for json (and untyped) parameters: passed to handlers as sent, unreadable by formulas */
   value?: ResolvedValue
   codec?: ValueCodec
@@ -84,16 +85,17 @@ function compileParams(forms: Map<string, FormModel>, def: ActionDefinition, pat
   return (def.params ?? []).map((param, i) => {
     const at = `${path}.params[${i}]`
     const required = param.required === true
-    if (param.type === undefined) return { key: param.key, required }
+    const label = param.label
+    if (param.type === undefined) return { key: param.key, required, label }
     const kind = PARAM_KINDS[param.type]
     if (kind === undefined) {
       problems.push({ path: `${at}.type`, message: `unknown parameter type "${param.type}" (${Object.keys(PARAM_KINDS).join(', ')})` })
-      return { key: param.key, required }
+      return { key: param.key, required, label }
     }
-    if (kind === null || (param.type === 'link' && (param as { multiple?: unknown }).multiple === true)) return { key: param.key, required }
+    if (kind === null || (param.type === 'link' && (param as { multiple?: unknown }).multiple === true)) return { key: param.key, required, label }
     if (param.type === 'link' && !forms.has(param.form ?? '')) problems.push({ path: `${at}.form`, message: `unknown form "${param.form ?? ''}"` })
     const value = kind(param)
-    return { key: param.key, required, value, codec: codecFor(value.kind) }
+    return { key: param.key, required, label, value, codec: codecFor(value.kind) }
   })
 }
 

@@ -1,7 +1,7 @@
 import { localize } from '../../schema/lib/localized'
 import { conditionOn, evaluateOnRecord, type ActionInputs, type CompiledAction, type CompiledStep } from '../../schema/model/actions'
 import type { FormModel } from '../../schema/model/types'
-import { AppError, badRequest, conflict } from '../lib/errors'
+import { badRequest, conflict, fieldProblem, ValidationError, type AppError } from '../lib/errors'
 import { toWorking } from './canonical'
 import type { ActionContext, RegisteredHandler } from './service'
 import type { ApiRecord } from './types'
@@ -56,18 +56,16 @@ function readParams(action: CompiledAction, raw: Record<string, unknown>, strict
     if (typeof given === 'string' && param.value.kind === 'text') given = given.trim()
     const normalized = param.codec.normalize(given, param.value)
     if (!normalized.ok) {
-      if (strict) throw paramError(action, param.key, `params.${param.key}: ${normalized.error.message}`).because('param_invalid', { action: action.label, param: param.key })
+      if (strict) throw new ValidationError([{ field: `params.${param.key}`, ...normalized.error }])
       continue
     }
     if (strict && param.required && param.codec.isEmpty(normalized.value)) {
-      throw paramError(action, param.key, `"${localize(action.label)}" needs params.${param.key}`).because('param_required', { action: action.label, param: param.key })
+      throw badRequest(`"${localize(action.label)}" needs params.${param.key}`).because('param_required', { action: action.label, param: param.label ?? param.key })
     }
     params[param.key] = normalized.value
   }
   return { params, paramModels: action.compiled.params }
 }
-
-const paramError = (action: CompiledAction, param: string, message: string) => new AppError(400, 'bad_request', message, { params: { action: action.key, param } })
 
 function inputsFor(record: ApiRecord, inputs: ActionInputs): ActionInputs {
   return { ...inputs, docStatus: record.doc_status }
@@ -77,9 +75,8 @@ function checkRequirements(run: ActionRun, action: CompiledAction, record: ApiRe
   const { form } = run.ctx
   for (const requirement of action.compiled.requires) {
     if (conditionOn(form, requirement.check, toWorking(form, record), inputsFor(record, inputs), new Date(run.now))) continue
-    throw new AppError(422, 'validation_failed', localize(requirement.message), {
-      params: { action: action.key, record: record.id, message: requirement.message },
-    }).because('action_refused', { action: action.label, message: requirement.message })
+    const words = localize(requirement.message)
+    throw new ValidationError([fieldProblem('(record)', 'action_refused', words, { text: requirement.message })], words)
   }
 }
 
@@ -130,7 +127,7 @@ async function runOther(run: ActionRun, key: string, inputs: ActionInputs, outco
   const handler = run.handlerOf(other)
   const otherInputs = readParams(other, ctx.params, !handler)
   checkRequirements(run, other, outcome.record, otherInputs)
-  if (handler?.collective) throw badRequest(`"${localize(other.label)}" runs on several records at once; a step cannot run it`)
+  if (handler?.collective) throw badRequest(`"${localize(other.label)}" runs on several records at once; a step cannot run it`).because('action_runs_collective', { action: other.label })
   if (handler) {
     await handler.run({ ...ctx, action: other, record: outcome.record, records: [outcome.record] })
     outcome.record = await ctx.system.get(ctx.form.key, outcome.record.id)

@@ -709,11 +709,10 @@ export class RecordsService {
     // editable_when: past it, only actions (and the system) change the record.
     if (this.fromUser && form.editable && !conditionHolds(form, form.editable, record, this.clock())) {
       const title = String(record[form.titleField] ?? record.id)
-      const why = form.def.locked_message ? localize(form.def.locked_message) : `it can be ${verb} only while ${form.def.editable_when}; use its actions`
-      throw new AppError(409, 'conflict', `${localize(form.def.label)} ${title}: ${why}`, { params: { form: form.key, record: record.id, message: form.def.locked_message ?? null } }).because(
-        'record_locked',
-        { form: form.def.label, record: title },
-      )
+      const { locked_message: text, editable_when: condition } = form.def
+      const why = text ? localize(text) : `it can be ${verb} only while ${condition}; use its actions`
+      const refused = conflict(`${localize(form.def.label)} ${title}: ${why}`)
+      throw text ? refused.because('record_locked', { form: form.def.label, record: title, text }) : refused.because('record_locked_when', { form: form.def.label, record: title, condition: condition! })
     }
   }
 

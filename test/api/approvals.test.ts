@@ -136,7 +136,7 @@ describe('approvals', () => {
     const held = await receipt(12, '500.00', { remark: 'hold' })
     const res = await submit(clerk, 'receipts', held.id)
     expect(res.status).toBe(422)
-    expect(res.body.error.reason).toBe('action_refused')
+    expect(res.body.error.details[0]).toMatchObject({ code: 'action_refused' })
     expect(await app.ctx.db.knex('zg_approvals').where({ form: 'receipts', record_id: held.id })).toHaveLength(0)
   })
 

@@ -78,7 +78,7 @@ describe('a merchant adds 待质检 and 质检通过 to orders', () => {
     expect((await t.act('orders', order, 'audit')).status).toBe(409) // 待质检 is not auditable
 
     const low = await t.act('orders', order, 'qc_pass', { inspector: '王五', rating: 2 })
-    expect(low.body.error).toMatchObject({ reason: 'action_refused', message: '评分低于 3 分，不能通过质检' })
+    expect(low.body.error).toMatchObject({ message: '评分低于 3 分，不能通过质检', details: [{ code: 'action_refused' }] })
     expect(await reserved()).toBe(0)
 
     const passed = await t.ok(t.act('orders', order, 'qc_pass', { inspector: '王五', rating: 4 }))

@@ -62,18 +62,19 @@ describe('workflow declared in a template', () => {
     await act('parcels', p.id, 'send_qc')
     const missing = await act('parcels', p.id, 'qc_pass', { rating: 5 })
     expect(missing.status).toBe(400)
-    expect(missing.body.error).toMatchObject({ reason: 'param_required', details: { params: { action: 'qc_pass', param: 'inspector' } } })
+    expect(missing.body.error).toMatchObject({ code: 'bad_request', reason: 'param_required', params: { action: { 'zh-CN': '质检通过', en: 'Pass QC' }, param: '质检员' } })
     const blank = await act('parcels', p.id, 'qc_pass', { inspector: '   ', rating: 5 })
     expect(blank.body.error.reason).toBe('param_required')
     const bad = await act('parcels', p.id, 'qc_pass', { inspector: '王五', rating: 'many' })
-    expect(bad.status).toBe(400)
-    expect(bad.body.error.reason).toBe('param_invalid')
+    expect(bad.status).toBe(422)
+    expect(bad.body.error.details).toEqual([expect.objectContaining({ field: 'params.rating', code: 'not_a_number' })])
 
     const low = await act('parcels', p.id, 'qc_pass', { inspector: '王五', rating: 2 })
     expect(low.status).toBe(422)
-    expect(low.body.error.reason).toBe('action_refused')
     expect(low.body.error.message).toBe('评分低于 3 分，不能通过质检')
-    expect(low.body.error.details.params.message).toEqual({ 'zh-CN': '评分低于 3 分，不能通过质检', en: 'A rating below 3 does not pass' })
+    expect(low.body.error.details).toEqual([
+      { field: '(record)', code: 'action_refused', params: { text: { 'zh-CN': '评分低于 3 分，不能通过质检', en: 'A rating below 3 does not pass' } }, message: '评分低于 3 分，不能通过质检' },
+    ])
     expect((await get(p.id)).status).toBe('qc')
     expect(await onHand()).toBe('8')
 
@@ -88,8 +89,8 @@ describe('workflow declared in a template', () => {
     expect((await act('parcels', p.id, 'fast_track')).body.result).toEqual({ status: 'passed', inspected_by: '免检', posted: 1 })
     const edit = await app.api.patch(`/api/forms/parcels/records/${p.id}`, { note: 'x' })
     expect(edit.status).toBe(409)
-    expect(edit.body.error.reason).toBe('record_locked')
-    expect(edit.body.error.message).toContain('包裹已出库，请用上方的操作修改')
+    expect(edit.body.error).toMatchObject({ code: 'conflict', reason: 'record_locked', params: { form: '包裹', record: p.no } })
+    expect(edit.body.error.params.text['zh-CN']).toBe('包裹已出库，请用上方的操作修改')
     expect((await app.api.delete(`/api/forms/parcels/records/${p.id}`)).body.error.reason).toBe('record_locked')
     // the system (sync, rules) still writes it
     await app.ctx.records.updateFields(null, 'parcels', p.id, { note: '系统备注' })
@@ -113,7 +114,7 @@ describe('workflow declared in a template', () => {
     expect(held.body.result).toEqual({ status: 'held' }) // status_before_hold is hidden
     expect(await get(p.id)).toMatchObject({ status: 'held', status_before_hold: 'passed' })
 
-    expect((await act('parcels', p.id, 'cancel')).body.error.reason).toBe('action_refused') // no reason
+    expect((await act('parcels', p.id, 'cancel')).body.error.details[0].code).toBe('action_refused') // no reason
     const cancelled = await act('parcels', p.id, 'cancel', { why: '买家退款' })
     expect(cancelled.status).toBe(200)
     expect(cancelled.body.result).toEqual({ status: 'cancelled', note: '已取消：买家退款', reversed: 1 })
@@ -131,7 +132,7 @@ describe('workflow declared in a template', () => {
   it('runs a handled action as a step: a document submitted by a declared action', async () => {
     const empty = (await app.api.post('/api/forms/receipts/records', { depot, lines: [{ item: tee, qty: 0, unit_cost: '3.00' }] })).body.data
     const nothing = await act('receipts', empty.id, 'receive_now')
-    expect(nothing.body.error).toMatchObject({ reason: 'action_refused', message: '没有要入库的数量' })
+    expect(nothing.body.error).toMatchObject({ code: 'validation_failed', message: '没有要入库的数量', details: [{ code: 'action_refused' }] })
     const receipt = (await app.api.post('/api/forms/receipts/records', { depot, lines: [{ item: tee, qty: 2, unit_cost: '3.00' }] })).body.data
     expect((await act('receipts', receipt.id, 'receive_now')).status).toBe(200)
     expect((await app.api.get(`/api/forms/receipts/records/${receipt.id}`)).body.data.doc_status).toBe('submitted')

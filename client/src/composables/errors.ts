@@ -1,14 +1,7 @@
 import { ElMessage } from 'element-plus'
 import { ApiError } from '@/api/client'
-import { localize, type LocalizedText } from '@schema/lib/localized'
-import { currentLocale, i18n } from '@/i18n'
+import { i18n } from '@/i18n'
 import { apiErrorText } from './errorText'
-
-/** A refusal worded by the template (an action's `requires`, a form's locked_message), in the user's language. */
-function templateWords(error: ApiError): string | null {
-  const params = (error.details as { params?: { message?: LocalizedText | null } } | null)?.params
-  return params?.message ? localize(params.message, currentLocale.value) : null
-}
 
 /** The message to show for a failed request, in the user's language (see errorText.ts). */
 export function errorMessage(error: unknown): string {
@@ -16,7 +9,7 @@ export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.code === 'network') return t('error.network')
     if (error.status === 403 && !error.message) return t('error.forbidden')
-    return templateWords(error) ?? apiErrorText(error)
+    return apiErrorText(error)
   }
   return t('error.generic', { message: error instanceof Error ? error.message : String(error) })
 }
