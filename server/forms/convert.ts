@@ -129,7 +129,9 @@ export async function applyConversion(
   // Indexes on the old column would follow the rename and keep their names; drop them first.
   for (const index of tableIndexes(oldTable).filter((i) => i.columns.includes(from.key))) await builder.dropIndex(table.table, index.columns, index.unique)
   await trx.raw(`ALTER TABLE ${quoteIdentifier(table.table)} RENAME COLUMN ${quoteIdentifier(from.key)} TO ${quoteIdentifier(backupColumn)}`)
-  await builder.addFieldColumns(table, to)
+  // Its indexes are made after the fill (migrateForm's syncIndexes), so values that became equal
+  // under a unique index are refused by name (422) rather than failing an update midway.
+  await builder.addFieldColumns(table, to, { indexes: false })
   if (conversionKind(from, to) === 'recompute') return impact
 
   const [column] = fieldColumns(to)

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestApp, type TestApp } from '../support/app'
+
+/** Edge cases of customising pack forms and converting field types, found in review. */
+let app: TestApp
+const pack = (version: string, change: (fields: any[], form: any) => void = () => {}) => {
+  const fields: any[] = [
+    { key: 'name', type: 'text', label: '名称', required: true },
+    { key: 'qty', type: 'number', label: '数量', scale: 2 },
+    { key: 'code', type: 'text', label: '编码', unique: true },
+    { key: 'lines', type: 'sub_form', label: '明细', fields: [{ key: 'sku', type: 'text', label: 'SKU' }, { key: 'n', type: 'text', label: '件数' }] },
+  ]
+  const form: any = { key: 'items', label: '物品', title_field: 'name', fields }
+  change(fields, form)
+  return { format: 'zhanggui.pack/1', key: 'edges', name: '边界', version, forms: [form] }
+}
+beforeAll(async () => {
+  app = await startTestApp({ packs: [pack('1.0.0')] })
+  const seeded = await app.api.post('/api/forms/items/records', [
+    { name: '甲', qty: '1.25', code: '1', lines: [{ sku: 's1', n: '3' }, { sku: 's2', n: '多' }] },
+    { name: '乙', qty: '-2.50', code: '1.0' },
+  ])
+  expect(seeded.status).toBe(201)
+})
+afterAll(async () => {
+  await app?.close()
+})
+
+const definition = async () => (await app.api.get('/api/forms/items')).body.data.definition
+const put = (def: unknown, dryRun = false) => app.api.request('PUT', `/api/forms/items${dryRun ? '?dry_run=true' : ''}`, def)
+const record = async (id: number) => (await app.api.get(`/api/forms/items/records/${id}`)).body.data
+
+describe('changing a field type', () => {
+  it('converts a sub-form column, keeping the old values in the child table', async () => {
+    const def = await definition()
+    def.fields.find((f: any) => f.key === 'lines').fields.find((f: any) => f.key === 'n').type = 'number'
+    const dry = await put(def, true)
+    expect(dry.body.data.impact.conversions).toEqual([
+      { table: 'items.lines', field: 'n', from: 'text', to: 'number', rows: 2, convertible: 1, unconvertible: { count: 1, sample: ['多'] } },
+    ])
+    expect((await put(def)).status).toBe(200)
+    expect((await record(1)).lines.map((l: any) => [l.sku, l.n])).toEqual([['s1', '3'], ['s2', null]])
+    expect(await app.ctx.db.knex('f_items__lines').orderBy('id').pluck('n__bak1')).toEqual(['3', '多'])
+  })
+
+  it('refuses, changing nothing, a conversion that makes two values of a unique field equal', async () => {
+    const def = await definition()
+    def.fields.find((f: any) => f.key === 'code').type = 'number'
+    const before = await app.ctx.db.knex('zg_forms').where({ key: 'items' }).first()
+    const res = await put(def)
+    expect(res.status).toBe(422)
+    expect(JSON.stringify(res.body.error)).toContain('code')
+    expect(await app.ctx.db.knex('zg_forms').where({ key: 'items' }).first()).toEqual(before)
+    expect((await record(2)).code).toBe('1.0')
+  })
+})
+
+describe('bringing a removed field back', () => {
+  it('refuses a restored number field with other decimal places instead of misreading its stored values', async () => {
+    const def = await definition()
+    def.fields = def.fields.filter((f: any) => f.key !== 'qty')
+    expect((await put(def)).status).toBe(200)
+    const back = await definition()
+    back.fields.push({ key: 'qty', type: 'number', label: '数量', scale: 0 })
+    const res = await put(back)
+    expect(res.status).toBe(422)
+    expect(res.body.error.details[0].path).toMatch(/fields\[\d+\]/)
+    // Brought back as it was, the values read as before.
+    back.fields[back.fields.length - 1].scale = 2
+    expect((await put(back)).status).toBe(200)
+    expect([(await record(1)).qty, (await record(2)).qty]).toEqual(['1.25', '-2.50'])
+  })
+})
+
+describe('pack upgrades', () => {
+  it('refuses resolutions that are not "mine" or "pack"', async () => {
+    for (const resolutions of ['mine', ['mine'], { 'items:fields[x]': 'yes' }]) {
+      const res = await app.api.post('/api/packs', { pack: pack('1.0.1'), dry_run: true, resolutions })
+      expect(res.status).toBe(400)
+      expect(res.body.error.reason).toBe('bad_resolutions')
+    }
+  })
+
+  it('keeps both the merchant’s and the pack’s new views when the pack had none before', async () => {
+    const def = await definition()
+    def.views = [{ key: 'mine', label: '我的视图' }]
+    const saved = await put(def)
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200)
+    const next = pack('1.1.0', (_fields, form) => {
+      form.views = [{ key: 'packs', label: '包的视图' }]
+    })
+    const up = await app.api.post('/api/packs', next)
+    expect(up.status, JSON.stringify(up.body)).toBe(200)
+    expect((await definition()).views.map((v: any) => v.key).sort()).toEqual(['mine', 'packs'])
+  })
+})
