@@ -188,6 +188,7 @@ export const MESSAGE_CATALOG = {
   // The form designer and pack upgrades (server/forms)
   design_not_allowed: [],
   form_definition_expected: [],
+  form_changed: [],
   form_exists: ['key'],
   form_key_retired: ['key'],
   form_of_pack: ['form', 'pack'],

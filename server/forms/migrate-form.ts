@@ -94,6 +94,8 @@ export async function migrateForm(
             })
           }
           impact.restore_fields.push(ref)
+          // A stored formula brought back holds values of its old formula.
+          if (needsRecompute(undefined, field)) impact.recompute.push(ref)
           continue
         }
         if (fieldColumns(field).length || field.storage.kind === 'values' || field.storage.kind === 'lines') impact.add_columns.push(ref)

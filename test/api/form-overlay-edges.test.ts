@@ -72,6 +72,60 @@ describe('bringing a removed field back', () => {
   })
 })
 
+/**
+ * Runs two saves so that both plan from the same forms before either writes. SQLite: the server's
+ * one connection queues the second request's reads before the first's transaction. PostgreSQL:
+ * writers run side by side, so the forms lock is held until both wait on it.
+ */
+async function bothPlannedBeforeEitherWrites<T>(a: () => Promise<T>, b: () => Promise<T>): Promise<T[]> {
+  if (!app.database.databaseUrl) return Promise.all([a(), b()])
+  const knex = app.ctx.db.knex
+  let release!: () => void
+  const held = knex.transaction(async (trx) => {
+    await app.ctx.db.dialect.lockKey(trx, 'zg_forms')
+    await new Promise<void>((resolve) => (release = resolve))
+  })
+  while (!release) await new Promise((r) => setTimeout(r, 10))
+  const results = Promise.all([a(), b()])
+  const waiting = async () => Number((await knex.raw(`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).rows[0].n)
+  for (let i = 0; i < 500 && (await waiting()) < 2; i++) await new Promise((r) => setTimeout(r, 10))
+  release()
+  await held
+  return results
+}
+
+describe('saving a form', () => {
+  it('refuses a save made from a definition another save has since changed, instead of dropping its field', async () => {
+    const first = await definition()
+    const second = await definition()
+    first.fields.push({ key: 'colour', type: 'text', label: '颜色' })
+    second.fields.push({ key: 'size', type: 'text', label: '尺码' })
+    const results = await bothPlannedBeforeEitherWrites(() => put(first), () => put(second))
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409])
+    expect(results.find((r) => r.status === 409)!.body.error.reason).toBe('form_changed')
+    const keys = (await definition()).fields.map((f: any) => f.key)
+    expect(keys.filter((k: string) => k === 'colour' || k === 'size')).toHaveLength(1)
+    // The next save from the current definition works, and the other field can still be added.
+    const again = await definition()
+    again.fields.push({ key: keys.includes('colour') ? 'size' : 'colour', type: 'text', label: '另一个' })
+    expect((await put(again)).status).toBe(200)
+  })
+
+  it('recomputes a removed formula field brought back with another formula', async () => {
+    const def = await definition()
+    def.fields.push({ key: 'doubled', type: 'formula', label: '双倍', formula: 'qty * 2', scale: 2 })
+    expect((await put(def)).status).toBe(200)
+    expect((await record(1)).doubled).toBe('2.50')
+    const without = await definition()
+    without.fields = without.fields.filter((f: any) => f.key !== 'doubled')
+    expect((await put(without)).status).toBe(200)
+    without.fields.push({ key: 'doubled', type: 'formula', label: '十倍', formula: 'qty * 10', scale: 2 })
+    const restored = await put(without)
+    expect(restored.body.data.impact).toMatchObject({ restore_fields: [{ field: 'doubled' }], recompute: [{ field: 'doubled' }] })
+    expect((await record(1)).doubled).toBe('12.50')
+  })
+})
+
 describe('pack upgrades', () => {
   it('refuses resolutions that are not "mine" or "pack"', async () => {
     for (const resolutions of ['mine', ['mine'], { 'items:fields[x]': 'yes' }]) {

@@ -170,6 +170,7 @@ const messages: Record<MessageCode, string> = {
   template_problem: 'Template {path}: {detail}',
   design_not_allowed: 'Only administrators may design forms',
   form_definition_expected: 'Send a whole form definition (a JSON object)',
+  form_changed: 'The forms were changed by another save meanwhile; reload them and try again',
   form_exists: 'A form "{key}" already exists',
   form_key_retired: 'A retired form uses the key "{key}"; purge it or choose another key',
   form_of_pack: '"{form}" belongs to pack "{pack}"; only your own forms can be deleted (hide its fields instead)',

@@ -173,6 +173,7 @@ const messages: Record<MessageCode, string> = {
   template_problem: '模板 {path} 处有误：{detail}',
   design_not_allowed: '只有管理员可以设计表单',
   form_definition_expected: '请提交完整的表单定义（JSON 对象）',
+  form_changed: '表单已被另一次保存修改，请重新加载后再试',
   form_exists: '表单「{key}」已存在',
   form_key_retired: '已停用的表单占用了「{key}」，请彻底删除它或换一个标识',
   form_of_pack: '「{form}」属于模板「{pack}」，只能删除您自建的表单（可以隐藏它的字段）',
