@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import type { FieldModel, TableModel } from '../../schema/model/types'
+import { roundToScale } from '../../schema/lib/decimal'
 import { allSpellings, localize, type LocalizedText } from '../../schema/lib/localized'
 import { childTable } from '../../schema/model/names'
 import { quoteIdentifier, type Dialect } from '../db/dialects/types'
@@ -68,6 +69,8 @@ export function convertValue(value: unknown, from: FieldModel, to: FieldModel): 
     if (typeof input === 'boolean' && to.value.kind === 'text') input = input ? '是' : '否'
     if (typeof input === 'string' && to.value.kind === 'boolean') input = { 是: 'true', 否: 'false', 'yes': 'true', 'no': 'false' }[input.trim().toLowerCase()] ?? input.trim()
     if (typeof input === 'string' && to.value.kind === 'decimal') input = input.trim().replace(/^[¥￥]/, '').replace(/[,，]/g, '')
+    // A number or money given fewer decimal places is rescaled, rounded as formulas round.
+    if (typeof input === 'string' && from.value.kind === 'decimal' && to.value.kind === 'decimal') input = roundToScale(input, to.value.scale ?? 0)
   }
   if (input === null || input === undefined) return { ok: false }
   if (list) input = [input]

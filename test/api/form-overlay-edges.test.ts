@@ -8,6 +8,7 @@ const pack = (version: string, change: (fields: any[], form: any) => void = () =
     { key: 'name', type: 'text', label: '名称', required: true },
     { key: 'qty', type: 'number', label: '数量', scale: 2 },
     { key: 'code', type: 'text', label: '编码', unique: true },
+    { key: 'price', type: 'money', label: '单价', scale: 4 },
     { key: 'lines', type: 'sub_form', label: '明细', fields: [{ key: 'sku', type: 'text', label: 'SKU' }, { key: 'n', type: 'text', label: '件数' }] },
   ]
   const form: any = { key: 'items', label: '物品', title_field: 'name', fields }
@@ -17,8 +18,8 @@ const pack = (version: string, change: (fields: any[], form: any) => void = () =
 beforeAll(async () => {
   app = await startTestApp({ packs: [pack('1.0.0')] })
   const seeded = await app.api.post('/api/forms/items/records', [
-    { name: '甲', qty: '1.25', code: '1', lines: [{ sku: 's1', n: '3' }, { sku: 's2', n: '多' }] },
-    { name: '乙', qty: '-2.50', code: '1.0' },
+    { name: '甲', qty: '1.25', code: '1', price: '12.3456', lines: [{ sku: 's1', n: '3' }, { sku: 's2', n: '多' }] },
+    { name: '乙', qty: '-2.50', code: '1.0', price: '-0.0050' },
   ])
   expect(seeded.status).toBe(201)
 })
@@ -41,6 +42,16 @@ describe('changing a field type', () => {
     expect((await put(def)).status).toBe(200)
     expect((await record(1)).lines.map((l: any) => [l.sku, l.n])).toEqual([['s1', '3'], ['s2', null]])
     expect(await app.ctx.db.knex('f_items__lines').orderBy('id').pluck('n__bak1')).toEqual(['3', '多'])
+  })
+
+  it('rescales money to fewer decimal places by rounding (half away from zero), the exact values kept in the backup', async () => {
+    const def = await definition()
+    def.fields.find((f: any) => f.key === 'price').scale = 2
+    const dry = await put(def, true)
+    expect(dry.body.data.impact.conversions).toMatchObject([{ field: 'price', rows: 2, convertible: 2, unconvertible: { count: 0 } }])
+    expect((await put(def)).status).toBe(200)
+    expect([(await record(1)).price, (await record(2)).price]).toEqual(['12.35', '-0.01'])
+    expect(await app.ctx.db.knex('f_items').orderBy('id').pluck('price__bak1')).toEqual([123456, -50].map((n) => (app.database.databaseUrl ? String(n) : n)))
   })
 
   it('refuses, changing nothing, a conversion that makes two values of a unique field equal', async () => {
