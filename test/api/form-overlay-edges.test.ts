@@ -137,6 +137,20 @@ describe('saving a form', () => {
   })
 })
 
+describe('keys that would name another table or a backup column', () => {
+  it('refuses a double underscore in a form or field key (child tables and backups use it)', async () => {
+    // f_items__lines is the sub-form's table; purging a form "items" would also drop f_items__*.
+    const own = await app.api.post('/api/forms', { key: 'items__lines', label: '撞名', fields: [{ key: 'a', type: 'text', label: 'A' }] })
+    expect(own.status).toBe(422)
+    expect(own.body.error.details[0].path).toBe('form.key')
+    const def = await definition()
+    def.fields.push({ key: 'code__bak1', type: 'text', label: '撞备份' })
+    const field = await put(def)
+    expect(field.status).toBe(422)
+    expect(field.body.error.details[0].path).toMatch(/^form\.fields\[\d+\]\.key$/)
+  })
+})
+
 describe('pack upgrades', () => {
   it('refuses resolutions that are not "mine" or "pack"', async () => {
     for (const resolutions of ['mine', ['mine'], { 'items:fields[x]': 'yes' }]) {
