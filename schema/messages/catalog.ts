@@ -198,6 +198,7 @@ export const MESSAGE_CATALOG = {
   pack_downgrade: ['pack', 'installed', 'offered'],
   no_pending_upgrade: ['pack'],
   bad_resolutions: [],
+  dry_run_boolean: [],
 
   // Approvals (server/approvals)
   approval_pending: ['form', 'record', 'title', 'approval', 'step'],

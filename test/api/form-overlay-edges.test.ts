@@ -160,6 +160,15 @@ describe('pack upgrades', () => {
     }
   })
 
+  it('refuses a dry_run that is not true or false instead of installing for real', async () => {
+    for (const dry_run of ['true', 1, 'yes']) {
+      const res = await app.api.post('/api/packs', { pack: pack('1.0.2'), dry_run })
+      expect(res.status).toBe(400)
+      expect(res.body.error.reason).toBe('dry_run_boolean')
+    }
+    expect((await app.ctx.db.knex('zg_packs').where({ key: 'edges' }).first()).version).toBe('1.0.0')
+  })
+
   it('keeps both the merchant’s and the pack’s new views when the pack had none before', async () => {
     const def = await definition()
     def.views = [{ key: 'mine', label: '我的视图' }]

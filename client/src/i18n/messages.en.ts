@@ -180,6 +180,7 @@ const messages: Record<MessageCode, string> = {
   pack_downgrade: 'Pack {pack} {installed} is installed; it cannot go back to {offered}',
   no_pending_upgrade: 'No upgrade of pack "{pack}" is waiting',
   bad_resolutions: 'Resolve each conflict with "mine" or "pack"',
+  dry_run_boolean: 'dry_run must be true or false',
 
   approval_pending: '{title} is waiting for approval ({step}); it cannot change until the approval ends or is withdrawn',
   approval_not_found: 'No such approval, or it does not concern you',

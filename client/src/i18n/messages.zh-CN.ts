@@ -183,6 +183,7 @@ const messages: Record<MessageCode, string> = {
   pack_downgrade: '已安装模板 {pack} {installed}，不能退回到 {offered}',
   no_pending_upgrade: '模板「{pack}」没有待处理的升级',
   bad_resolutions: '每个冲突请选择“保留我的”或“采用模板的”',
+  dry_run_boolean: 'dry_run 只能是 true 或 false',
 
   approval_pending: '{title} 正在审批（{step}），审批结束或撤回前不能修改',
   approval_not_found: '审批不存在，或与你无关',

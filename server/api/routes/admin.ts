@@ -78,7 +78,7 @@ export function adminRoutes(ctx: AppContext): Router {
     const wrapped = typeof body.pack === 'object' && body.pack !== null
     const result = await installPack(ctx.db, ctx.registry, wrapped ? body.pack : body, {
       handlers: ctx.actions.names(),
-      dryRun: wrapped && body.dry_run === true,
+      dryRun: wrapped && checkDryRun(body.dry_run),
       resolutions: wrapped ? checkResolutions(body.resolutions) : undefined,
     })
     await recomputeAfterInstall(ctx, result)
@@ -91,7 +91,7 @@ export function adminRoutes(ctx: AppContext): Router {
     if (!waiting) throw notFound(`no upgrade of pack "${String(req.params.key)}" is waiting`).because('no_pending_upgrade', { pack: String(req.params.key) })
     const result = await installPack(ctx.db, ctx.registry, JSON.parse(waiting.definition), {
       handlers: ctx.actions.names(),
-      dryRun: body.dry_run === true,
+      dryRun: checkDryRun(body.dry_run),
       resolutions: checkResolutions(body.resolutions),
     })
     await recomputeAfterInstall(ctx, result)
@@ -107,4 +107,11 @@ function checkResolutions(input: unknown): Record<string, Resolution> | undefine
     throw badRequest('resolutions must map conflict ids to "mine" or "pack"').because('bad_resolutions')
   }
   return input as Record<string, Resolution>
+}
+
+/** A dry run that is not a boolean ("true", 1) would otherwise install for real. */
+function checkDryRun(input: unknown): boolean {
+  if (input === undefined || input === null) return false
+  if (typeof input !== 'boolean') throw badRequest('dry_run must be true or false').because('dry_run_boolean')
+  return input
 }
