@@ -1,8 +1,11 @@
 import { Type, type TProperties, type TObject } from '@sinclair/typebox'
 import { LocalizedText } from '../lib/localized'
 
-/** Keys become SQL identifiers (`f_<form>__<field>`), so they are short, lower-case ASCII. */
-export const KEY_PATTERN = '^[a-z][a-z0-9_]*$'
+/**
+ * Keys become SQL identifiers (`f_<form>__<field>`), so they are short, lower-case ASCII. No double
+ * underscore: it joins a form to its child tables and names backup columns (`<key>__bak<n>`).
+ */
+export const KEY_PATTERN = '^[a-z](?:_?[a-z0-9])*_?$'
 export const MAX_KEY_LENGTH = 28
 export const Key = Type.String({ pattern: KEY_PATTERN, maxLength: MAX_KEY_LENGTH })
 

@@ -190,6 +190,7 @@ export const MESSAGE_CATALOG = {
   // The form designer and pack upgrades (server/forms)
   design_not_allowed: [],
   form_definition_expected: [],
+  form_changed: [],
   form_exists: ['key'],
   form_key_retired: ['key'],
   form_of_pack: ['form', 'pack'],
@@ -199,6 +200,7 @@ export const MESSAGE_CATALOG = {
   pack_downgrade: ['pack', 'installed', 'offered'],
   no_pending_upgrade: ['pack'],
   bad_resolutions: [],
+  dry_run_boolean: [],
 
   // Approvals (server/approvals)
   approval_pending: ['form', 'record', 'title', 'approval', 'step'],

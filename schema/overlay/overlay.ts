@@ -75,9 +75,12 @@ export function diffDefinition(base: unknown, target: unknown): Patch | undefine
     }
     return { $props: props }
   }
-  if (Array.isArray(base) && Array.isArray(target)) {
-    const id = itemId(base)
-    if (id && (target.length === 0 || itemId(target) === id)) return diffKeyed(base, target, id)
+  if (Array.isArray(target) && (base === undefined || Array.isArray(base))) {
+    // A keyed list the pack did not have (or had empty) is still merged item by item, so the
+    // merchant's first view or action and one a later pack adds both survive.
+    const from = Array.isArray(base) ? base : []
+    const id = from.length ? itemId(from) : itemId(target)
+    if (id && (target.length === 0 || itemId(target) === id)) return diffKeyed(from, target, id)
   }
   return { $set: clone(target as Json) }
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import type { FieldModel, TableModel } from '../../schema/model/types'
+import { roundToScale } from '../../schema/lib/decimal'
 import { allSpellings, localize, type LocalizedText } from '../../schema/lib/localized'
 import { childTable } from '../../schema/model/names'
 import { quoteIdentifier, type Dialect } from '../db/dialects/types'
@@ -68,6 +69,8 @@ export function convertValue(value: unknown, from: FieldModel, to: FieldModel): 
     if (typeof input === 'boolean' && to.value.kind === 'text') input = input ? '是' : '否'
     if (typeof input === 'string' && to.value.kind === 'boolean') input = { 是: 'true', 否: 'false', 'yes': 'true', 'no': 'false' }[input.trim().toLowerCase()] ?? input.trim()
     if (typeof input === 'string' && to.value.kind === 'decimal') input = input.trim().replace(/^[¥￥]/, '').replace(/[,，]/g, '')
+    // A number or money given fewer decimal places is rescaled, rounded as formulas round.
+    if (typeof input === 'string' && from.value.kind === 'decimal' && to.value.kind === 'decimal') input = roundToScale(input, to.value.scale ?? 0)
   }
   if (input === null || input === undefined) return { ok: false }
   if (list) input = [input]
@@ -129,7 +132,9 @@ export async function applyConversion(
   // Indexes on the old column would follow the rename and keep their names; drop them first.
   for (const index of tableIndexes(oldTable).filter((i) => i.columns.includes(from.key))) await builder.dropIndex(table.table, index.columns, index.unique)
   await trx.raw(`ALTER TABLE ${quoteIdentifier(table.table)} RENAME COLUMN ${quoteIdentifier(from.key)} TO ${quoteIdentifier(backupColumn)}`)
-  await builder.addFieldColumns(table, to)
+  // Its indexes are made after the fill (migrateForm's syncIndexes), so values that became equal
+  // under a unique index are refused by name (422) rather than failing an update midway.
+  await builder.addFieldColumns(table, to, { indexes: false })
   if (conversionKind(from, to) === 'recompute') return impact
 
   const [column] = fieldColumns(to)

@@ -42,6 +42,7 @@ function checkDefinition(ctx: AppContext, input: unknown, key: string | null): {
 /** Saves a whole definition of an installed form as the merchant's overlay (or only reports what it would do). */
 export async function saveForm(ctx: AppContext, key: string, input: unknown, options: { dryRun?: boolean } = {}): Promise<SaveResult> {
   await ctx.registry.refreshIfChanged()
+  const version = ctx.registry.version
   const before = ctx.registry.require(key)
   const { def, model } = checkDefinition(ctx, input, key)
   const base = ctx.registry.baseOf(key)
@@ -55,6 +56,7 @@ export async function saveForm(ctx: AppContext, key: string, input: unknown, opt
   }
   const impact = await db.knex.transaction(async (trx) => {
     await db.dialect.lockForWrite(trx)
+    await FormRegistry.assertVersion(trx, db.dialect, version)
     const migration = await migrateForm({ builder: new SchemaBuilder(trx, db.dialect), knex: trx, dialect: db.dialect }, before, model, retired, 'form')
     if (migration.problems.length) throw new TemplateError(migration.problems)
     await trx('zg_forms')

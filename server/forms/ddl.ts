@@ -86,14 +86,15 @@ export class SchemaBuilder {
     }
   }
 
-  async addFieldColumns(table: TableModel, field: FieldModel): Promise<void> {
+  /** `indexes: false` when the column is filled afterwards (a conversion): its indexes come once it holds its values. */
+  async addFieldColumns(table: TableModel, field: FieldModel, options: { indexes?: boolean } = {}): Promise<void> {
     const columns = fieldColumns(field)
     if (columns.length) {
       await this.trx.schema.alterTable(table.table, (t) => {
         for (const c of columns) this.dialect.addColumn(t, c.name, c.kind)
       })
     }
-    await this.createIndexes(table.table, fieldIndexes(field))
+    if (options.indexes !== false) await this.createIndexes(table.table, fieldIndexes(field))
     await this.createChildTables(table, field)
   }
 

@@ -97,6 +97,7 @@ export interface InstallOptions {
  */
 export async function installPack(db: Database, registry: FormRegistry, input: unknown, options: InstallOptions = {}): Promise<InstallResult> {
   await registry.refreshIfChanged()
+  const version = registry.version
   const packKey = (input as { key?: unknown })?.key
   const others = registry.definitions().filter((def) => registry.packOf(def.key) !== packKey)
   const validation = validatePack(input, others)
@@ -179,6 +180,7 @@ export async function installPack(db: Database, registry: FormRegistry, input: u
 
   const applied = await db.knex.transaction(async (trx) => {
     await db.dialect.lockForWrite(trx)
+    await FormRegistry.assertVersion(trx, db.dialect, version)
     const builder = new SchemaBuilder(trx, db.dialect)
     const now = Date.now()
     const basePosition = await nextPosition(trx, pack.key)

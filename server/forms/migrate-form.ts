@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import { fieldType } from '../../schema/fields/registry'
 import type { FieldDefinition } from '../../schema/fields/types'
 import type { FieldModel, FormModel, TableModel } from '../../schema/model/types'
 import type { ModelProblem } from '../../schema/model/types'
@@ -85,8 +86,16 @@ export async function migrateForm(
           stillRetired = stillRetired.filter((r) => r !== wasRetired)
           if (wasRetired.def.type !== field.def.type) {
             problems.push({ path: `${fieldAt}.key`, message: `"${field.key}" belonged to a removed ${wasRetired.def.type} field whose data is kept; choose another key` })
+          } else if (retiredScale(wasRetired.def, field) !== field.value.scale) {
+            // Decimals are stored as scaled integers: read with other decimal places they would change.
+            problems.push({
+              path: `${fieldAt}.scale`,
+              message: `"${field.key}" belonged to a removed field with ${retiredScale(wasRetired.def, field)} decimal places, whose data is kept; bring it back with those, then change them`,
+            })
           }
           impact.restore_fields.push(ref)
+          // A stored formula brought back holds values of its old formula.
+          if (needsRecompute(undefined, field)) impact.recompute.push(ref)
           continue
         }
         if (fieldColumns(field).length || field.storage.kind === 'values' || field.storage.kind === 'lines') impact.add_columns.push(ref)
@@ -146,6 +155,13 @@ export async function migrateForm(
   }
 
   return { retired: stillRetired, problems, impact }
+}
+
+/** The decimal places a removed field of the same type kept its values with (stored as scaled integers). */
+function retiredScale(def: FieldDefinition, field: FieldModel): number | undefined {
+  if (field.value.kind !== 'decimal' || field.computed) return field.value.scale
+  // number and money resolve from their own definition alone.
+  return fieldType(def.type)?.resolve(def, undefined as never).value.scale
 }
 
 /** `<key>__bak<n>`: a column name no field can take (keys have no double underscore). */

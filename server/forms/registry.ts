@@ -4,7 +4,8 @@ import { compileForms } from '../../schema/model/compile'
 import type { FieldModel, FormModel, TableModel } from '../../schema/model/types'
 import { formatProblems } from '../../schema/validate/pack'
 import type { FormDefinition } from '../../schema/template/form'
-import { notFound } from '../lib/errors'
+import type { Dialect } from '../db/dialects/types'
+import { conflict, notFound } from '../lib/errors'
 import { LookupGraph } from './lookup-graph'
 import type { Patch } from '../../schema/overlay/overlay'
 
@@ -53,6 +54,8 @@ export class FormRegistry {
   constructor(private readonly knex: Knex) {}
 
   async load(): Promise<void> {
+    // Read before the rows: a write landing in between then makes the next check refuse, not pass.
+    const version = await this.storedVersion()
     const rows = await this.knex('zg_forms')
       .whereNull('retired_at')
       .select('key', 'pack_key', 'position', 'definition', 'base_definition', 'overlay', 'retired_fields')
@@ -73,7 +76,7 @@ export class FormRegistry {
     this.installed = installed
     this.forms = forms
     this.indexRelations()
-    this.loadedVersion = await this.storedVersion()
+    this.loadedVersion = version
   }
 
   /** Reloads when another process (or the CLI) installed forms since we last looked. */
@@ -90,6 +93,21 @@ export class FormRegistry {
     const row = await trx('zg_settings').where({ key: 'forms_version' }).first('value')
     if (row) await trx('zg_settings').where({ key: 'forms_version' }).update({ value: String(Number(row.value) + 1) })
     else await trx('zg_settings').insert({ key: 'forms_version', value: '1' })
+  }
+
+  /** The forms version this registry holds: a write planned from it checks it is still current. */
+  get version(): number {
+    return this.loadedVersion
+  }
+
+  /** Refuses (409) a write planned from forms another write changed since: its plan would drop that change. */
+  static async assertVersion(trx: Knex.Transaction, dialect: Dialect, planned: number): Promise<void> {
+    // PostgreSQL writers run side by side: form changes take turns here, each seeing the last one's version.
+    await dialect.lockKey(trx, 'zg_forms')
+    const row = await trx('zg_settings').where({ key: 'forms_version' }).first('value')
+    if ((row ? Number(row.value) : 0) !== planned) {
+      throw conflict('the forms were changed by another save meanwhile; reload them and try again').because('form_changed')
+    }
   }
 
   get(key: string): FormModel | undefined {

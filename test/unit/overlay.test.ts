@@ -77,4 +77,17 @@ describe('form overlays', () => {
     const kept = applyOverlay(next, resolveConflicts(pack, overlay, conflicts, { 'fields[qty]': 'mine' })) as any
     expect(kept.fields.find((f: any) => f.key === 'qty').label).toBe('件数')
   })
+
+  it('merges a keyed list the pack did not have: the merchant’s first view and the pack’s later one both stay', () => {
+    const mine = { ...structuredClone(pack), views: [{ key: 'mine', label: '我的' }] }
+    const overlay = diffDefinition(pack, mine)!
+    expect(applyOverlay(pack, overlay)).toEqual(mine)
+    const next = { ...structuredClone(pack), views: [{ key: 'packs', label: '包的' }] }
+    expect(rebaseConflicts(pack, next, overlay)).toEqual([])
+    expect(applyOverlay(next, overlay).views.map((v) => v.key)).toEqual(['packs', 'mine'])
+    const emptyBefore = { ...structuredClone(pack), views: [] as { key: string; label: string }[] }
+    expect(rebaseConflicts(emptyBefore, next, diffDefinition(emptyBefore, mine))).toEqual([])
+    // The pack adding a view with the merchant's key is a conflict, not a silent replacement.
+    expect(rebaseConflicts(pack, { ...next, views: [{ key: 'mine', label: '包的' }] }, overlay)).toMatchObject([{ path: 'views[mine]', code: 'key_taken' }])
+  })
 })

@@ -15,7 +15,7 @@ function unique(base: string, taken: ReadonlySet<string>): string {
   if (!keyProblem(base, taken)) return base
   for (let n = 2; ; n++) {
     const suffix = `_${n}`
-    const candidate = base.slice(0, MAX_KEY_LENGTH - suffix.length) + suffix
+    const candidate = base.slice(0, MAX_KEY_LENGTH - suffix.length).replace(/_+$/, '') + suffix
     if (!keyProblem(candidate, taken)) return candidate
   }
 }

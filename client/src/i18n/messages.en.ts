@@ -171,6 +171,7 @@ const messages: Record<MessageCode, string> = {
   template_problem: 'Template {path}: {detail}',
   design_not_allowed: 'Only administrators may design forms',
   form_definition_expected: 'Send a whole form definition (a JSON object)',
+  form_changed: 'The forms were changed by another save meanwhile; reload them and try again',
   form_exists: 'A form "{key}" already exists',
   form_key_retired: 'A retired form uses the key "{key}"; purge it or choose another key',
   form_of_pack: '"{form}" belongs to pack "{pack}"; only your own forms can be deleted (hide its fields instead)',
@@ -180,6 +181,7 @@ const messages: Record<MessageCode, string> = {
   pack_downgrade: 'Pack {pack} {installed} is installed; it cannot go back to {offered}',
   no_pending_upgrade: 'No upgrade of pack "{pack}" is waiting',
   bad_resolutions: 'Resolve each conflict with "mine" or "pack"',
+  dry_run_boolean: 'dry_run must be true or false',
 
   approval_pending: '{title} is waiting for approval ({step}); it cannot change until the approval ends or is withdrawn',
   approval_not_found: 'No such approval, or it does not concern you',

@@ -174,6 +174,7 @@ const messages: Record<MessageCode, string> = {
   template_problem: '模板 {path} 处有误：{detail}',
   design_not_allowed: '只有管理员可以设计表单',
   form_definition_expected: '请提交完整的表单定义（JSON 对象）',
+  form_changed: '表单已被另一次保存修改，请重新加载后再试',
   form_exists: '表单「{key}」已存在',
   form_key_retired: '已停用的表单占用了「{key}」，请彻底删除它或换一个标识',
   form_of_pack: '「{form}」属于模板「{pack}」，只能删除您自建的表单（可以隐藏它的字段）',
@@ -183,6 +184,7 @@ const messages: Record<MessageCode, string> = {
   pack_downgrade: '已安装模板 {pack} {installed}，不能退回到 {offered}',
   no_pending_upgrade: '模板「{pack}」没有待处理的升级',
   bad_resolutions: '每个冲突请选择“保留我的”或“采用模板的”',
+  dry_run_boolean: 'dry_run 只能是 true 或 false',
 
   approval_pending: '{title} 正在审批（{step}），审批结束或撤回前不能修改',
   approval_not_found: '审批不存在，或与你无关',

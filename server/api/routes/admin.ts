@@ -3,6 +3,7 @@ import { createToken, listTokens, revokeToken } from '../../auth/credentials'
 import { createUser, findUser, listUsers } from '../../auth/users'
 import type { AppContext } from '../../context'
 import { installPack } from '../../forms/installer'
+import type { Resolution } from '../../../schema/overlay/overlay'
 import { badRequest, notFound } from '../../lib/errors'
 import { recomputeAfterInstall } from '../../forms/customize'
 import { requireAdmin } from '../auth'
@@ -77,8 +78,8 @@ export function adminRoutes(ctx: AppContext): Router {
     const wrapped = typeof body.pack === 'object' && body.pack !== null
     const result = await installPack(ctx.db, ctx.registry, wrapped ? body.pack : body, {
       handlers: ctx.actions.names(),
-      dryRun: wrapped && body.dry_run === true,
-      resolutions: wrapped ? (body.resolutions as Record<string, 'mine' | 'pack'> | undefined) : undefined,
+      dryRun: wrapped && checkDryRun(body.dry_run),
+      resolutions: wrapped ? checkResolutions(body.resolutions) : undefined,
     })
     await recomputeAfterInstall(ctx, result)
     res.json({ data: result })
@@ -88,17 +89,29 @@ export function adminRoutes(ctx: AppContext): Router {
     const body = (req.body ?? {}) as Record<string, unknown>
     const waiting = await ctx.db.knex('zg_pack_pending').where({ key: String(req.params.key) }).first()
     if (!waiting) throw notFound(`no upgrade of pack "${String(req.params.key)}" is waiting`).because('no_pending_upgrade', { pack: String(req.params.key) })
-    const resolutions = body.resolutions ?? {}
-    if (typeof resolutions !== 'object' || Array.isArray(resolutions) || Object.values(resolutions).some((v) => v !== 'mine' && v !== 'pack')) {
-      throw badRequest('resolutions must map conflict ids to "mine" or "pack"').because('bad_resolutions')
-    }
     const result = await installPack(ctx.db, ctx.registry, JSON.parse(waiting.definition), {
       handlers: ctx.actions.names(),
-      dryRun: body.dry_run === true,
-      resolutions: resolutions as Record<string, 'mine' | 'pack'>,
+      dryRun: checkDryRun(body.dry_run),
+      resolutions: checkResolutions(body.resolutions),
     })
     await recomputeAfterInstall(ctx, result)
     res.json({ data: result })
   })
   return router
+}
+
+/** `{<conflict id>: 'mine' | 'pack'}`; anything else would be read as a choice nobody made. */
+function checkResolutions(input: unknown): Record<string, Resolution> | undefined {
+  if (input === undefined || input === null) return undefined
+  if (typeof input !== 'object' || Array.isArray(input) || Object.values(input).some((v) => v !== 'mine' && v !== 'pack')) {
+    throw badRequest('resolutions must map conflict ids to "mine" or "pack"').because('bad_resolutions')
+  }
+  return input as Record<string, Resolution>
+}
+
+/** A dry run that is not a boolean ("true", 1) would otherwise install for real. */
+function checkDryRun(input: unknown): boolean {
+  if (input === undefined || input === null) return false
+  if (typeof input !== 'boolean') throw badRequest('dry_run must be true or false').because('dry_run_boolean')
+  return input
 }
