@@ -123,6 +123,66 @@ async function saveDesign(expectImpact: RegExp) {
 }
 
 describe('form designer', () => {
+  test('a merchant adds a status 待质检 and an action 送检 by pointing and clicking, and runs it on an order', async () => {
+    await openDesigner('orders')
+    // the new option of 状态: its stored value follows the English label
+    await card('status').click()
+    await page.locator('[data-test="add-option"]').click()
+    const option = page.locator('[data-test="options"] .option-row').last()
+    await option.locator('input[data-test="option-label-zh"]').fill('待质检')
+    await option.locator('input[data-test="option-label-en"]').fill('Awaiting QC')
+    await expect.poll(() => option.locator('input[data-test="option-value"]').inputValue()).toBe('awaiting_qc')
+
+    // the action: offered while 状态 is 待审核, it sets 状态 to 待质检
+    await page.locator('[data-test="tab-actions"]').click()
+    await page.locator('[data-test="add-action"]').click()
+    const action = page.locator('.action-card').last()
+    await action.locator('input[data-test="action-label-zh"]').fill('送检')
+    await action.locator('input[data-test="action-label-en"]').fill('Send to QC')
+    await expect.poll(() => action.locator('input[data-test="action-key"]').inputValue()).toBe('send_to_qc')
+    await expect.poll(() => action.locator('[data-test="when-field"]').innerText()).toContain('状态')
+    await action.locator('[data-test="when-values"]').click()
+    await pickOption(page, '待审核')
+    await page.keyboard.press('Escape')
+    await expect.poll(() => action.locator('[data-test="when-formula-text"]').innerText()).toContain('status = "pending"')
+    await action.locator('[data-test="add-set"]').click()
+    await expect.poll(() => action.locator('[data-test="set-field"]').innerText()).toContain('状态')
+    await action.locator('[data-test="set-value"]').click()
+    await pickOption(page, '待质检')
+    await expect.poll(() => action.locator('[data-test="set-value"]').innerText()).toContain('待质检')
+    await action.scrollIntoViewIfNeeded()
+    await screenshot(page, 'designer-action-editor')
+
+    await saveDesign(/不影响已有数据/)
+    const definition = (await apiGet<{ data: { definition: { fields: { key: string; options?: { value: string }[] }[]; actions: Record<string, unknown>[] } } }>(page, '/api/forms/orders')).data.definition
+    expect(definition.fields.find((f) => f.key === 'status')?.options?.at(-1)).toEqual({ value: 'awaiting_qc', label: { 'zh-CN': '待质检', en: 'Awaiting QC' } })
+    expect(definition.actions.at(-1)).toEqual({ key: 'send_to_qc', label: { 'zh-CN': '送检', en: 'Send to QC' }, when: 'status = "pending"', set: { status: 'awaiting_qc' } })
+
+    // an order waiting to be audited offers 送检; running it moves the order to 待质检, and 送检 is gone
+    const [order] = await query('orders', { filter: { field: 'status', op: 'eq', value: 'pending' }, limit: 1 })
+    await page.goto(`/forms/orders/${order.id}`)
+    await field(page, 'status').waitFor()
+    const sendToQc = page.locator('[data-test="action-send_to_qc"]')
+    const inMore = page.locator('.el-dropdown-menu__item[data-action="send_to_qc"]')
+    await expect.poll(async () => (await sendToQc.count()) + (await page.locator('[data-test="more-actions"]').count())).toBeGreaterThan(0)
+    if (await sendToQc.count()) await sendToQc.click()
+    else {
+      await page.locator('[data-test="more-actions"]').click()
+      await inMore.click()
+    }
+    await expect.poll(() => toast('已送检').count()).toBe(1)
+    await expect.poll(() => field(page, 'status').innerText()).toContain('待质检')
+    expect((await apiGet<{ data: Rec }>(page, `/api/forms/orders/records/${order.id}`)).data.status).toBe('awaiting_qc')
+    expect(await sendToQc.count()).toBe(0)
+    if (await page.locator('[data-test="more-actions"]').count()) {
+      await page.locator('[data-test="more-actions"]').click()
+      await expect.poll(() => page.locator('.el-dropdown-menu__item:visible').count()).toBeGreaterThan(0)
+      expect(await inMore.count()).toBe(0)
+      await page.keyboard.press('Escape')
+    }
+    await screenshot(page, 'designer-action-run')
+  })
+
   test('a new required field dragged into the orders form shows in the form and the grid, and a record without it is refused', async () => {
     await openDesigner('orders')
     await page.locator('[data-palette="text"]').dragTo(card('tids'))
