@@ -195,7 +195,15 @@ describe('form designer', () => {
     await sendToQc.evaluate((el) => el.scrollIntoView({ block: 'start' }))
     await screenshot(page, 'designer-action-editor')
 
-    await saveDesign(/不影响已有数据/)
+    // the impact: no stored data changes, and the dialog names the new option and actions
+    await page.locator('[data-test="designer-save"]').click()
+    await expect.poll(() => page.locator('[data-test="impact-body"]').innerText()).toMatch(/不影响已有数据/)
+    await expect.poll(() => page.locator('[data-test="impact-workflow"]').innerText()).toMatch(/状态：\s*新增选项 待质检[\s\S]*新增动作 送检、质检通过/)
+    await page.waitForFunction(() => document.getAnimations().length === 0) // the dialog has faded in
+    await screenshot(page, 'designer-action-impact')
+    await page.locator('[data-test="impact-apply"]').click()
+    await expect.poll(() => toast('已保存').count()).toBe(1)
+    await page.locator('.el-message').first().waitFor({ state: 'detached' })
     const definition = (await apiGet<{ data: { definition: { fields: { key: string; options?: { value: string }[] }[]; actions: Record<string, unknown>[] } } }>(page, '/api/forms/orders')).data.definition
     expect(definition.fields.find((f) => f.key === 'status')?.options?.at(-1)).toEqual({ value: 'awaiting_qc', label: { 'zh-CN': '待质检', en: 'Awaiting QC' } })
     expect(definition.actions.slice(-2)).toEqual([

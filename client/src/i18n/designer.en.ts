@@ -199,6 +199,12 @@ const en: typeof zhCN = {
   previewCheck: 'Check as a save would',
   previewProblems: '{n} problems (a save would be refused)',
   impact: {
+    workflow: 'Options and actions',
+    optionsAdded: 'new options {names}',
+    optionsRemoved: 'options removed {names}',
+    actionsAdded: 'New actions {names}',
+    actionsChanged: 'Changed actions {names}',
+    actionsRemoved: 'Removed actions {names}',
     title: 'Before saving: what happens to existing data',
     nothing: 'This change does not affect existing data',
     blocked: 'This change cannot be saved:',

@@ -197,6 +197,12 @@ export default {
   previewCheck: '按保存时的规则检查',
   previewProblems: '有 {n} 处不符合要求（保存时会被拒绝）',
   impact: {
+    workflow: '选项与动作',
+    optionsAdded: '新增选项 {names}',
+    optionsRemoved: '删除选项 {names}',
+    actionsAdded: '新增动作 {names}',
+    actionsChanged: '修改动作 {names}',
+    actionsRemoved: '删除动作 {names}',
     title: '保存前确认：对已有数据的影响',
     nothing: '这次修改不影响已有数据',
     blocked: '这次修改无法保存：',
