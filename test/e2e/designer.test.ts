@@ -122,7 +122,116 @@ async function saveDesign(expectImpact: RegExp) {
   await page.locator('.el-message').first().waitFor({ state: 'detached' })
 }
 
+/** Adds an action in the Actions tab by pointing and clicking: offered while 状态 is `when`, it sets 状态 to `set`. */
+async function addAction(a: { zh: string; en: string; key: string; when: string; set: string }): Promise<Locator> {
+  await page.locator('[data-test="add-action"]').click()
+  const action = page.locator('.action-card').last()
+  await action.locator('input[data-test="action-label-zh"]').fill(a.zh)
+  await action.locator('input[data-test="action-label-en"]').fill(a.en)
+  await expect.poll(() => action.locator('input[data-test="action-key"]').inputValue()).toBe(a.key)
+  await expect.poll(() => action.locator('[data-test="when-field"]').innerText()).toContain('状态')
+  await action.locator('[data-test="when-values"]').click()
+  await pickOption(page, a.when)
+  await page.keyboard.press('Escape')
+  await action.locator('[data-test="add-set"]').click()
+  await expect.poll(() => action.locator('[data-test="set-field"]').innerText()).toContain('状态')
+  await noDropdownOpen()
+  await action.locator('[data-test="set-value"]').click()
+  await pickOption(page, a.set)
+  await expect.poll(() => action.locator('[data-test="set-value"]').innerText()).toContain(a.set)
+  await noDropdownOpen()
+  return action
+}
+
+/** A dropdown closed just before still fades out, with options that may match too. */
+async function noDropdownOpen() {
+  await page.waitForFunction(() => !Array.from(document.querySelectorAll('.el-select-dropdown')).some((d) => (d as HTMLElement).offsetParent !== null))
+}
+
+/** The actions the open record offers: its buttons and those under 更多. */
+async function offered(): Promise<string[]> {
+  await page.locator('.record-actions').waitFor()
+  const keys = await page.locator('.record-actions [data-test^="action-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-test')!.slice('action-'.length)))
+  const more = page.locator('[data-test="more-actions"]')
+  if (await more.count()) {
+    await more.click()
+    const items = page.locator('.el-dropdown-menu__item:visible')
+    await items.first().waitFor()
+    keys.push(...(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-action')!))))
+    await more.click()
+    await items.first().waitFor({ state: 'hidden' })
+  }
+  return keys
+}
+
+async function runOffered(key: string, done: string) {
+  const button = page.locator(`[data-test="action-${key}"]`)
+  if (await button.count()) await button.click()
+  else {
+    await page.locator('[data-test="more-actions"]').click()
+    await page.locator(`.el-dropdown-menu__item[data-action="${key}"]`).click()
+  }
+  await expect.poll(() => toast(done).count()).toBe(1)
+  await page.locator('.el-message').first().waitFor({ state: 'detached' })
+}
+
 describe('form designer', () => {
+  test('a merchant adds a status 待质检 and actions 送检 and 质检通过 by pointing and clicking, and runs them on an order', async () => {
+    await openDesigner('orders')
+    // the new option of 状态: its stored value follows the English label
+    await card('status').click()
+    await page.locator('[data-test="add-option"]').click()
+    const option = page.locator('[data-test="options"] .option-row').last()
+    await option.locator('input[data-test="option-label-zh"]').fill('待质检')
+    await option.locator('input[data-test="option-label-en"]').fill('Awaiting QC')
+    await expect.poll(() => option.locator('input[data-test="option-value"]').inputValue()).toBe('awaiting_qc')
+
+    // two actions: 送检 while 状态 is 待审核 sets it to 待质检; 质检通过 while 待质检 sets it back to 待审核
+    await page.locator('[data-test="tab-actions"]').click()
+    const sendToQc = await addAction({ zh: '送检', en: 'Send to QC', key: 'send_to_qc', when: '待审核', set: '待质检' })
+    await expect.poll(() => sendToQc.locator('[data-test="when-formula-text"]').innerText()).toContain('status = "pending"')
+    const passQc = await addAction({ zh: '质检通过', en: 'Pass QC', key: 'pass_qc', when: '待质检', set: '待审核' })
+    await expect.poll(() => passQc.locator('[data-test="when-formula-text"]').innerText()).toContain('status = "awaiting_qc"')
+    await sendToQc.evaluate((el) => el.scrollIntoView({ block: 'start' }))
+    await screenshot(page, 'designer-action-editor')
+
+    // the impact: no stored data changes, and the dialog names the new option and actions
+    await page.locator('[data-test="designer-save"]').click()
+    await expect.poll(() => page.locator('[data-test="impact-body"]').innerText()).toMatch(/不影响已有数据/)
+    await expect.poll(() => page.locator('[data-test="impact-workflow"]').innerText()).toMatch(/状态：\s*新增选项 待质检[\s\S]*新增动作 送检、质检通过/)
+    await page.waitForFunction(() => document.getAnimations().length === 0) // the dialog has faded in
+    await screenshot(page, 'designer-action-impact')
+    await page.locator('[data-test="impact-apply"]').click()
+    await expect.poll(() => toast('已保存').count()).toBe(1)
+    await page.locator('.el-message').first().waitFor({ state: 'detached' })
+    const definition = (await apiGet<{ data: { definition: { fields: { key: string; options?: { value: string }[] }[]; actions: Record<string, unknown>[] } } }>(page, '/api/forms/orders')).data.definition
+    expect(definition.fields.find((f) => f.key === 'status')?.options?.at(-1)).toEqual({ value: 'awaiting_qc', label: { 'zh-CN': '待质检', en: 'Awaiting QC' } })
+    expect(definition.actions.slice(-2)).toEqual([
+      { key: 'send_to_qc', label: { 'zh-CN': '送检', en: 'Send to QC' }, when: 'status = "pending"', set: { status: 'awaiting_qc' } },
+      { key: 'pass_qc', label: { 'zh-CN': '质检通过', en: 'Pass QC' }, when: 'status = "awaiting_qc"', set: { status: 'pending' } },
+    ])
+
+    // an order waiting to be audited offers 送检, not 质检通过; each run moves the status and swaps the buttons
+    const [order] = await query('orders', { filter: { field: 'status', op: 'eq', value: 'pending' }, limit: 1 })
+    await page.goto(`/forms/orders/${order.id}`)
+    await field(page, 'status').waitFor()
+    expect(await offered()).toContain('send_to_qc')
+    expect(await offered()).not.toContain('pass_qc')
+    await runOffered('send_to_qc', '已送检')
+    await expect.poll(() => field(page, 'status').innerText()).toContain('待质检')
+    expect((await apiGet<{ data: Rec }>(page, `/api/forms/orders/records/${order.id}`)).data.status).toBe('awaiting_qc')
+    expect(await offered()).toContain('pass_qc')
+    expect(await offered()).not.toContain('send_to_qc')
+    await screenshot(page, 'designer-action-run')
+
+    await runOffered('pass_qc', '已质检通过')
+    await expect.poll(() => field(page, 'status').innerText()).toContain('待审核')
+    expect((await apiGet<{ data: Rec }>(page, `/api/forms/orders/records/${order.id}`)).data.status).toBe('pending')
+    expect(await offered()).toContain('send_to_qc')
+    expect(await offered()).not.toContain('pass_qc')
+  })
+
+
   test('a new required field dragged into the orders form shows in the form and the grid, and a record without it is refused', async () => {
     await openDesigner('orders')
     await page.locator('[data-palette="text"]').dragTo(card('tids'))
