@@ -90,9 +90,11 @@ export class FormRegistry {
   }
 
   static async bumpVersion(trx: Knex.Transaction): Promise<void> {
-    const row = await trx('zg_settings').where({ key: 'forms_version' }).first('value')
-    if (row) await trx('zg_settings').where({ key: 'forms_version' }).update({ value: String(Number(row.value) + 1) })
-    else await trx('zg_settings').insert({ key: 'forms_version', value: '1' })
+    // One atomic increment: two form writes at once (PostgreSQL) never both write the same number.
+    const bumped = await trx('zg_settings')
+      .where({ key: 'forms_version' })
+      .update({ value: trx.raw('CAST(CAST(value AS BIGINT) + 1 AS TEXT)') })
+    if (!bumped) await trx('zg_settings').insert({ key: 'forms_version', value: '1' })
   }
 
   /** The forms version this registry holds: a write planned from it checks it is still current. */
