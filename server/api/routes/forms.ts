@@ -1,26 +1,11 @@
 import { Router } from 'express'
+import { describeFields } from '../../../schema/model/describe'
 import type { FormModel } from '../../../schema/model/types'
 import type { AppContext } from '../../context'
 import { assertDesigner, createOwnForm, retireOwnForm, saveForm } from '../../forms/customize'
 
 /** What the client needs to render a form: its definition plus what compiling it resolved. */
 export function describeForm(ctx: AppContext, form: FormModel) {
-  const describeTable = (table: FormModel | NonNullable<FormModel['fields'][number]['lines']>): Record<string, unknown> =>
-    Object.fromEntries(
-      table.fields.map((f) => [
-        f.key,
-        {
-          kind: f.value.kind,
-          scale: f.value.scale,
-          money: f.value.money,
-          target: f.value.target,
-          computed: f.computed ?? null,
-          stored: f.storage.kind !== 'none',
-          filter_operators: f.codec.filterOperators,
-          ...(f.lines ? { lines: describeTable(f.lines) } : {}),
-        },
-      ]),
-    )
   return {
     key: form.key,
     label: form.def.label,
@@ -39,7 +24,7 @@ export function describeForm(ctx: AppContext, form: FormModel) {
     title_field: form.titleField,
     actions: form.actions.map(({ condition: _condition, compiled: _compiled, approvalCondition: _approvalCondition, ...action }) => action),
     definition: form.def,
-    fields: describeTable(form),
+    fields: describeFields(form),
   }
 }
 
