@@ -189,12 +189,11 @@ async function main() {
     '—',
     5,
   )
-  await measure(
-    'total of status + shop, cached',
-    () => records.list('orders', { filter, limit: 1, sort: 'id' }),
-    raw(`SELECT COUNT(*) AS n FROM "f_orders" WHERE "status" = 'paid' AND "shop" = 's3'`),
-    '< 5 ms',
-  )
+  // a filtered page with its total (cached) against the same page and a fresh COUNT in raw SQL
+  const filteredPage = `SELECT * FROM "f_orders" WHERE "status" = 'paid' AND "shop" = 's3' ORDER BY "id" DESC LIMIT 100`
+  const filteredCount = `SELECT COUNT(*) AS n FROM "f_orders" WHERE "status" = 'paid' AND "shop" = 's3'`
+  await measure('page + total of status + shop, cached', () => records.list('orders', { filter, limit: 100 }), async () => [await knex.raw(filteredPage), await knex.raw(filteredCount)], '< 20 ms')
+  await measure('page of status + shop, count=none', () => records.list('orders', { filter, limit: 100, total: false }), raw(filteredPage), '< 20 ms')
 
   // 5. The form designer on a full form: a field's type changed (values converted in place, old
   // ones kept in a backup column) and a required field with a default added to every record.
