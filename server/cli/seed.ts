@@ -21,6 +21,8 @@ export interface SeedOptions {
   seed?: number
   /** the last day of the year of orders (Asia/Shanghai), default today */
   end?: string
+  /** how many days end there (default 365: a year); tests use fewer */
+  days?: number
   log?: (line: string) => void
 }
 
@@ -126,7 +128,8 @@ export async function seedOrders(ctx: AppContext, options: SeedOptions): Promise
   }
   const master = await masterData(records)
   const end = options.end ?? dayOf(Date.now())
-  const days = Array.from({ length: 365 }, (_, i) => dayOf(dayStart(end) - (364 - i) * DAY))
+  const span = options.days ?? 365
+  const days = Array.from({ length: span }, (_, i) => dayOf(dayStart(end) - (span - 1 - i) * DAY))
   const perDay = ordersPerDay(days, options.orders)
   const buyers = Math.max(50, Math.round(options.orders * 0.04))
   const buyerProvince = Array.from({ length: buyers }, () => weighted(random, PROVINCE_WEIGHTS))
