@@ -60,7 +60,7 @@ export class Books {
 
   async accounts(): Promise<Map<number, Account>> {
     const accounts = new Map<number, Account>()
-    for (const r of await this.all(this.forms.accounts.key, {})) {
+    for (const r of await this.all(this.forms.accounts.key, undefined)) {
       const text = (key: string) => (r[key] === null || r[key] === undefined || r[key] === '' ? null : String(r[key]))
       accounts.set(r.id, { id: r.id, code: String(r.code), name: String(r.name), type: String(r.type), statementLine: text('statement_line'), plTotal: text('pl_total'), cashFlow: text('cash_flow') })
     }

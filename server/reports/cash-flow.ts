@@ -103,7 +103,10 @@ function monthsBetween(from: string, to: string): string[] {
     months.push(month)
     if (month >= last) break
     m++
-    if (m > 12) (m = 1), y++
+    if (m > 12) {
+      m = 1
+      y++
+    }
   }
   return months
 }
