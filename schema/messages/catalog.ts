@@ -112,6 +112,15 @@ export const MESSAGE_CATALOG = {
   already_posted: ['form', 'posting'],
   posting_value_empty: ['ledger', 'field'],
   posting_failed: ['posting', 'reason'],
+  posting_link_unknown: ['form', 'field', 'value'],
+  journal_unbalanced: ['form', 'record', 'debit', 'credit'],
+  period_locked: ['month', 'form', 'record'],
+
+  // Financial statements (server/reports)
+  report_date_required: ['param'],
+  report_bad_date: ['param', 'value'],
+  report_bad_range: ['from', 'to'],
+  report_bad_shop: ['value'],
 
   // Queries: filters, sorting, paging (server/query, schema/filter)
   invalid_filter: ['reason'],

@@ -100,6 +100,14 @@ const messages: Record<MessageCode, string> = {
   already_posted: '{form}: "{posting}" is already posted and not reversed',
   posting_value_empty: 'cannot post to {ledger}: "{field}" is empty',
   posting_failed: 'posting "{posting}" failed: {reason}',
+  posting_link_unknown: 'no single {form} record has {field} "{value}"',
+  journal_unbalanced: '{form} {record}: the entry does not balance (debit {debit}, credit {credit})',
+  period_locked: '{month} is closed; {form} {record} cannot post into it — correct it in an open period',
+
+  report_date_required: 'the date parameter {param} is required (YYYY-MM-DD)',
+  report_bad_date: 'the date parameter {param} is not a date: {value} (YYYY-MM-DD)',
+  report_bad_range: 'from {from} is after to {to}',
+  report_bad_shop: 'not a shop id: {value}',
 
   invalid_filter: 'invalid filter: {reason}',
   filter_not_json: 'the filter must be JSON',

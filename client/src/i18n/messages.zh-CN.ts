@@ -103,6 +103,14 @@ const messages: Record<MessageCode, string> = {
   already_posted: '{form}“{posting}”已经过账且未冲销',
   posting_value_empty: '无法记入{ledger}：“{field}”为空',
   posting_failed: '过账“{posting}”失败：{reason}',
+  posting_link_unknown: '找不到{form}中“{field}”为“{value}”的唯一记录',
+  journal_unbalanced: '{form} {record} 的凭证借贷不平：借方 {debit}，贷方 {credit}',
+  period_locked: '{month} 已月结，{form} {record} 不能记入该月；请在未结账的期间更正',
+
+  report_date_required: '请提供日期参数 {param}（YYYY-MM-DD）',
+  report_bad_date: '日期参数 {param} 无效：{value}（应为 YYYY-MM-DD）',
+  report_bad_range: '开始日期 {from} 晚于结束日期 {to}',
+  report_bad_shop: '店铺参数无效：{value}',
 
   invalid_filter: '筛选条件有误：{reason}',
   filter_not_json: '筛选条件必须是 JSON',
