@@ -94,13 +94,15 @@ export async function aggregateRecords(
   else measures.forEach((item, i) => plan.measure(item, `measures[${i}]`))
   const limit = options.limit ?? MAX_GROUPS
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_GROUPS) problems.add(fieldProblem('limit', 'bad_limit', `limit must be 1 to ${MAX_GROUPS}`, { max: MAX_GROUPS }))
+  const offset = options.offset ?? 0
+  if (!Number.isSafeInteger(offset) || offset < 0) problems.add(fieldProblem('offset', 'bad_offset', 'offset must be 0 or more'))
   if (problems.list.length) throw new ValidationError(problems.list)
 
   const sort = plan.sort(options.sort)
   const having = plan.having(options.having, env, dialect)
   if (problems.list.length) throw new ValidationError(problems.list)
 
-  const statement = plan.statement(where, having, sort, limit + 1)
+  const statement = plan.statement(where, having, sort, limit + 1, offset)
   const rows = await selectRows(knex, statement.text, statement.bindings)
   const truncated = rows.length > limit
   return { data: rows.slice(0, limit).map((row) => plan.decode(row)), truncated }
@@ -458,7 +460,7 @@ class Plan {
     return compileFilter(prepared.filter, new TableScope(columns, 'r', this.registry), dialect, this.registry)
   }
 
-  statement(where: Sql, having: Sql | null, sort: string[], limit: number): Sql {
+  statement(where: Sql, having: Sql | null, sort: string[], limit: number, offset: number): Sql {
     const innerKeys = [...this.innerKeys.map((k) => k.expr), ...this.distinct.keys()]
     const innerSelect = [
       ...this.innerKeys.map((k) => `${k.expr} AS ${id(k.column)}`),
@@ -479,8 +481,8 @@ class Plan {
       `SELECT ${select} FROM (${level2}) ${id('r')}` +
       (having ? ` WHERE ${having.text}` : '') +
       (sort.length ? ` ORDER BY ${sort.join(', ')}` : '') +
-      ` LIMIT ?`
-    return new Sql(text, [...where.bindings, ...(having?.bindings ?? []), limit])
+      ` LIMIT ? OFFSET ?`
+    return new Sql(text, [...where.bindings, ...(having?.bindings ?? []), limit, offset])
   }
 
   decode(row: Record<string, unknown>): Record<string, unknown> {

@@ -344,6 +344,9 @@ describe('aggregates against a per-row SQL oracle', () => {
     expect(got.truncated).toBe(true)
     expect(got.data).toHaveLength(10_000)
     expect(got.data[9_999]).toEqual({ n: '9999', c: 1 })
+    // offset pages past the cap
+    const rest = await aggregate({ group_by: ['n'], measures: [{ fn: 'count', as: 'c' }], offset: 10_000 }, app.api, 'ticks')
+    expect(rest).toEqual({ data: [{ n: '10000', c: 1 }, { n: '10001', c: 1 }], truncated: false })
     const under = await aggregate({ filter: { field: 'n', op: 'lt', value: 10_000 }, group_by: ['n'], measures: [{ fn: 'count', as: 'c' }] }, app.api, 'ticks')
     expect(under.truncated).toBe(false)
     expect(under.data).toHaveLength(10_000)
@@ -429,6 +432,7 @@ describe('bad input', () => {
       [{ group_by: 'status', measures: [count] }, 422, 'group_by', 'aggregate_bad_group'],
       [{ measures: [count], limit: 0 }, 422, 'limit', 'bad_limit'],
       [{ measures: [count], limit: 10_001 }, 422, 'limit', 'bad_limit'],
+      [{ measures: [count], offset: -1 }, 422, 'offset', 'bad_offset'],
       [{ group_by: ['status'], measures: [count], sort: '-nonesuch' }, 422, 'sort[0]', 'aggregate_unknown_name'],
       [{ group_by: ['status'], measures: [count], having: { field: 'amount', op: 'gt', value: 1 } }, 422, 'having.field', 'invalid_filter'],
       [{ measures: [count], filter: { field: 'nmae', op: 'eq', value: 1 } }, 422, 'filter.field', 'invalid_filter'],
