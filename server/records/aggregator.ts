@@ -144,11 +144,16 @@ function visibleOnly(source: AggregateSource): TargetResolver {
 }
 
 function isHidden(source: AggregateSource, table: TableModel, target: FilterTarget): boolean {
-  if (target.kind === 'parent') return target.target.kind === 'field' || target.target.kind === 'address_part' ? source.parentHidden.has(target.target.field.key) : false
+  if (target.kind === 'parent') {
+    const inner = target.target
+    if (inner.kind !== 'field' && inner.kind !== 'address_part') return false
+    // the aggregated lines' record, or (inside `any`/`all`) the aggregated record itself
+    const parentHidden = table === source.table ? source.parentHidden : table.parent === source.table ? source.hidden : null
+    return parentHidden?.has(inner.field.key) ?? false
+  }
   if (target.kind !== 'field' && target.kind !== 'address_part') return false
-  if (table === source.table) return source.hidden.has(target.field.key)
-  // a sub-form's lines inside `any`/`all`: hidden with their sub-form field
-  return false
+  // fields of lines inside `any`/`all` are hidden with their sub-form field, checked on the way in
+  return table === source.table && source.hidden.has(target.field.key)
 }
 
 /** `parent.<sub-form or list>` conditions on lines would need a second correlation: refused plainly. */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultPolicy, type AccessPolicy } from '../../server/access/policy'
 import { selectRows } from '../../server/query/sql'
 import { Decimal, fromScaledInteger } from '../../schema/lib/decimal'
+import { formatDateTime } from '../../schema/lib/time'
 import { startTestApp, type ApiClient, type TestApp } from '../support/app'
 
 /**
@@ -265,6 +266,16 @@ describe('aggregates against a per-row SQL oracle', () => {
     expect(byLookup.data).toEqual(lookupOracle.map((r) => ({ outlet_region: r.region, n: Number(r.n) })))
   })
 
+  it('takes min and max of dates, datetimes and text; groups by users and unbucketed datetimes', async () => {
+    const got = await aggregate({ group_by: ['status'], measures: [{ fn: 'min', field: 'paid_at', as: 'first' }, { fn: 'max', field: 'ship_date', as: 'last_ship' }, { fn: 'min', field: 'buyer', as: 'a' }, { fn: 'max', field: 'buyer', as: 'z' }, { fn: 'count_distinct', field: 'outlet', as: 'outlets' }] })
+    const expected = await oracle(`SELECT status, MIN(paid_at) AS f, MAX(ship_date) AS l, MIN(buyer) AS a, MAX(buyer) AS z, COUNT(DISTINCT outlet) AS o FROM f_sales GROUP BY status ORDER BY status`)
+    expect(got.data).toEqual(expected.map((r) => ({ status: r.status, first: formatDateTime(Number(r.f)), last_ship: r.l, a: r.a, z: r.z, outlets: Number(r.o) })))
+    const [{ n }] = await oracle('SELECT COUNT(*) AS n FROM f_sales')
+    expect((await aggregate({ group_by: ['created_by'], measures: [{ fn: 'count', as: 'n' }] })).data).toEqual([{ created_by: { id: expect.any(Number), display: '管理员' }, n: Number(n) }])
+    const instants = await aggregate({ filter: { field: 'buyer', op: 'eq', value: 'edge' }, group_by: ['paid_at'], measures: [{ fn: 'count', as: 'n' }], sort: '-paid_at', limit: 2 })
+    expect(instants).toEqual({ data: [{ paid_at: '2027-01-01T00:00:00.000+08:00', n: 1 }, { paid_at: '2026-12-31T23:59:59.999+08:00', n: 1 }], truncated: true })
+  })
+
   it('groups through a link: "outlet.platform", "outlet.opened" by month', async () => {
     const got = await aggregate({ group_by: ['outlet.platform', { field: 'outlet.opened', by: 'month' }], measures: [{ fn: 'count', as: 'n' }, { fn: 'sum', field: 'amount', as: 'total' }] })
     const expected = await oracle(
@@ -397,6 +408,9 @@ describe('permissions through the access policy', () => {
       ['sales', { filter: { field: 'amount', op: 'gt', value: 1 }, measures: [{ fn: 'count', as: 'n' }] }, 'filter.field'],
       ['sales', { group_by: ['outlet.region'], measures: [{ fn: 'count', as: 'n' }] }, 'group_by[0]'],
       ['sales.lines', { filter: { field: 'parent.amount', op: 'gt', value: 1 }, measures: [{ fn: 'count', as: 'n' }] }, 'filter.field'],
+      ['sales', { filter: { field: 'lines', op: 'any', where: { field: 'parent.amount', op: 'gt', value: 1 } }, measures: [{ fn: 'count', as: 'n' }] }, 'filter.where.field'],
+      ['sales.lines', { group_by: ['parent.amount'], measures: [{ fn: 'count', as: 'n' }] }, 'group_by[0]'],
+      ['sales.lines', { measures: [{ fn: 'max', field: 'parent.amount', as: 'n' }] }, 'measures[0].field'],
     ]
     for (const [form, body, path] of refused) {
       const res = await viewer.post(`/api/forms/${form}/records/aggregate`, body)
