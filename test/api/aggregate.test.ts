@@ -465,4 +465,10 @@ describe('bad input', () => {
     expect(injected.status).toBe(422)
     expect((await aggregate({ measures: [count] })).data[0].n).toBeGreaterThan(0)
   })
+
+  it('is described in the OpenAPI document, for forms and their lines', async () => {
+    const doc = (await app.api.get('/api/openapi.json')).body
+    expect(doc.paths['/api/forms/sales/records/aggregate'].post.requestBody.content['application/json'].schema.properties.group_by).toBeDefined()
+    expect(doc.paths['/api/forms/sales.lines/records/aggregate'].post).toBeDefined()
+  })
 })
