@@ -12,6 +12,7 @@ import type { FormRegistry } from '../forms/registry'
 import { AppError, badRequest, fieldProblem, ValidationError, type FieldProblem } from '../lib/errors'
 import { aggregateSql, BUCKETS, roundedQuotient, type AggregateSql, type Bucket } from '../query/buckets'
 import { compileFilter } from '../query/filter-sql'
+import { visibleTargets } from '../query/visible'
 import { displayFieldOf, TableScope } from '../query/scope'
 import { id, selectRows, Sql } from '../query/sql'
 import { parseFilterParam } from './lister'
@@ -118,7 +119,7 @@ function whereClause(source: AggregateSource, scope: TableScope, filter: unknown
     )
   const parsed = parseFilterParam(filter)
   if (parsed !== undefined) {
-    const prepared = prepareFilter(parsed, source.table, env, 'filter', visibleOnly(source))
+    const prepared = prepareFilter(parsed, source.table, env, 'filter', visibleTargets(source))
     if (!prepared.filter) throw invalid(prepared.problems)
     refuseParentChildren(prepared.filter)
     conditions.push(compileFilter(prepared.filter, scope, dialect, registry).group())
@@ -131,29 +132,6 @@ function whereClause(source: AggregateSource, scope: TableScope, filter: unknown
     conditions.push(compileFilter(prepared.filter, target, dialect, registry).group())
   }
   return conditions.length ? Sql.join(conditions, ' AND ') : new Sql('1 = 1')
-}
-
-/** A field the caller may not see reads as an unknown field, in filters as everywhere else. */
-function visibleOnly(source: AggregateSource): TargetResolver {
-  return (table, path) => {
-    const target = resolveTarget(table, path)
-    if ('error' in target) return target
-    if (isHidden(source, table, target)) return { error: `unknown field "${path}"` }
-    return target
-  }
-}
-
-function isHidden(source: AggregateSource, table: TableModel, target: FilterTarget): boolean {
-  if (target.kind === 'parent') {
-    const inner = target.target
-    if (inner.kind !== 'field' && inner.kind !== 'address_part') return false
-    // the aggregated lines' record, or (inside `any`/`all`) the aggregated record itself
-    const parentHidden = table === source.table ? source.parentHidden : table.parent === source.table ? source.hidden : null
-    return parentHidden?.has(inner.field.key) ?? false
-  }
-  if (target.kind !== 'field' && target.kind !== 'address_part') return false
-  // fields of lines inside `any`/`all` are hidden with their sub-form field, checked on the way in
-  return table === source.table && source.hidden.has(target.field.key)
 }
 
 /** `parent.<sub-form or list>` conditions on lines would need a second correlation: refused plainly. */
@@ -206,7 +184,7 @@ class Plan {
 
   /** resolves a field path of the aggregated table, as the filter language does; hidden = unknown */
   private target(path: string, at: string): FilterTarget | undefined {
-    const target = visibleOnly(this.source)(this.source.table, path)
+    const target = visibleTargets(this.source)(this.source.table, path)
     if ('error' in target) return this.problems.add(fieldProblem(at, 'unknown_field', target.error, { field: path }))
     return target
   }

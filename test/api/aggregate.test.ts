@@ -423,6 +423,13 @@ describe('permissions through the access policy', () => {
     }
     // the admin may
     expect((await aggregate({ group_by: ['outlet.region'], measures: [{ fn: 'sum', field: 'amount', as: 'total' }] })).data.length).toBeGreaterThan(1)
+    // lists refuse a filter on a hidden field the same way
+    const listed = await viewer.post('/api/forms/sales/records/query', { filter: { field: 'amount', op: 'gt', value: 1 } })
+    expect(listed.status).toBe(422)
+    expect(listed.body.error.message).toMatch(/unknown field "amount"/)
+    const visible = await viewer.post('/api/forms/sales/records/query', { filter: { field: 'qty', op: 'gt', value: 1 }, limit: 5 })
+    expect(visible.status).toBe(200)
+    expect(visible.body.data[0]).not.toHaveProperty('amount')
   })
 })
 
