@@ -124,6 +124,8 @@ beforeAll(async () => {
     })
   }
   for (const at of EDGES) sales.push({ outlet: ids.outlets[2], status: 'paid', buyer: 'edge', paid_at: at, amount: '1.00', ship_date: at.slice(0, 10) })
+  // before 1970 the day arithmetic still floors (epoch ms are negative)
+  for (const at of ['1969-12-31T15:00:00.000Z', '1969-12-31T16:00:00.000Z', '1969-12-28T16:00:00.000Z']) sales.push({ status: 'paid', buyer: 'old', paid_at: at, ship_date: at.slice(0, 10) })
   const created = await app.api.post('/api/forms/sales/records', sales)
   expect(created.status).toBe(201)
 })
@@ -242,6 +244,24 @@ describe('aggregates against a per-row SQL oracle', () => {
     expect(years.data).toEqual([
       { paid_at: '2026', total: '4.00' },
       { paid_at: '2027', total: '1.00' },
+    ])
+  })
+
+  it('buckets instants before 1970 too', async () => {
+    const filter = { field: 'buyer', op: 'eq', value: 'old' }
+    const measures = [{ fn: 'count', as: 'n' }]
+    expect((await aggregate({ filter, group_by: [{ field: 'paid_at', by: 'day' }], measures })).data).toEqual([
+      { paid_at: '1969-12-29', n: 1 },
+      { paid_at: '1969-12-31', n: 1 },
+      { paid_at: '1970-01-01', n: 1 },
+    ])
+    expect((await aggregate({ filter, group_by: [{ field: 'paid_at', by: 'week' }, { field: 'ship_date', by: 'week' }], measures })).data).toEqual([
+      { paid_at: '1969-12-29', ship_date: '1969-12-22', n: 1 },
+      { paid_at: '1969-12-29', ship_date: '1969-12-29', n: 2 },
+    ])
+    expect((await aggregate({ filter, group_by: [{ field: 'paid_at', by: 'year' }], measures })).data).toEqual([
+      { paid_at: '1969', n: 2 },
+      { paid_at: '1970', n: 1 },
     ])
   })
 
