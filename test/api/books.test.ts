@@ -16,8 +16,32 @@ const today = businessDate(Date.now())
 const from = addDays(today, -1)
 const to = addDays(today, 1)
 
+/** A merchant's own pack: its documents post journal entries like the bundled ones. */
+const OWN_PACK = {
+  format: 'zhanggui.pack/1',
+  key: 'market_stall',
+  name: '集市摊位',
+  version: '1.0.0',
+  forms: [
+    {
+      key: 'stall_sales',
+      label: '摊位现金销售',
+      document: true,
+      fields: [
+        { key: 'amount', type: 'money', label: '金额', required: true },
+        { key: 'tip', type: 'money', label: '小费', default: 0 },
+      ],
+      postings: [
+        { name: 'cash', ledger: 'journal', values: { account: '"1001"', debit: 'amount + tip', credit: '0', memo: '"摊位销售"' } },
+        { name: 'sale', ledger: 'journal', values: { account: '"5051"', debit: '0', credit: 'amount', memo: '"摊位销售"' } },
+        // forgets the tip: debits exceed credits whenever there is one
+      ],
+    },
+  ],
+}
+
 beforeAll(async () => {
-  app = await startTestApp({ bundled: { sampleData: false } })
+  app = await startTestApp({ bundled: { sampleData: false }, packs: [OWN_PACK] })
   t = erp(app.api)
   data = await t.masterData([{ outer_id: 'TEE-1', cost_price: '10.00' }, { outer_id: 'MUG-1', cost_price: '10.00' }])
   await t.create('settings', { default_warehouse: data.main.id, auto_audit: false })
@@ -90,7 +114,8 @@ describe('the books of a hand-computed period', () => {
     const payment = await t.create('supplier_payments', { supplier: supplier.id, amount: '260.00', paid_from: 'alipay' })
     await t.submit('supplier_payments', payment.id)
 
-    // Three paid orders, one with a 6.00 post fee; two ship.
+    // Three paid orders, one with a 6.00 post fee; two ship. The platform takes 5% and 0.50 an order.
+    await t.ok(app.api.patch(`/api/forms/shops/records/${data.shop.id}`, { commission_rate: '5.00', fee_per_order: '0.50' }))
     const o1 = await orderFor('TEE-1', 2, '179.80', { payment: '185.80', post_fee: '6.00' })
     const o2 = await orderFor('TEE-1', 1, '89.90')
     const o3 = await orderFor('TEE-1', 1, '89.90')
@@ -142,6 +167,14 @@ describe('the books of a hand-computed period', () => {
     const settlement = await t.create('settlements', { shop: data.shop.id, gross: '89.90', commission: '4.50', service_fee: '0.90' })
     expect(settlement.net).toBe('84.50')
     await t.submit('settlements', settlement.id)
+
+    // Each order's profit: net revenue − COGS − estimated freight − 5% commission − 0.50.
+    const profits = await Promise.all([o1, o2, o3].map(async (o) => (await t.get('orders', o.id)) as any))
+    expect(profits.map((o) => [o.net_amount, o.cogs, o.estimated_freight, o.commission, o.profit])).toEqual([
+      ['95.90', '25.00', '4.00', '4.80', '61.60'],
+      ['89.90', '25.00', '4.00', '4.50', '55.90'],
+      ['0.00', '0.00', null, '0.00', null],
+    ])
 
     // 利润表
     const income = (await t.ok(app.api.get(`/api/reports/income-statement?from=${from}&to=${to}`))).data
@@ -223,6 +256,19 @@ describe('the books of a hand-computed period', () => {
     // Before anything happened: all zero.
     const before = (await t.ok(app.api.get(`/api/reports/balance-sheet?at=${addDays(today, -2)}`))).data
     expect(before.totals).toEqual({ assets: '0.00', liabilities: '0.00', equity: '0.00', liabilities_and_equity: '0.00' })
+  })
+
+  it("posts a merchant's own document to the journal and refuses an entry that does not balance", async () => {
+    const fine = await t.create('stall_sales', { amount: '20.00' })
+    await t.submit('stall_sales', fine.id)
+    expect(await entryOf('stall_sales', fine.id)).toEqual([['1001', '20.00', '0.00'], ['5051', '0.00', '20.00']])
+    const tipped = await t.create('stall_sales', { amount: '20.00', tip: '1.50' })
+    const refused = await t.act('stall_sales', tipped.id, 'submit')
+    expect(refused.status).toBe(422)
+    expect(refused.body.error.details[0]).toMatchObject({ code: 'journal_unbalanced', params: { debit: '21.50', credit: '20.00' } })
+    expect((await t.get('stall_sales', tipped.id)).doc_status).toBe('draft')
+    expect(await entryOf('stall_sales', tipped.id)).toEqual([])
+    await t.ok(t.act('stall_sales', fine.id, 'void'))
   })
 
   it('refuses a journal entry that does not balance, and bad statement parameters', async () => {
