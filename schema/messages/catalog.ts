@@ -121,6 +121,7 @@ export const MESSAGE_CATALOG = {
   report_bad_date: ['param', 'value'],
   report_bad_range: ['from', 'to'],
   report_bad_shop: ['value'],
+  report_bad_format: ['value'],
 
   // Queries: filters, sorting, paging (server/query, schema/filter)
   invalid_filter: ['reason'],

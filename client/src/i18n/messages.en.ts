@@ -108,6 +108,7 @@ const messages: Record<MessageCode, string> = {
   report_bad_date: 'the date parameter {param} is not a date: {value} (YYYY-MM-DD)',
   report_bad_range: 'from {from} is after to {to}',
   report_bad_shop: 'not a shop id: {value}',
+  report_bad_format: 'unsupported format: {value} (json or xlsx)',
 
   invalid_filter: 'invalid filter: {reason}',
   filter_not_json: 'the filter must be JSON',

@@ -111,6 +111,7 @@ const messages: Record<MessageCode, string> = {
   report_bad_date: '日期参数 {param} 无效：{value}（应为 YYYY-MM-DD）',
   report_bad_range: '开始日期 {from} 晚于结束日期 {to}',
   report_bad_shop: '店铺参数无效：{value}',
+  report_bad_format: '不支持的导出格式：{value}（json 或 xlsx）',
 
   invalid_filter: '筛选条件有误：{reason}',
   filter_not_json: '筛选条件必须是 JSON',
