@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express'
+import { Router } from 'express'
 import type { AppContext } from '../../context'
 import { badRequest } from '../../lib/errors'
 import { balanceSheet } from '../../reports/balance-sheet'
@@ -7,50 +7,68 @@ import { cashFlow } from '../../reports/cash-flow'
 import { incomeStatement } from '../../reports/income-statement'
 import { dateParam, periodParams } from '../../reports/period'
 import type { Statement } from '../../reports/statement'
-import { statementWorkbook, type SheetTitle } from '../../reports/xlsx'
+import { statementWorkbook } from '../../reports/xlsx'
+import type { Locale } from '../../../schema/lib/localized'
 
 /**
  * The three statements of 小企业会计准则, read from the journal with the caller's permissions:
- * 利润表 (income-statement), 现金流量表 (cash-flow), 资产负债表 (balance-sheet). `format=xlsx`
- * answers the same statement as an Excel workbook in the standard's layout.
+ * 利润表 (income-statement), 现金流量表 (cash-flow), 资产负债表 (balance-sheet).
  */
+type Req = Parameters<Parameters<Router['get']>[1]>[0]
+
+interface Produced {
+  data: Statement
+  /** the period as the file prints it */
+  period: string
+  shop: number | null
+}
+
 export function reportRoutes(ctx: AppContext): Router {
   const router = Router()
-  const books = (req: Request) => new Books(booksForms(ctx.registry), ctx.records.as(req.actor!))
-  router.get('/income-statement', async (req, res) => {
-    const period = periodParams(req.query)
-    const raw = req.query.shop
-    let shop: number | null = null
-    if (raw !== undefined && raw !== '') {
-      if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) throw badRequest(`shop must be a shop id: ${String(raw)}`).because('report_bad_shop', { value: String(raw) })
-      shop = Number(raw)
-    }
-    const statement = await incomeStatement(books(req), period, shop)
-    const columns = shop === null ? [] : [{ key: 'unallocated', header: '未分摊' }]
-    await answer(req, res, statement, { name: '利润表', form: '会小企02表', period: `${period.from} 至 ${period.to}` }, columns)
-  })
-  router.get('/cash-flow', async (req, res) => {
-    const period = periodParams(req.query)
-    const statement = await cashFlow(books(req), period)
-    const months = (statement.months as string[]).length > 1 ? (statement.months as string[]).map((m) => ({ key: `by_month.${m}`, header: m })) : []
-    await answer(req, res, statement, { name: '现金流量表', form: '会小企03表', period: `${period.from} 至 ${period.to}` }, months)
-  })
-  router.get('/balance-sheet', async (req, res) => {
-    const at = dateParam(req.query, 'at')
-    await answer(req, res, await balanceSheet(books(req), at), { name: '资产负债表', form: '会小企01表', period: at })
-  })
+  const books = (req: Req) => new Books(booksForms(ctx.registry), ctx.records.as(req.actor!))
+  const statements: Record<string, (req: Req) => Promise<Produced>> = {
+    'income-statement': async (req) => {
+      const period = periodParams(req.query)
+      const shop = shopParam(req.query.shop)
+      return { data: await incomeStatement(books(req), period, shop), period: `${period.from} ~ ${period.to}`, shop }
+    },
+    'cash-flow': async (req) => {
+      const period = periodParams(req.query)
+      return { data: await cashFlow(books(req), period), period: `${period.from} ~ ${period.to}`, shop: null }
+    },
+    'balance-sheet': async (req) => {
+      const at = dateParam(req.query, 'at')
+      return { data: await balanceSheet(books(req), at), period: at, shop: null }
+    },
+  }
+  for (const [name, produce] of Object.entries(statements)) {
+    router.get(`/${name}`, async (req, res) => {
+      res.json({ data: (await produce(req)).data })
+    })
+    // The same statement as an .xlsx for the shop's bookkeeper (会小企 layout), worded in `lang`.
+    router.get(`/${name}/export`, async (req, res) => {
+      const produced = await produce(req)
+      const locale: Locale = req.query.lang === 'en' ? 'en' : 'zh-CN'
+      const shopForm = booksForms(ctx.registry).journal.field('shop')?.value.target
+      const shop = produced.shop && shopForm ? await ctx.records.as(req.actor!).get(shopForm, produced.shop).catch(() => null) : null
+      const file = await statementWorkbook({
+        statement: name,
+        period: name === 'balance-sheet' ? `${locale === 'en' ? 'As at' : '截至'} ${produced.period}` : produced.period,
+        shop: shop ? String(shop.name ?? shop.id) : null,
+        data: produced.data,
+        locale,
+      })
+      const filename = `${name}-${produced.period.replace(/ ~ /, '_')}.xlsx`
+      res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      res.setHeader('Content-Disposition', `attachment; filename="${filename}"`)
+      res.send(file)
+    })
+  }
   return router
 }
 
-async function answer(req: Request, res: Response, statement: Statement, title: SheetTitle, columns: { key: string; header: string }[] = []) {
-  const format = req.query.format
-  if (format === undefined || format === 'json') {
-    res.json({ data: statement })
-    return
-  }
-  if (format !== 'xlsx') throw badRequest(`format must be json or xlsx: ${String(format)}`).because('report_bad_format', { value: String(format) })
-  const file = `${title.name}_${title.period.replace(' 至 ', '_')}.xlsx`
-  res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-  res.setHeader('content-disposition', `attachment; filename="statement.xlsx"; filename*=UTF-8''${encodeURIComponent(file)}`)
-  res.send(await statementWorkbook(title, statement, columns))
+function shopParam(raw: unknown): number | null {
+  if (raw === undefined || raw === '') return null
+  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) throw badRequest(`shop must be a shop id: ${String(raw)}`).because('report_bad_shop', { value: String(raw) })
+  return Number(raw)
 }
