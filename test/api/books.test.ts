@@ -271,6 +271,50 @@ describe('the books of a hand-computed period', () => {
     await t.ok(t.act('stall_sales', fine.id, 'void'))
   })
 
+  it('names the mistakes of a pack that declares the books wrongly', async () => {
+    const ledger = {
+      key: 'cash_book',
+      label: '现金账',
+      system_written: true,
+      fields: [
+        { key: 'account', type: 'link', form: 'accounts', display_field: 'code', label: '科目' },
+        { key: 'debit', type: 'money', label: '借' },
+        { key: 'credit', type: 'text', label: '贷' },
+        { key: 'at', type: 'date', label: '日期' },
+        ...['doc_form', 'doc_no', 'posting', 'batch', 'reverses'].map((key) => ({ key, type: 'text', label: key })),
+        { key: 'doc_id', type: 'number', label: 'doc_id' },
+      ],
+      ledger: {
+        balance: { form: 'account_balances', key: ['account'], add: { debit: 'debit' } },
+        time: 'at',
+        balanced: { debit: 'debit', credit: 'credit' },
+        period_lock: { form: 'periods', month: 'closed', closed: 'month' },
+      },
+    }
+    const doc = {
+      key: 'cash_doc',
+      label: '现金单',
+      document: true,
+      fields: [{ key: 'amount', type: 'money', label: '金额' }],
+      postings: [
+        { name: 'first', ledger: 'journal', values: { account: '"1001"', debit: 'amount', credit: '0' } },
+        { name: 'second', ledger: 'journal', values: { account: 'IF(first.debit > 0, "3001", "1001")', debit: '0', credit: 'amount', posted_at: 'NOW()' } },
+      ],
+    }
+    const res = await app.api.post('/api/packs', { ...OWN_PACK, key: 'bad_books', forms: [ledger, doc] })
+    expect(res.status).toBe(422)
+    const problems = res.body.error.details.map((d: any) => `${d.path}: ${d.message}`)
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'forms[0].ledger.time: cash_book has no date-time field "at"',
+        'forms[0].ledger.balanced: cash_book has no number field "credit"',
+        'forms[0].ledger.period_lock.month: periods has no text field "closed"',
+        'forms[1].postings[1].values.posted_at: "posted_at" is filled by the posting itself',
+        'forms[1].postings[1].values.account: the balance key "account" cannot read "first.debit": balances and earlier postings are not known yet when it is needed',
+      ]),
+    )
+  })
+
   it('refuses a journal entry that does not balance, and bad statement parameters', async () => {
     const entry = await t.create('journal_entries', { memo: '错账', lines: [{ account: (await account('1001')).id, debit: '10.00' }, { account: (await account('3001')).id, credit: '9.00' }] })
     const refused = await t.act('journal_entries', entry.id, 'submit')
