@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { addDays, businessDate } from '../../schema/lib/time'
+import { applyTradeEffects } from '../../server/sync/erp-effects'
 import { startTestApp, type TestApp } from '../support/app'
 import { erp } from '../support/erp'
 import { expectBooksConsistent } from '../support/books'
@@ -269,6 +270,33 @@ describe('the books of a hand-computed period', () => {
     expect((await t.get('stall_sales', tipped.id)).doc_status).toBe('draft')
     expect(await entryOf('stall_sales', tipped.id)).toEqual([])
     await t.ok(t.act('stall_sales', fine.id, 'void'))
+  })
+
+  it('a refund the Taobao sync learns of after shipping posts like one marked by hand, once', async () => {
+    const [tee] = data.skus
+    await t.receive(data.main.id, [{ sku: tee.id, qty: 4, cost: '25.00' }])
+    const refundOf = async (order: any, status: string) => {
+      const trade = await t.get('platform_trades', order.trades[0].id)
+      const lines = trade.lines.map((l: any) => ({ id: l.id, refund_id: `R${trade.tid}`, refund_status: status }))
+      await app.ctx.records.updateFields(null, 'platform_trades', trade.id, { lines })
+      await applyTradeEffects(app.ctx.records, [trade.id])
+      return (await t.list('after_sales', { filter: { field: 'refund_id', op: 'eq', value: `R${trade.tid}` } }))[0]
+    }
+    // refunded at once
+    const quick = await orderFor('TEE-1', 1, '59.00')
+    await ship(quick.id)
+    const first = await refundOf(quick, 'SUCCESS')
+    expect(first.status).toBe('refunded')
+    expect(await entryOf('after_sales', first.id)).toEqual([['5001.03', '59.00', '0.00'], ['1122', '0.00', '59.00']])
+    await refundOf(quick, 'SUCCESS')
+    expect(await entryOf('after_sales', first.id)).toHaveLength(2)
+    // asked for, then agreed: posts when it succeeds
+    const slow = await orderFor('TEE-1', 1, '61.00')
+    await ship(slow.id)
+    const asked = await refundOf(slow, 'WAIT_SELLER_AGREE')
+    expect(await entryOf('after_sales', asked.id)).toEqual([])
+    await refundOf(slow, 'SUCCESS')
+    expect(await entryOf('after_sales', asked.id)).toEqual([['5001.03', '61.00', '0.00'], ['1122', '0.00', '61.00']])
   })
 
   it('names the mistakes of a pack that declares the books wrongly', async () => {
