@@ -138,12 +138,21 @@ export async function importAlipayStatement(ctx: AppContext, actor: Actor, input
     const page = await records.list('settlements', { filter: { field: 'reference', op: 'in', value: refs.slice(i, i + 500) }, limit: 500, total: false })
     for (const s of page.data) known.add(String(s.reference))
   }
-  const fresh = plan.settlements.filter((s) => !known.has(s.reference))
+  const fresh = plan.settlements.filter((s) => !known.has(s.reference)).map((s) => ({ ...s, order: null as number | null }))
+  // 商户订单号 of a Taobao trade is "T200P" + tid: the settlement names the ERP order, so a refund
+  // after it is paid from Alipay rather than taken off the receivable.
+  for (const s of fresh) {
+    const tid = s.order_ref.replace(/^T\d{3}P/, '')
+    if (!/^\d+$/.test(tid)) continue
+    const orders = await records.list('orders', { filter: { field: 'tids', op: 'contains', value: tid }, limit: 20, total: false })
+    s.order = orders.data.find((o) => String(o.tids ?? '').split(/[,，\s]+/).includes(tid))?.id ?? null
+  }
   const created: number[] = []
   if (!input.dryRun) {
     for (const s of fresh) {
       const record = await records.create('settlements', {
         shop: shopId,
+        order: s.order,
         settled_on: s.settled_on,
         gross: s.gross,
         commission: s.commission,

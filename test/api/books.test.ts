@@ -299,6 +299,19 @@ describe('the books of a hand-computed period', () => {
     expect(await entryOf('after_sales', asked.id)).toEqual([['5001.03', '61.00', '0.00'], ['1122', '0.00', '61.00']])
   })
 
+  it('a refund after the platform settled the order is paid from Alipay, not taken off the receivable', async () => {
+    const [tee] = data.skus
+    await t.receive(data.main.id, [{ sku: tee.id, qty: 1, cost: '25.00' }])
+    const order = await orderFor('TEE-1', 1, '70.00')
+    await ship(order.id)
+    const settlement = await t.create('settlements', { shop: data.shop.id, order: order.id, gross: '70.00', commission: '3.50' })
+    await t.submit('settlements', settlement.id)
+    expect((await t.get('orders', order.id)).settled_amount).toBe('70.00')
+    const refund = await t.create('after_sales', { type: 'refund_only', order: order.id, reason: '质量问题', lines: [{ order_line: order.lines[0].id, qty: 1, refund_amount: '20.00' }] })
+    await t.ok(t.act('after_sales', refund.id, 'refund'))
+    expect(await entryOf('after_sales', refund.id)).toEqual([['5001.03', '20.00', '0.00'], ['1012.01', '0.00', '20.00']])
+  })
+
   it('names the mistakes of a pack that declares the books wrongly', async () => {
     const ledger = {
       key: 'cash_book',
