@@ -6,6 +6,7 @@ import * as syncRecovery from './migrations/004-sync-recovery'
 import * as oauthStates from './migrations/005-oauth-states'
 import * as formOverlays from './migrations/006-form-overlays'
 import * as approvals from './migrations/007-approvals'
+import * as dashboards from './migrations/009-dashboards'
 
 /** Migrations are modules listed here (not files found at run time), so they bundle and type-check. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '005-oauth-states': oauthStates,
   '006-form-overlays': formOverlays,
   '007-approvals': approvals,
+  '009-dashboards': dashboards,
 }
 
 const source: Knex.MigrationSource<string> = {
