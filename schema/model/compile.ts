@@ -165,6 +165,8 @@ function sameTableDependencies(def: FieldDefinition, resolution: Resolution): st
       // 'lines.amount' waits for the lines; 'parent.x' is the parent's input, ready before lines.
       return [...new Set((resolution.formula?.dependencies ?? []).filter((d) => !d.startsWith('parent.')).map((d) => d.split('.')[0]))]
     case 'copy':
+      // a prorated copy follows its quantity as well as its link
+      return def.prorate ? [def.link as string, (def.prorate as { by: string }).by] : [def.link as string]
     case 'lookup':
       return [def.link as string]
     case 'rollup':

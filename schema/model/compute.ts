@@ -116,10 +116,22 @@ function copyValue(table: TableModel, field: FieldModel, record: WorkingRecord, 
   if (typeof id !== 'number') return null
   const editable = field.def.editable !== false
   if (editable && record.provided?.has(field.key)) return KEEP
+  const prorate = field.def.prorate as { by: string; of: string } | undefined
   const linkChanged = !record.previous || record.previous[linkKey] !== id
-  if (!linkChanged && record.values[field.key] !== undefined) return KEEP
+  const shareChanged = Boolean(prorate && record.previous && String(record.previous[prorate.by] ?? '') !== String(record.values[prorate.by] ?? ''))
+  if (!linkChanged && !shareChanged && record.values[field.key] !== undefined) return KEEP
   const link = table.field(linkKey)!
-  return options.linked(link.value.target!, id)?.[field.def.field as string] ?? null
+  const linked = options.linked(link.value.target!, id)
+  const value = linked?.[field.def.field as string] ?? null
+  if (!prorate || value === null) return value
+  return prorated(String(value), record.values[prorate.by], linked?.[prorate.of], field.value.scale ?? 0)
+}
+
+/** `value × by / of` at the field's scale, half away from zero; the whole value when `of` is empty or zero. */
+function prorated(value: string, by: unknown, of: unknown, scale: number): string {
+  const whole = new Decimal(value)
+  if (by === null || by === undefined || of === null || of === undefined || new Decimal(String(of)).isZero()) return whole.toFixed(scale)
+  return whole.times(String(by)).div(String(of)).toDecimalPlaces(scale, Decimal.ROUND_HALF_UP).toFixed(scale)
 }
 
 function rollupOverLines(table: TableModel, field: FieldModel, record: WorkingRecord, options: ComputeOptions): unknown {

@@ -1,6 +1,7 @@
 import { badRequest, conflict } from '../lib/errors'
 import { createOrderForTrade } from './trade-orders'
 import type { ActionContext, ActionRegistry } from '../records/service'
+import { Decimal } from '../../schema/lib/decimal'
 import { decimal, idOf, linesOf, nowIso } from './util'
 
 /** Pick list done: its orders are picked and wait for shipping. */
@@ -39,19 +40,36 @@ async function startCount(ctx: ActionContext) {
   return { lines: lines.length }
 }
 
-/** A returned parcel: a submitted sales-return stock-in into the chosen warehouse, at the lines' cost. */
+/**
+ * A returned parcel: a submitted sales-return stock-in into the chosen warehouse. Goods come back at
+ * the cost they shipped at — their share of the shipped value, the last units taking the
+ * remainder so that returning everything puts back exactly what left — unless a line sets its
+ * own unit cost. Goods of an order that never shipped from here come back at the SKU's cost price.
+ */
 async function receiveReturn(ctx: ActionContext) {
   const warehouse = idOf(ctx.params.warehouse) ?? idOf(ctx.record.return_warehouse)
   if (!warehouse) throw badRequest('choose the warehouse the goods return to (params.warehouse)').because('choose_warehouse')
-  const shippedCost = await shippedUnitCosts(ctx, idOf(ctx.record.order))
-  const lines = linesOf(ctx.record)
-    .filter((l) => Number(l.qty) > 0)
-    .map((l) => {
-      const sku = idOf(l.sku) ?? idOf(l.order_line_sku)
-      if (!sku) throw badRequest(`line ${l.line_no} has no SKU to put back into stock`).because('return_line_without_sku', { line: Number(l.line_no) })
-      // Goods come back at the cost they left with; a line's own cost overrides it.
-      return { sku, qty_received: l.qty, qty_accepted: l.qty, unit_cost: l.unit_cost ?? shippedCost.get(sku) ?? '0' }
-    })
+  const orderId = idOf(ctx.record.order)
+  const shipped = await shippedCosts(ctx, orderId)
+  const returned = await returnedCosts(ctx, orderId)
+  const lines = []
+  for (const l of linesOf(ctx.record).filter((l) => Number(l.qty) > 0)) {
+    const sku = idOf(l.sku) ?? idOf(l.order_line_sku)
+    if (!sku) throw badRequest(`line ${l.line_no} has no SKU to put back into stock`).because('return_line_without_sku', { line: Number(l.line_no) })
+    const qty = decimal(l.qty)
+    const line: Record<string, unknown> = { sku, qty_received: l.qty, qty_accepted: l.qty }
+    const out = shipped.get(sku)
+    if (l.unit_cost !== null && l.unit_cost !== undefined) line.unit_cost = l.unit_cost
+    else if (out && !out.qty.isZero()) {
+      const back = returned.get(sku) ?? { qty: decimal(0), value: decimal(0) }
+      const left = out.qty.minus(back.qty)
+      const value = qty.gte(left) ? out.value.minus(back.value) : out.value.times(qty).div(out.qty).toDecimalPlaces(2, Decimal.ROUND_HALF_UP)
+      returned.set(sku, { qty: back.qty.plus(qty), value: back.value.plus(value) })
+      line.unit_cost = value.div(qty).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2)
+      line.cost_value = value.toFixed(2)
+    } else line.unit_cost = (await ctx.system.get('skus', sku)).cost_price ?? '0'
+    lines.push(line)
+  }
   if (lines.length === 0) throw badRequest('nothing to return: no line has a quantity').because('return_nothing')
   const receipt = await ctx.system.create('stock_in', { type: 'sales_return', warehouse, after_sale: ctx.record.id, lines, remark: `售后 ${ctx.record.no} 退货入库` })
   await ctx.system.runAction('stock_in', receipt.id, 'submit')
@@ -59,15 +77,40 @@ async function receiveReturn(ctx: ActionContext) {
   return { stock_in: receipt.id, stock_in_no: receipt.no }
 }
 
-/** The moving-average cost each SKU of an order left the warehouse at (from its sales stock-out). */
-async function shippedUnitCosts(ctx: ActionContext, orderId: number | null): Promise<Map<number, string>> {
-  const costs = new Map<number, string>()
+interface CostTotal {
+  qty: Decimal
+  value: Decimal
+}
+
+/** Per SKU, the quantity and moving-average value an order left the warehouse with (its sales stock-out). */
+async function shippedCosts(ctx: ActionContext, orderId: number | null): Promise<Map<number, CostTotal>> {
+  const costs = new Map<number, CostTotal>()
   if (!orderId) return costs
   const stockOut = idOf((await ctx.system.get('orders', orderId)).stock_out)
   if (!stockOut) return costs
-  const filter = { and: [{ field: 'doc_form', op: 'eq', value: 'stock_out' }, { field: 'doc_id', op: 'eq', value: stockOut }] }
+  const filter = { and: [{ field: 'doc_form', op: 'eq', value: 'stock_out' }, { field: 'doc_id', op: 'eq', value: stockOut }, { field: 'reverses', op: 'is_empty' }] }
   for (const line of (await ctx.system.list('stock_ledger', { filter, limit: 500 })).data) {
-    if (Number(line.qty) < 0) costs.set(idOf(line.sku)!, decimal(line.value).div(String(line.qty)).toDecimalPlaces(2).toFixed(2))
+    if (Number(line.qty) >= 0) continue
+    const sku = idOf(line.sku)!
+    const known = costs.get(sku) ?? { qty: decimal(0), value: decimal(0) }
+    costs.set(sku, { qty: known.qty.minus(decimal(line.qty)), value: known.value.minus(decimal(line.value)) })
+  }
+  return costs
+}
+
+/** Per SKU, what earlier returns of the order already put back (submitted sales-return receipts). */
+async function returnedCosts(ctx: ActionContext, orderId: number | null): Promise<Map<number, CostTotal>> {
+  const costs = new Map<number, CostTotal>()
+  if (!orderId) return costs
+  const afterSales = (await ctx.system.list('after_sales', { filter: { field: 'order', op: 'eq', value: orderId }, limit: 500, total: false })).data.map((a) => a.id)
+  if (afterSales.length === 0) return costs
+  const filter = { and: [{ field: 'after_sale', op: 'in', value: afterSales }, { field: 'doc_status', op: 'eq', value: 'submitted' }] }
+  for (const receipt of (await ctx.system.list('stock_in', { filter, limit: 500, lines: true, total: false })).data) {
+    for (const line of linesOf(receipt)) {
+      const sku = idOf(line.sku)!
+      const known = costs.get(sku) ?? { qty: decimal(0), value: decimal(0) }
+      costs.set(sku, { qty: known.qty.plus(decimal(line.qty_accepted)), value: known.value.plus(decimal(line.amount)) })
+    }
   }
   return costs
 }

@@ -133,6 +133,8 @@ async function merge(ctx: ActionContext) {
     lines,
     trades,
     tids: await tidsFor(ctx, trades),
+    // the buyer paid each trade's postage: the merged order carries all of it
+    post_fee: ctx.records.reduce((sum, r) => sum.plus(decimal(r.post_fee)), decimal(0)).toFixed(2),
     buyer_message: joined('buyer_message'),
     seller_memo: joined('seller_memo'),
     status: 'pending',
@@ -185,6 +187,8 @@ async function split(ctx: ActionContext) {
   const created = await ctx.system.create('orders', {
     ...header,
     status: 'pending',
+    // the postage stays with the original order (it was paid once)
+    post_fee: '0',
     lines: move,
     trades: movedTrades,
     tids: await tidsFor(ctx, movedTrades),

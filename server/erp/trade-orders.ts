@@ -166,6 +166,7 @@ async function orderInput(matcher: SkuMatcher, trade: ApiRecord): Promise<Record
     seller_memo: trade.seller_memo,
     order_time: trade.created,
     paid_at: trade.pay_time,
+    post_fee: trade.post_fee ?? '0',
     lines,
   }
 }

@@ -52,7 +52,9 @@ function columnsOf(table: TableModel, keys: Set<string>): string[] {
 /** Fields of `table` that read through `link`: copies and lookups (or lookups only). */
 function readersOf(table: TableModel, link: FieldModel, lookupsOnly = false): string[] {
   const kinds = lookupsOnly ? ['lookup'] : ['copy', 'lookup']
-  return table.fields.filter((f) => kinds.includes(f.computed ?? '') && f.def.link === link.key).map((f) => f.def.field as string)
+  const readers = table.fields.filter((f) => kinds.includes(f.computed ?? '') && f.def.link === link.key)
+  // a prorated copy also reads the linked record's quantity
+  return readers.flatMap((f) => [f.def.field as string, ...(f.def.prorate ? [(f.def.prorate as { of: string }).of] : [])])
 }
 
 async function selectIn(trx: Knex, table: string, ids: number[], columns: string[], keyShare: boolean): Promise<Values[]> {

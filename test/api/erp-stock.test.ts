@@ -68,7 +68,7 @@ describe('Taobao ERP stock documents', () => {
     const damage = await t.create('stock_out', { type: 'damage', warehouse: data.main.id, reason: '运输破损', lines: [{ sku: mug.id, qty: 4 }] })
     await t.submit('stock_out', damage.id)
     const line = (await t.list('stock_ledger', { filter: { field: 'doc_no', op: 'eq', value: damage.no } }))[0]
-    expect(line).toMatchObject({ qty: '-4', value: '-36.00', unit_cost: '9.0000', balance_after: '26', value_after: '234.00', doc_type: 'stock_out' })
+    expect(line).toMatchObject({ qty: '-4', value: '-36.00', unit_cost: '9.0000', balance_after: '26', value_after: '234.00', doc_type: 'damage' })
     const tooMuch = await t.create('stock_out', { type: 'other', warehouse: data.main.id, lines: [{ sku: mug.id, qty: 27 }] })
     const refused = await t.act('stock_out', tooMuch.id, 'submit')
     expect(refused.status).toBe(422)
@@ -110,7 +110,7 @@ describe('Taobao ERP stock documents', () => {
     expect((await member.post('/api/forms/stock_ledger/records', { sku: data.skus[0].id, warehouse: data.main.id, qty: 100, value: '0' })).status).toBe(403)
     const balance = await t.balance(data.skus[0].id, data.main.id)
     expect((await member.patch(`/api/forms/stock_balances/records/${balance!.id}`, { on_hand: 999 })).status).toBe(403)
-    const ledger = await member.post('/api/forms/stock_ledger/records/query', { filter: { and: [{ field: 'sku', op: 'eq', value: data.skus[0].id }, { field: 'doc_type', op: 'eq', value: 'stock_in' }] } })
+    const ledger = await member.post('/api/forms/stock_ledger/records/query', { filter: { and: [{ field: 'sku', op: 'eq', value: data.skus[0].id }, { field: 'doc_type', op: 'eq', value: 'purchase' }] } })
     expect(ledger.status).toBe(200)
     expect(ledger.body.data.length).toBeGreaterThan(0)
   })

@@ -83,10 +83,30 @@ export const copy: FieldTypeDefinition = {
     editable: Type.Optional(
       Type.Boolean({ description: 'users may change the copied value (default true); false keeps it exactly as copied' }),
     ),
+    prorate: Type.Optional(
+      Type.Object(
+        { by: Key, of: Key },
+        {
+          additionalProperties: false,
+          description: 'copy the share `by` (a quantity here) of `of` (the quantity on the linked record): a refund for 1 of 2 units is half the line',
+        },
+      ),
+    ),
   }),
   resolve(field, ctx) {
     const found = linkedField(field, ctx)
     if ('problem' in found) return fallback(found.problem)
+    const prorate = field.prorate as { by: string; of: string } | undefined
+    if (prorate) {
+      const problems = []
+      if (found.value.kind !== 'decimal') problems.push({ at: 'prorate', message: `only an amount or quantity can be prorated, not ${found.value.kind}` })
+      const by = ctx.sibling(prorate.by)
+      if (!by || (by.type !== 'number' && by.type !== 'money')) problems.push({ at: 'prorate.by', message: `"${prorate.by}" is not a number field here` })
+      const linkForm = ctx.sibling(field.link as string)!.form as string
+      const of = ctx.formField(linkForm, prorate.of)
+      if (!of || of.value.kind !== 'decimal') problems.push({ at: 'prorate.of', message: `form "${linkForm}" has no number field "${prorate.of}"` })
+      if (problems.length) return { ...fallback(problems[0]), problems }
+    }
     // Stored: a document keeps the price or cost as it was when the line was written.
     return { ...found, computed: 'copy' }
   },
