@@ -39,7 +39,8 @@ export type GroupBy = Static<typeof GroupBySchema>
 
 export const DatasetSchema = Type.Object(
   {
-    form: Key,
+    /** a form key, or `form.sub_form` for its lines (fields of the record as `parent.<field>`) */
+    form: Type.String({ pattern: '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$', maxLength: 60 }),
     filter: Type.Optional(Filter),
     /** the date or datetime field the dashboard's date range applies to */
     date_field: Type.Optional(Type.String()),

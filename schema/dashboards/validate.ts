@@ -18,13 +18,23 @@ export interface DashboardProblem {
 
 export type FormLookup = (key: string) => FormModel | undefined
 
+/** A dataset's table: a form, or a sub-form's lines (`orders.lines`). */
+export function datasetTable(forms: FormLookup, path: string): { table: TableModel; form: FormModel } | undefined {
+  const [key, sub] = path.split('.')
+  const form = forms(key)
+  if (!form) return undefined
+  if (!sub) return { table: form, form }
+  const lines = form.field(sub)?.lines
+  return lines ? { table: lines, form } : undefined
+}
+
 const NUMERIC = new Set(['decimal'])
 const ORDERED = new Set(['decimal', 'date', 'datetime', 'text'])
 const TEMPORAL = new Set(['date', 'datetime'])
 
 /** What a dataset field path (`status`, `created_at`, `shop.name`) holds, or why it is unknown. */
-export function resolveDatasetField(form: FormModel, path: string, forms: FormLookup): ResolvedValue | { error: string } {
-  const direct = resolveTarget(form as TableModel, path)
+export function resolveDatasetField(form: TableModel, path: string, forms: FormLookup): ResolvedValue | { error: string } {
+  const direct = resolveTarget(form, path)
   if (!('error' in direct)) return direct.value
   const dot = path.indexOf('.')
   if (dot < 0) return direct
@@ -79,7 +89,7 @@ export function validateDashboard(input: unknown, forms: FormLookup, at = 'dashb
 
 type Push = (path: string, p: Problem) => void
 
-function checkFilter(filter: unknown, form: FormModel, path: string, widget: string, push: Push) {
+function checkFilter(filter: unknown, form: TableModel, path: string, widget: string, push: Push) {
   for (const p of prepareFilter(filter, form, null, path).problems) {
     push(p.path, problem('dashboard_bad_filter', `widget "${widget}": ${p.path}: ${p.message}`, { widget, detail: p.message }))
   }
@@ -87,12 +97,14 @@ function checkFilter(filter: unknown, form: FormModel, path: string, widget: str
 
 function checkWidget(widget: Widget, path: string, forms: FormLookup, push: Push) {
   const ds: Dataset = widget.dataset
-  const form = forms(ds.form)
-  if (!form) return push(`${path}.dataset.form`, problem('dashboard_unknown_form', `widget "${widget.key}": unknown form "${ds.form}"`, { widget: widget.key, form: ds.form }))
+  const found = datasetTable(forms, ds.form)
+  if (!found) return push(`${path}.dataset.form`, problem('dashboard_unknown_form', `widget "${widget.key}": unknown form "${ds.form}"`, { widget: widget.key, form: ds.form }))
+  const form = found.table
+  const formLabel = found.form.def.label
   const field = (fieldPath: string, at: string, want?: Set<string>, wantName?: string): ResolvedValue | undefined => {
     const resolved = resolveDatasetField(form, fieldPath, forms)
     if ('error' in resolved) {
-      push(at, problem('dashboard_unknown_field', `widget "${widget.key}": form "${form.key}" has no field "${fieldPath}"`, { widget: widget.key, form: form.def.label, field: fieldPath }))
+      push(at, problem('dashboard_unknown_field', `widget "${widget.key}": form "${ds.form}" has no field "${fieldPath}"`, { widget: widget.key, form: formLabel, field: fieldPath }))
       return undefined
     }
     if (want && !want.has(resolved.kind)) {
@@ -137,7 +149,7 @@ function checkWidget(widget: Widget, path: string, forms: FormLookup, push: Push
     names.push(f.as)
   })
   ds.sort?.forEach((s, j) => {
-    if (!names.includes(s.replace(/^-/, ''))) push(`${path}.dataset.sort[${j}]`, problem('dashboard_unknown_field', `widget "${widget.key}": cannot sort by "${s}"`, { widget: widget.key, form: form.def.label, field: s }))
+    if (!names.includes(s.replace(/^-/, ''))) push(`${path}.dataset.sort[${j}]`, problem('dashboard_unknown_field', `widget "${widget.key}": cannot sort by "${s}"`, { widget: widget.key, form: formLabel, field: s }))
   })
   const options = widget.options ?? {}
   for (const opt of ['value', 'province_field'] as const) {

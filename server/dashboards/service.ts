@@ -29,7 +29,7 @@ export class Dashboards {
   constructor(private readonly ctx: AppContext) {}
 
   private mayRead(actor: Actor, form: string): boolean {
-    const model = this.ctx.registry.get(form)
+    const model = this.ctx.registry.get(form.split('.')[0])
     if (!model) return false
     try {
       this.ctx.access.check(actor, 'read', model)
