@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { defaultPolicy } from './access/policy'
+import { defaultPolicy, type AccessPolicy } from './access/policy'
 import type { Config } from './config'
 import type { AppContext } from './context'
 import { connect } from './db/connect'
@@ -22,7 +22,7 @@ import { setUpApprovals } from './approvals'
 export const TEMPLATES_DIR = path.resolve(import.meta.dirname, '../templates')
 
 /** Connects, migrates the system tables and wires the services. */
-export async function createContext(config: Config): Promise<AppContext> {
+export async function createContext(config: Config, options: { access?: AccessPolicy } = {}): Promise<AppContext> {
   const db = connect(config)
   try {
     await migrate(db.knex)
@@ -35,7 +35,7 @@ export async function createContext(config: Config): Promise<AppContext> {
   const hooks = new HookRegistry()
   const actions = new ActionRegistry()
   registerDocumentActions(actions)
-  const access = defaultPolicy
+  const access = options.access ?? defaultPolicy
   const deps: RecordsServiceDeps = { db, registry, access, hooks, actions }
   const records = new RecordsService(deps)
   const approvals = setUpApprovals(deps, records, registry, db)

@@ -5,6 +5,8 @@ import { relativeDate, relativeRange, rangeInstants } from './relative'
 import { operatorsFor, resolveTarget, type FilterTarget } from './targets'
 import { isCondition, type Filter } from './types'
 
+export type TargetResolver = (table: TableModel, path: string) => FilterTarget | { error: string }
+
 /** What variables mean when a filter runs. `null` while checking a template: shape only. */
 export interface FilterEnv {
   now: number
@@ -42,9 +44,11 @@ export function prepareFilter(
   table: TableModel,
   env: FilterEnv | null,
   at = 'filter',
+  /** how a condition's `field` is found: the form's fields, or (aggregates' `having`) a query's output columns */
+  resolve: TargetResolver = resolveTarget,
 ): { filter?: PreparedFilter; problems: ModelProblem[] } {
   const problems: ModelProblem[] = []
-  const prepared = prepareNode(filter, table, env, at, problems, 0)
+  const prepared = prepareNode(filter, table, env, at, problems, 0, resolve)
   return problems.length ? { problems } : { filter: prepared, problems }
 }
 
@@ -55,6 +59,7 @@ function prepareNode(
   at: string,
   problems: ModelProblem[],
   depth: number,
+  resolve: TargetResolver,
 ): PreparedFilter | undefined {
   const fail = (path: string, message: string | Problem) => {
     problems.push(typeof message === 'string' ? { path, message } : { path, ...message })
@@ -69,21 +74,21 @@ function prepareNode(
     const items = filter[op]
     if (keys.length !== 1) return fail(at, `"${op}" must be the only key of its object`)
     if (!Array.isArray(items)) return fail(`${at}.${op}`, 'must be an array of filters')
-    const children = items.map((item, i) => prepareNode(item, table, env, `${at}.${op}[${i}]`, problems, depth + 1))
+    const children = items.map((item, i) => prepareNode(item, table, env, `${at}.${op}[${i}]`, problems, depth + 1, resolve))
     return op === 'and'
       ? { and: children.filter((c): c is PreparedFilter => Boolean(c)) }
       : { or: children.filter((c): c is PreparedFilter => Boolean(c)) }
   }
   if ('not' in filter) {
     if (keys.length !== 1) return fail(at, '"not" must be the only key of its object')
-    const child = prepareNode(filter.not, table, env, `${at}.not`, problems, depth + 1)
+    const child = prepareNode(filter.not, table, env, `${at}.not`, problems, depth + 1, resolve)
     return child && { not: child }
   }
   if (!isCondition(filter)) return fail(at, 'must be {and: [...]}, {or: [...]}, {not: {...}} or {field, op, value}')
   const unknownKey = keys.find((k) => !['field', 'op', 'value', 'where'].includes(k))
   if (unknownKey) return fail(`${at}.${unknownKey}`, `unknown key "${unknownKey}"`)
   if (typeof filter.field !== 'string') return fail(`${at}.field`, 'must be a field key')
-  const target = resolveTarget(table, filter.field)
+  const target = resolve(table, filter.field)
   if ('error' in target) return fail(`${at}.field`, target.error)
   const op = filter.op
   if (!operatorsFor(target).includes(op)) {
@@ -94,7 +99,7 @@ function prepareNode(
     const lines = target.kind === 'field' ? target.field.lines : undefined
     if (!lines) return fail(`${at}.field`, `"${filter.field}" is not a sub-form`)
     if (filter.where === undefined) return fail(`${at}.where`, `"${op}" needs a "where" filter on the lines`)
-    const where = prepareNode(filter.where, lines, env, `${at}.where`, problems, depth + 1)
+    const where = prepareNode(filter.where, lines, env, `${at}.where`, problems, depth + 1, resolve)
     return where && { condition: { target, op, values: [], where, lines } }
   }
   if (NO_VALUE.includes(op)) {

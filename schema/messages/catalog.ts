@@ -112,6 +112,15 @@ export const MESSAGE_CATALOG = {
   already_posted: ['form', 'posting'],
   posting_value_empty: ['ledger', 'field'],
   posting_failed: ['posting', 'reason'],
+  posting_link_unknown: ['form', 'field', 'value'],
+  journal_unbalanced: ['form', 'record', 'debit', 'credit'],
+  period_locked: ['month', 'form', 'record'],
+
+  // Financial statements (server/reports)
+  report_date_required: ['param'],
+  report_bad_date: ['param', 'value'],
+  report_bad_range: ['from', 'to'],
+  report_bad_shop: ['value'],
 
   // Queries: filters, sorting, paging (server/query, schema/filter)
   invalid_filter: ['reason'],
@@ -125,6 +134,23 @@ export const MESSAGE_CATALOG = {
   too_many_sort_fields: ['max'],
   cannot_sort_by: ['field'],
   not_filterable: ['field'],
+  // Aggregates (server/records/aggregator.ts)
+  aggregate_bad_request: [],
+  aggregate_bad_group: [],
+  aggregate_too_many: ['max'],
+  aggregate_no_measures: [],
+  aggregate_duplicate_name: ['name'],
+  aggregate_bad_bucket: ['by', 'choices'],
+  aggregate_bucket_needs_date: ['field'],
+  aggregate_cannot_group: ['field'],
+  aggregate_cannot_use: ['field'],
+  aggregate_bad_measure: [],
+  aggregate_alias_required: [],
+  aggregate_bad_alias: ['as'],
+  aggregate_bad_function: ['fn', 'choices'],
+  aggregate_measure_needs_field: ['fn'],
+  aggregate_not_for_field: ['fn', 'field'],
+  aggregate_unknown_name: ['name'],
   unknown_form: ['form'],
   unknown_endpoint: [],
 

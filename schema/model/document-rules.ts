@@ -32,6 +32,12 @@ export interface CompiledLedger {
   /** ledger field ← balance field after posting */
   after: Record<string, string>
   constraints: CompiledConstraint[]
+  /** ledger field that gets the posting time */
+  time?: string
+  /** debit and credit fields whose sums must agree per batch (double entry) */
+  balanced?: { debit: string; credit: string }
+  /** the form whose closed months refuse postings */
+  periodLock?: { form: FormModel; month: string; closed: string }
 }
 
 export interface CompiledPostingValue {
@@ -39,6 +45,8 @@ export interface CompiledPostingValue {
   /** a plain reference copies a value of any kind (links too): line field or parent.<field> */
   reference?: { from: 'row' | 'parent'; key: string }
   formula?: CompiledFormula
+  /** a link written as text: the linked record whose `matchBy` field holds that text (an account by its code) */
+  matchBy?: string
 }
 
 export interface CompiledPosting {
@@ -127,8 +135,25 @@ export function compileDocumentRules(forms: Map<string, FormModel>, at: (form: s
       const when = c.when ? compileAt(c.when, tableScope(form), `${path}.balance.constraints[${i}].when`, problems, true) : undefined
       if (check) constraints.push({ check, when, unless, message: c.message })
     })
+    const time = def.time
+    if (time && form.field(time)?.value.kind !== 'datetime') problems.push({ path: `${path}.time`, message: `${form.key} has no date-time field "${time}"` })
+    const balanced = def.balanced
+    if (balanced) {
+      for (const side of [balanced.debit, balanced.credit]) {
+        if (form.field(side)?.value.kind !== 'decimal') problems.push({ path: `${path}.balanced`, message: `${form.key} has no number field "${side}"` })
+      }
+    }
+    let periodLock: CompiledLedger['periodLock']
+    if (def.period_lock) {
+      const lock = def.period_lock
+      const periods = forms.get(lock.form)
+      if (!periods) problems.push({ path: `${path}.period_lock.form`, message: `unknown form "${lock.form}"` })
+      else if (periods.field(lock.month)?.value.kind !== 'text') problems.push({ path: `${path}.period_lock.month`, message: `${lock.form} has no text field "${lock.month}"` })
+      else if (periods.field(lock.closed)?.value.kind !== 'boolean') problems.push({ path: `${path}.period_lock.closed`, message: `${lock.form} has no checkbox "${lock.closed}"` })
+      else periodLock = { form: periods, month: lock.month, closed: lock.closed }
+    }
     if (problems.length === before) {
-      ledgers.set(form.key, { form, balance, key: def.balance.key, add: def.balance.add, after: def.balance.after ?? {}, constraints })
+      ledgers.set(form.key, { form, balance, key: def.balance.key, add: def.balance.add, after: def.balance.after ?? {}, constraints, time, balanced, periodLock })
     }
   }
 
@@ -181,7 +206,7 @@ function compilePosting(
       problems.push({ path: at, message: `${ledger.form.key} has no writable field "${key}"` })
       continue
     }
-    if (key in LEDGER_SOURCE_FIELDS) {
+    if (key in LEDGER_SOURCE_FIELDS || key === ledger.time) {
       problems.push({ path: at, message: `"${key}" is filled by the posting itself` })
       continue
     }
@@ -201,6 +226,12 @@ function compilePosting(
     }
     const formula = compileAt(source, scope, at, problems)
     if (!formula) continue
+    const matchBy = field.value.kind === 'link' ? (field.def.display_field as string | undefined) : undefined
+    if (matchBy && formula.type === 'text') {
+      // An account named by its code: "\"1405\"" or IF(…, "5401", "5711").
+      values.push({ field, formula, matchBy })
+      continue
+    }
     const expected = field.codec.formulaType
     if (expected && !['any', 'null', expected].includes(formula.type)) {
       problems.push({ path: at, message: `gives ${formula.type}, but ${key} takes ${expected}` })

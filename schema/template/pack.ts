@@ -18,6 +18,14 @@ export const PackSchema = Type.Object(
     dashboards: Type.Optional(Type.Array(DashboardSchema)),
     /** records to create when the pack is first installed, by form key */
     sample_data: Type.Optional(Type.Record(Type.String(), Type.Array(Type.Record(Type.String(), Type.Unknown())))),
+    /**
+     * records the pack's forms need to work (a chart of accounts), by form key: created on install
+     * and on every upgrade when no record has the same `by` value; existing ones are left as the
+     * merchant keeps them
+     */
+    seed_data: Type.Optional(
+      Type.Record(Type.String(), Type.Object({ by: Key, records: Type.Array(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false })),
+    ),
   },
   { additionalProperties: false, $id: 'https://zhanggui.dev/schema/pack.json' },
 )

@@ -42,6 +42,18 @@ export const LedgerSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /** the ledger field the engine fills with the time of the action that posted (entry time) */
+    time: Type.Optional(Key),
+    /**
+     * double entry: the lines one action writes (one batch) must add up to the same on both
+     * sides, or the action is refused (reason `journal_unbalanced`)
+     */
+    balanced: Type.Optional(Type.Object({ debit: Key, credit: Key }, { additionalProperties: false })),
+    /**
+     * 月结: a record of `form` whose `month` field holds "YYYY-MM" (Asia/Shanghai) and whose
+     * `closed` checkbox is set refuses every posting into that month (409 `period_locked`)
+     */
+    period_lock: Type.Optional(Type.Object({ form: Key, month: Key, closed: Key }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 )

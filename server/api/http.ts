@@ -16,6 +16,7 @@ import { fileRoutes } from './routes/files'
 import { formRoutes } from './routes/forms'
 import { importRoutes } from './routes/imports'
 import { recordRoutes } from './routes/records'
+import { reportRoutes } from './routes/reports'
 import { settingsRoutes } from './routes/settings'
 import { shopRoutes, taobaoRoutes } from './routes/shops'
 
@@ -56,6 +57,7 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
   api.use('/erp', erpRoutes(ctx))
   api.use('/shops', shopRoutes(ctx))
   api.use('/imports', importRoutes(ctx))
+  api.use('/reports', reportRoutes(ctx))
   api.use(() => {
     throw notFound('no such API endpoint').because('unknown_endpoint')
   })

@@ -159,4 +159,25 @@ export async function recompute(ctx: AppContext, forms: { key: string; impact: F
 export async function recomputeAfterInstall(ctx: AppContext, result: InstallResult): Promise<void> {
   if (result.status !== 'installed' && result.status !== 'upgraded') return
   await recompute(ctx, result.forms.map((f) => ({ key: f.key, impact: f.impact ?? emptyImpact() })))
+  await seedPackRecords(ctx, result.pack)
+}
+
+/**
+ * Creates the pack's seed records (its chart of accounts…) that no record matches yet by their
+ * `by` field: a new account of an upgrade arrives, one the merchant renamed stays as it is.
+ */
+async function seedPackRecords(ctx: AppContext, packKey: string): Promise<void> {
+  const row = await ctx.db.knex('zg_packs').where({ key: packKey }).first()
+  const seed = row ? (JSON.parse(row.definition).seed_data as Record<string, { by: string; records: Record<string, unknown>[] }> | undefined) : undefined
+  for (const [form, { by, records }] of Object.entries(seed ?? {})) {
+    const existing = new Set<string>()
+    let cursor: string | undefined
+    do {
+      const page = await ctx.records.list(form, { limit: 500, cursor, sort: 'id' })
+      for (const r of page.data) existing.add(String(r[by] ?? ''))
+      cursor = page.next_cursor ?? undefined
+    } while (cursor)
+    const missing = records.filter((r) => !existing.has(String(r[by] ?? '')))
+    if (missing.length) await ctx.records.createMany(form, missing)
+  }
 }

@@ -33,5 +33,6 @@ export function readPack(location: string): Record<string, unknown> {
     pack.dashboards = pack.dashboards.map((entry) => (typeof entry === 'string' ? readJson(path.join(base, entry)) : entry))
   }
   if (typeof pack.sample_data === 'string') pack.sample_data = readJson(path.join(base, pack.sample_data))
+  if (typeof pack.seed_data === 'string') pack.seed_data = readJson(path.join(base, pack.seed_data))
   return pack
 }

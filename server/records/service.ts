@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import type { FilterEnv } from '../../schema/filter/prepare'
 import type { WorkingRecord } from '../../schema/model/compute'
-import type { FormModel } from '../../schema/model/types'
+import type { FormModel, TableModel } from '../../schema/model/types'
 import { conditionOn, type CompiledAction } from '../../schema/model/actions'
 import type { CompiledFormula } from '../../schema/formula'
 import { localize } from '../../schema/lib/localized'
@@ -16,13 +16,14 @@ import { mergeInput, toWorking } from './canonical'
 import type { HookRegistry } from './hooks'
 import { findReferrers, refuseReferenced } from './integrity'
 import { listRecords } from './lister'
+import { aggregateRecords } from './aggregator'
 import { normalizeInput, readonlyProblems } from './normalize'
 import { applyDefaults, inBatch, prepareBatch, single, type PathPrefix } from './pipeline'
 import { RecordReader } from './reader'
 import { refreshLookupReaders, watchedChanges } from './lookup-refresh'
 import { propagateRollups, refreshComputed, type RollupContext } from './rollups'
 import { reserveNumbers } from './sequences'
-import type { ApiRecord, BatchResult, ListOptions, ListResult, WriteEvent } from './types'
+import type { AggregateOptions, AggregateResult, ApiRecord, BatchResult, ListOptions, ListResult, WriteEvent } from './types'
 import { whereTuples } from '../query/tuples'
 import { changedColumns, insertLines, insertRows, insertValueLists, storedColumns, syncLines, updateValueLists } from './writer'
 
@@ -196,6 +197,48 @@ export class RecordsService {
     const form = this.form(formKey, 'read')
     const { access, db, registry } = this.deps
     return listRecords(this.knex, db.dialect, registry, form, options, this.env(), access.readScope(this.actor, form), access.hiddenFields(this.actor, form))
+  }
+
+  /**
+   * Groups and measures a form's records (or a sub-form's lines: `orders.lines`) in one SQL
+   * statement, under the same access checks as `list`: the row scope applies and hidden fields
+   * read as unknown. See docs/api.md#aggregates.
+   */
+  async aggregate(path: string, options: AggregateOptions): Promise<AggregateResult> {
+    const { access, db, registry } = this.deps
+    const [formKey, sub, extra] = path.split('.')
+    const form = this.form(formKey, 'read')
+    const hidden = access.hiddenFields(this.actor, form)
+    const readScope = access.readScope(this.actor, form)
+    const none: ReadonlySet<string> = new Set()
+    let table: TableModel = form
+    if (sub !== undefined) {
+      const lines = form.field(sub)?.lines
+      if (!lines || hidden.has(sub) || extra !== undefined) throw notFound(`no form "${path}"`).because('unknown_form', { form: path })
+      table = lines
+    }
+    const linked = (target: TableModel) => {
+      const owner = registry.require((target.parent ?? target).path)
+      access.check(this.actor, 'read', owner)
+      const ownerHidden = access.hiddenFields(this.actor, owner)
+      // lines of a hidden sub-form are hidden as a whole
+      if (target.parent && ownerHidden.has(target.path.split('.')[1])) return new Set(target.fields.map((f) => f.key))
+      return target.parent ? none : ownerHidden
+    }
+    return aggregateRecords(
+      this.knex,
+      db.dialect,
+      registry,
+      {
+        table,
+        scope: readScope ? { filter: readScope, table: form } : null,
+        hidden: sub === undefined ? hidden : none,
+        parentHidden: sub === undefined ? none : hidden,
+        linked,
+      },
+      options,
+      this.env(),
+    )
   }
 
   async get(formKey: string, id: number): Promise<ApiRecord> {

@@ -26,6 +26,28 @@ export interface ListResult {
   total_is_estimate: boolean
 }
 
+/** POST /api/forms/:form/records/aggregate (see docs/api.md#aggregates) */
+export interface AggregateOptions {
+  filter?: unknown
+  /** field keys, "link.field", or {field, by: day | week | month | quarter | year} */
+  group_by?: unknown[]
+  /** {fn: count | sum | avg | min | max | count_distinct, field?, as} */
+  measures?: unknown[]
+  /** the filter language over the answer's group keys and measure names */
+  having?: unknown
+  /** "name,-name" or a list, over group keys and measure names */
+  sort?: string | string[]
+  /** at most this many groups (default and maximum 10,000) */
+  limit?: number
+}
+
+export interface AggregateResult {
+  /** one object per group: each group key and each measure by its name */
+  data: Record<string, unknown>[]
+  /** more groups matched than `limit` */
+  truncated: boolean
+}
+
 export interface BatchResult {
   created: number
   updated: number

@@ -3,14 +3,15 @@ import type { Knex } from 'knex'
 import { FormulaError } from '../../schema/formula'
 import { Decimal } from '../../schema/lib/decimal'
 import { localize, type LocalizedText } from '../../schema/lib/localized'
-import type { CompiledLedger, CompiledPosting } from '../../schema/model/document-rules'
+import type { CompiledLedger, CompiledPosting, CompiledPostingValue } from '../../schema/model/document-rules'
 import { LEDGER_SOURCE_FIELDS } from '../../schema/model/document-rules'
 import { evaluateInto } from '../../schema/model/formula-values'
+import { businessDate, formatDateTime } from '../../schema/lib/time'
 import type { FormModel, TableModel } from '../../schema/model/types'
 import type { ResolvedValue } from '../../schema/fields/types'
 import type { CompiledFormula } from '../../schema/formula'
 import type { Dialect } from '../db/dialects/types'
-import { fieldProblem, ValidationError, type FieldProblem } from '../lib/errors'
+import { conflict, fieldProblem, ValidationError, type FieldProblem } from '../lib/errors'
 import type { RecordsService } from '../records/service'
 import type { ApiRecord } from '../records/types'
 
@@ -37,6 +38,8 @@ const plain = (v: unknown) => (typeof v === 'object' && v !== null && !Array.isA
  */
 export class PostingEngine {
   private readonly held = new Map<string, HeldBalance>()
+  /** linked records found by their text (an account by its code): "<form>:<field>:<text>" → id */
+  private readonly matched = new Map<string, number>()
 
   constructor(
     private readonly service: RecordsService,
@@ -77,10 +80,11 @@ export class PostingEngine {
       }
     }
     const batch = newBatch()
+    const at = formatDateTime(this.clock())
     const planned: { posting: CompiledPosting; row: Values; key: Values }[] = []
     for (const posting of postings) {
       for (const row of sourceRows(posting, record)) {
-        planned.push({ posting, row, key: this.keyValues(form, posting, row, record) })
+        planned.push({ posting, row, key: await this.keyValues(form, posting, row, record) })
       }
     }
     await this.lockBalances(planned.map((p) => ({ ledger: p.posting.ledger, key: p.key })))
@@ -103,8 +107,10 @@ export class PostingEngine {
       const values: Values = {}
       for (const v of posting.values) {
         if (v.reference) values[v.field.key] = plain(v.reference.from === 'parent' ? record[v.reference.key] : row[v.reference.key])
-        else values[v.field.key] = evaluate(v.formula!, context, v.field.value, `${form.key} posting ${posting.name}, ${v.field.key}`)
+        else if (posting.ledger.key.includes(v.field.key)) values[v.field.key] = key[v.field.key]
+        else values[v.field.key] = await this.matchLink(v, evaluate(v.formula!, context, v.field.value, `${form.key} posting ${posting.name}, ${v.field.key}`))
       }
+      if (posting.ledger.time) values[posting.ledger.time] = at
       earlier[posting.name] = values
       earlierByRow.set(row, earlier)
       this.apply(balance, values)
@@ -113,6 +119,7 @@ export class PostingEngine {
     }
     let count = 0
     for (const [ledger, rows] of lines) {
+      await this.checkEntry(ledger, rows, form, record)
       await this.service.createMany(ledger.form.key, rows)
       count += rows.length
     }
@@ -120,14 +127,67 @@ export class PostingEngine {
     return count
   }
 
+  /**
+   * What a ledger asks of the lines one action writes to it: nothing into a closed month (月结),
+   * and, for double entry, debits equal to credits.
+   */
+  private async checkEntry(ledger: CompiledLedger, rows: Values[], form: FormModel, record: ApiRecord) {
+    if (rows.length === 0) return
+    const doc = String(plain(record[form.titleField]) ?? record.id)
+    if (ledger.periodLock) {
+      const lock = ledger.periodLock
+      const month = businessDate(this.clock()).slice(0, 7)
+      const filter = { and: [{ field: lock.month, op: 'eq', value: month }, { field: lock.closed, op: 'eq', value: true }] }
+      if ((await this.service.list(lock.form.key, { filter, limit: 1 })).data.length) {
+        throw conflict(`${month} is closed (月结): ${form.key} ${doc} cannot post into it`).because('period_locked', { month, form: form.def.label, record: doc })
+      }
+    }
+    if (ledger.balanced) {
+      const sum = (field: string) => rows.reduce((total, row) => total.plus(String(row[field] ?? 0)), new Decimal(0))
+      const debit = sum(ledger.balanced.debit)
+      const credit = sum(ledger.balanced.credit)
+      if (!debit.eq(credit)) {
+        const scale = ledger.form.field(ledger.balanced.debit)?.value.scale ?? 2
+        throw new ValidationError([
+          fieldProblem('(record)', 'journal_unbalanced', `${form.key} ${doc}: the entry does not balance (debit ${debit.toFixed(scale)}, credit ${credit.toFixed(scale)})`, {
+            form: form.def.label,
+            record: doc,
+            debit: debit.toFixed(scale),
+            credit: credit.toFixed(scale),
+          }),
+        ])
+      }
+    }
+  }
+
+  /** A link formula that gave text names the linked record by its `matchBy` field (an account by its code). */
+  private async matchLink(value: CompiledPostingValue, result: unknown): Promise<unknown> {
+    if (!value.matchBy || result === null || result === undefined) return result
+    const target = value.field.value.target!
+    const name = `${target}:${value.matchBy}:${String(result)}`
+    const known = this.matched.get(name)
+    if (known !== undefined) return known
+    const found = (await this.service.list(target, { filter: { field: value.matchBy, op: 'eq', value: String(result) }, limit: 2 })).data
+    if (found.length !== 1) {
+      throw new ValidationError([
+        fieldProblem('(record)', 'posting_link_unknown', `no single ${target} record has ${value.matchBy} "${String(result)}"`, { form: target, field: value.matchBy, value: String(result) }),
+      ])
+    }
+    this.matched.set(name, found[0].id)
+    return found[0].id
+  }
+
   private async reverseAll(form: FormModel, record: ApiRecord, postings: CompiledPosting[]): Promise<number> {
     let count = 0
+    // One batch for everything the action reverses: a journal entry's reversal is one entry.
+    const batch = newBatch()
+    const at = formatDateTime(this.clock())
+    const written = new Map<CompiledLedger, Values[]>()
     for (const posting of postings) {
       const ledger = posting.ledger
       const open = await this.openLines(ledger, form, record, posting.name)
       if (open.length === 0) continue
       await this.lockBalances(open.map((line) => ({ ledger, key: pickKey(ledger, line) })))
-      const batch = newBatch()
       const rows: Values[] = []
       for (const line of open) {
         const balance = await this.balance(ledger, pickKey(ledger, line))
@@ -136,11 +196,17 @@ export class PostingEngine {
           if (field.computed || field.key in LEDGER_SOURCE_FIELDS || field.storage.kind === 'none') continue
           values[field.key] = plain(line[field.key])
         }
-        for (const ledgerKey of Object.values(ledger.add)) values[ledgerKey] = negate(values[ledgerKey])
+        const amounts = new Set([...Object.values(ledger.add), ...(ledger.balanced ? [ledger.balanced.debit, ledger.balanced.credit] : [])])
+        for (const ledgerKey of amounts) values[ledgerKey] = negate(values[ledgerKey])
+        if (ledger.time) values[ledger.time] = at
         this.apply(balance, values)
         Object.assign(values, sourceFields(form, record, posting.name, batch, String(line.batch)))
         rows.push(values)
       }
+      written.set(ledger, [...(written.get(ledger) ?? []), ...rows])
+    }
+    for (const [ledger, rows] of written) {
+      await this.checkEntry(ledger, rows, form, record)
       await this.service.createMany(ledger.form.key, rows)
       count += rows.length
     }
@@ -148,14 +214,14 @@ export class PostingEngine {
     return count
   }
 
-  private keyValues(form: FormModel, posting: CompiledPosting, row: Values, record: ApiRecord): Values {
+  private async keyValues(form: FormModel, posting: CompiledPosting, row: Values, record: ApiRecord): Promise<Values> {
     const key: Values = {}
     for (const name of posting.ledger.key) {
       const value = posting.values.find((v) => v.field.key === name)!
       const context: EvalContext = { row, rowTable: posting.lines ?? form, record, recordTable: form, balance: {}, earlier: {} }
       key[name] = value.reference
         ? plain(value.reference.from === 'parent' ? record[value.reference.key] : row[value.reference.key])
-        : evaluate(value.formula!, context, value.field.value, `${form.key} posting ${posting.name}, ${name}`)
+        : await this.matchLink(value, evaluate(value.formula!, context, value.field.value, `${form.key} posting ${posting.name}, ${name}`))
       if (key[name] === null || key[name] === undefined) {
         throw new ValidationError([
           fieldProblem('(record)', 'posting_value_empty', `cannot post to ${posting.ledger.form.key}: "${name}" is empty`, { ledger: posting.ledger.form.def.label, field: name }),

@@ -168,7 +168,9 @@ async function syncRefunds(system: RecordsService, trades: ApiRecord[], orders: 
     const known = existing.get(String(line.refund_id))
     if (known) {
       if (known.status !== status && known.status !== 'returned' && known.status !== 'refunded' && known.status !== 'closed') {
-        await system.updateFields(null, 'after_sales', known.id, { status, ...(status === 'refunded' ? { refunded_at: new Date().toISOString() } : {}) })
+        // A refund goes through the template's 已退款 action, so it posts what the pack declares (the books).
+        if (status === 'refunded' && system.actionAvailable('after_sales', known, 'refund')) await system.runAction('after_sales', known.id, 'refund')
+        else await system.updateFields(null, 'after_sales', known.id, { status, ...(status === 'refunded' ? { refunded_at: new Date().toISOString() } : {}) })
         written++
       }
       continue
@@ -176,9 +178,9 @@ async function syncRefunds(system: RecordsService, trades: ApiRecord[], orders: 
     if (!order || line.refund_status === 'CLOSED') continue
     const orderLines = linesOf(order).filter((l) => l.trade_oid === line.oid)
     const shipped = order.status === 'shipped' || order.status === 'completed'
-    await system.create('after_sales', {
+    const afterSale = await system.create('after_sales', {
       type: shipped ? 'return_refund' : 'refund_only',
-      status,
+      status: status === 'refunded' ? 'pending' : status,
       order: order.id,
       refund_id: String(line.refund_id),
       reason: '平台退款',
@@ -188,8 +190,8 @@ async function syncRefunds(system: RecordsService, trades: ApiRecord[], orders: 
         qty: l ? Number(l.qty) : Number(line.num ?? 1),
         refund_amount: i === 0 ? (line.payment ?? '0') : '0',
       })),
-      ...(status === 'refunded' ? { refunded_at: new Date().toISOString() } : {}),
     })
+    if (status === 'refunded') await system.runAction('after_sales', afterSale.id, 'refund')
     written++
     // Before picking (while it can be split) a partial refund needs the merchant's hand.
     if (!shipped && status !== 'closed' && system.actionAvailable('orders', order, 'split') && linesOf(order).length > orderLines.length) {

@@ -5,6 +5,7 @@ import { createContext, installBundledPacks } from '../../server/app'
 import { createToken } from '../../server/auth/credentials'
 import { createUser } from '../../server/auth/users'
 import { loadConfig } from '../../server/config'
+import type { AccessPolicy } from '../../server/access/policy'
 import type { AppContext } from '../../server/context'
 import { installPack } from '../../server/forms/installer'
 import { createTestDatabase, type TestDatabase } from './database'
@@ -62,10 +63,10 @@ export function apiClient(baseUrl: string, auth: Record<string, string> = {}): A
 }
 
 /** A real server on a free port over a fresh database, with the given packs installed. */
-export async function startTestApp(options: { packs?: unknown[]; bundled?: { sampleData: boolean } } = {}): Promise<TestApp> {
+export async function startTestApp(options: { packs?: unknown[]; bundled?: { sampleData: boolean }; access?: AccessPolicy } = {}): Promise<TestApp> {
   const database = await createTestDatabase()
   const config = { ...loadConfig({}), port: 0, dataDir: database.dataDir, databaseUrl: database.databaseUrl, demo: false }
-  const ctx = await createContext(config)
+  const ctx = await createContext(config, { access: options.access })
   if (options.bundled) await installBundledPacks(ctx, options.bundled)
   for (const pack of options.packs ?? []) await installPack(ctx.db, ctx.registry, pack)
   const admin = await createUser(ctx.db.knex, { username: 'admin', password: 'admin-password', role: 'admin', display_name: '管理员' })

@@ -14,6 +14,8 @@ import errorsEn from './messages.en'
 import errorsZhCN from './messages.zh-CN'
 import packsEn from './packs.en'
 import packsZhCN from './packs.zh-CN'
+import reportsEn from './reports.en'
+import reportsZhCN from './reports.zh-CN'
 import zhCN from './zh-CN'
 
 const STORAGE_KEY = 'zg.locale'
@@ -30,8 +32,8 @@ export const i18n = createI18n({
   // Feature modules keep their words in files of their own, merged here under their namespace
   // (server error codes: messages.*.ts, see composables/errorText.ts; approvals, designer, packs).
   messages: {
-    'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN, approvals: approvalsZhCN, designer: designerZhCN, dashboards: dashboardsZhCN },
-    en: { ...en, errors: errorsEn, packs: packsEn, approvals: approvalsEn, designer: designerEn, dashboards: dashboardsEn },
+    'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN, approvals: approvalsZhCN, designer: designerZhCN, reports: reportsZhCN, dashboards: dashboardsZhCN },
+    en: { ...en, errors: errorsEn, packs: packsEn, approvals: approvalsEn, designer: designerEn, reports: reportsEn, dashboards: dashboardsEn },
   },
 })
 

@@ -23,18 +23,21 @@ export interface PackMenuGroup {
   key: string
   label: string
   items: { path: string; label: string; icon: string }[]
+  /** shown only to users who may read this form (the statements read the journal) */
+  requiresForm?: string
 }
 
-const MENUS: Record<string, PackMenuGroup> = {
+const MENUS: Record<string, PackMenuGroup[]> = {
   taobao_erp: taobaoErpMenu,
 }
 
 /** The menu groups of the packs whose forms are installed (and readable). */
 export function packMenus(forms: FormInfo[]): PackMenuGroup[] {
   const packs = new Set(forms.map((f) => f.pack))
+  const readable = new Set(forms.map((f) => f.key))
   return Object.entries(MENUS)
     .filter(([pack]) => packs.has(pack))
-    .map(([, menu]) => menu)
+    .flatMap(([, menus]) => menus.filter((menu) => !menu.requiresForm || readable.has(menu.requiresForm)))
 }
 
 export function formExtension(form: FormInfo): FormExtension {

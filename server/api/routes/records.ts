@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express'
 import type { AppContext } from '../../context'
 import { badRequest } from '../../lib/errors'
-import type { ListOptions } from '../../records/types'
+import type { AggregateOptions, ListOptions } from '../../records/types'
 import { optionalInt, queryString, recordId } from '../params'
 
 function service(ctx: AppContext, req: Request) {
@@ -38,6 +38,12 @@ export function recordRoutes(ctx: AppContext): Router {
   router.post('/query', async (req, res) => {
     if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) throw badRequest('send {filter, sort, limit, offset | cursor}')
     res.json(await service(ctx, req).list(form(req), listOptions(req.body)))
+  })
+  router.post('/aggregate', async (req, res) => {
+    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
+      throw badRequest('send {filter, group_by, measures, having, sort, limit}').because('aggregate_bad_request')
+    }
+    res.json(await service(ctx, req).aggregate(form(req), req.body as AggregateOptions))
   })
   router.post('/', async (req, res) => {
     const records = service(ctx, req)

@@ -14,12 +14,27 @@ export const taobaoErp: Record<string, FormExtension> = {
   },
 }
 
-/** The Taobao pages (client/src/views/shops): shops and their sync, and the seller-center import. */
-export const taobaoErpMenu: PackMenuGroup = {
-  key: 'taobao',
-  label: 'shops.menu',
-  items: [
-    { path: '/shops', label: 'shops.title', icon: 'Shop' },
-    { path: '/shops/import', label: 'sellerCenter.title', icon: 'Upload' },
-  ],
-}
+/**
+ * The Taobao pages (client/src/views/shops): shops and their sync, and the seller-center import;
+ * 财务报表 (client/src/views/reports) where the pack's journal is installed.
+ */
+export const taobaoErpMenu: PackMenuGroup[] = [
+  {
+    key: 'taobao',
+    label: 'shops.menu',
+    items: [
+      { path: '/shops', label: 'shops.title', icon: 'Shop' },
+      { path: '/shops/import', label: 'sellerCenter.title', icon: 'Upload' },
+    ],
+  },
+  {
+    key: 'finance',
+    label: 'reports.menu',
+    requiresForm: 'journal',
+    items: [
+      { path: '/reports/income-statement', label: 'reports.income-statement', icon: 'TrendCharts' },
+      { path: '/reports/cash-flow', label: 'reports.cash-flow', icon: 'Money' },
+      { path: '/reports/balance-sheet', label: 'reports.balance-sheet', icon: 'Tickets' },
+    ],
+  },
+]
