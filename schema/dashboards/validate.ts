@@ -43,7 +43,10 @@ export function resolveDatasetField(form: TableModel, path: string, forms: FormL
   const target = forms(link.value.target)
   if (!target) return { error: `unknown form "${link.value.target}"` }
   const inner = resolveTarget(target as TableModel, path.slice(dot + 1))
-  return 'error' in inner ? { error: `unknown field "${path}"` } : inner.value
+  if ('error' in inner) return { error: `unknown field "${path}"` }
+  // through a link only stored columns can be grouped or measured (a lookup there is two joins away)
+  if (inner.kind === 'field' && inner.field.storage.kind !== 'column') return { error: `"${path}" is not stored` }
+  return inner.value
 }
 
 /** A formula over a widget's measures: bare names are measure (or earlier formula) names. */

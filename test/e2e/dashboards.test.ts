@@ -39,8 +39,11 @@ async function sellAMonth() {
   const skus = (await ctx.records.list('skus', { limit: 8, sort: ['id'] })).data
   const [courier] = (await ctx.records.list('couriers', { limit: 1 })).data
   const today = businessDate(Date.now())
+  const after: number[] = []
+  // three SKUs want more in stock than there is: stock-out risk and the 库存预警 to-do
+  for (const sku of skus.slice(0, 3)) await ctx.records.update('skus', sku.id, { safety_stock: 1000 })
   for (let i = 0; i < 40; i++) {
-    const day = addDays(today, -((i * 7) % 28))
+    const day = addDays(today, -((i * 11) % 27))
     const at = new Date(startOfBusinessDay(day) + (9 + (i % 10)) * 3_600_000).toISOString()
     const sku = skus[i % skus.length]
     const num = 1 + (i % 3)
@@ -65,9 +68,15 @@ async function sellAMonth() {
     })
     const made = await ctx.records.runAction('platform_trades', trade.id, 'create_order')
     const orderId = ((made.result as Record<string, unknown>)?.order as number | undefined) ?? (await ctx.records.list('orders', { filter: { field: 'tids', op: 'contains', value: tid }, limit: 1 })).data[0]?.id
+    if (orderId && i % 8 === 1) after.push(orderId)
     if (!orderId || i % 3 === 2) continue
     const audited = await ctx.records.runAction('orders', orderId, 'audit').catch(() => null)
     if (audited && i % 2 === 0) await ctx.records.runAction('orders', orderId, 'ship', { courier: courier.id, waybill_no: `ZTO${tid}` }).catch(() => null)
+  }
+  const reasons = ['尺码不合适', '不想要了', '尺码不合适', '质量问题', '发错货']
+  for (const [i, order] of after.entries()) {
+    const line = ((await ctx.records.get('orders', order)).lines as { id: number }[])[0]
+    await ctx.records.create('after_sales', { type: i % 2 ? 'return_refund' : 'refund_only', status: 'pending', order, reason: reasons[i % reasons.length], lines: [{ order_line: line.id, qty: 1 }] })
   }
 }
 

@@ -45,6 +45,7 @@ describe('dashboard definitions', () => {
       [widget({}, { date_field: 'status' }), 'dashboard.widgets[0].dataset.date_field', 'dashboard_field_kind'],
       [widget({}, { shop_field: 'buyer_nick' }), 'dashboard.widgets[0].dataset.shop_field', 'dashboard_field_kind'],
       [widget({}, { group_by: ['shop.nmae'] }), 'dashboard.widgets[0].dataset.group_by[0]', 'dashboard_unknown_field'],
+      [widget({}, { form: 'orders.lines', date_field: 'parent.paid_at', measures: [{ fn: 'count', as: 'n' }], group_by: ['sku.product_name'] }), 'dashboard.widgets[0].dataset.group_by[0]', 'dashboard_unknown_field'],
       [widget({}, { group_by: [{ field: 'buyer_nick', by: 'day' }] }), 'dashboard.widgets[0].dataset.group_by[0].field', 'dashboard_field_kind'],
       [widget({}, { filter: { field: 'stauts', op: 'eq', value: 'x' } }), 'dashboard.widgets[0].dataset.filter.field', 'dashboard_bad_filter'],
       [widget({ formulas: [{ as: 'aov', formula: 'gmv / ordrs' }] }), 'dashboard.widgets[0].formulas[0].formula', 'dashboard_bad_formula'],
@@ -63,6 +64,8 @@ describe('dashboard definitions', () => {
 
   it('accepts link.field group keys and checks to-dos against their forms', () => {
     expect(validateDashboard(board(widget({}, { group_by: ['shop', 'shop.name'] })), forms)).toEqual([])
+    const lines = { form: 'orders.lines', date_field: 'parent.paid_at', shop_field: 'parent.shop', filter: { field: 'parent.paid_at', op: 'is_not_empty' }, group_by: ['sku', 'sku.product'], measures: [{ fn: 'sum', field: 'payment', as: 'sales' }] }
+    expect(validateDashboard(board(widget({}, lines)), forms)).toEqual([])
     const todos = { ...board(), todos: [{ key: 'x', label: '异常', form: 'orders', filter: { field: 'status', op: 'eq', value: 'exception' } }, { key: 'y', label: '?', form: 'nope' }, { key: 'z', label: '待办', source: 'approvals' }] }
     expect(validateDashboard(todos, forms)).toMatchObject([{ path: 'dashboard.todos[1].form', code: 'dashboard_unknown_form' }])
   })

@@ -17,10 +17,16 @@ interface FieldDef {
 }
 
 function fieldDef(forms: FormOf, form: string, path: string): FieldDef | undefined {
-  const info = forms(form)
+  const [formKey, sub] = form.split('.')
+  const info = forms(formKey)
   if (!info) return undefined
-  const [head, rest] = path.includes('.') ? [path.slice(0, path.indexOf('.')), path.slice(path.indexOf('.') + 1)] : [path, '']
-  const def = info.definition.fields.find((f) => f.key === head) as FieldDef | undefined
+  // a dataset over lines (orders.lines) reads the lines' fields, and the record's as parent.x
+  let fields = info.definition.fields as FieldDef[]
+  if (sub && path.startsWith('parent.')) path = path.slice('parent.'.length)
+  else if (sub) fields = ((fields.find((f) => f.key === sub) as { fields?: FieldDef[] } | undefined)?.fields ?? []) as FieldDef[]
+  const dot = path.indexOf('.')
+  const [head, rest] = dot >= 0 ? [path.slice(0, dot), path.slice(dot + 1)] : [path, '']
+  const def = fields.find((f) => f.key === head)
   if (!rest) return def
   return def?.form ? fieldDef(forms, String(def.form).split('.')[0], rest) : undefined
 }
@@ -67,10 +73,15 @@ export function displayValue(widget: Widget, key: string, value: unknown, forms:
   return String(value)
 }
 
-const isMoneyKey = (widget: Widget, key: string, forms: FormOf) => {
+/** Whether a measure adds up money (two decimals always, as the API sends them). */
+function isMoney(widget: Widget, key: string, forms: FormOf): boolean {
   const measure = widget.dataset.measures.find((m) => m.as === key)
   if (!measure?.field || measure.fn === 'count' || measure.fn === 'count_distinct') return false
-  return fieldDef(forms, widget.dataset.form, measure.field)?.type === 'money' || fieldDef(forms, widget.dataset.form, measure.field)?.type === 'rollup'
+  const [form, sub] = widget.dataset.form.split('.')
+  const info = forms(form)
+  const fields = sub ? info?.fields[sub]?.lines : info?.fields
+  const path = measure.field.startsWith('parent.') ? measure.field.slice(7) : measure.field
+  return Boolean((measure.field.startsWith('parent.') ? info?.fields[path] : fields?.[path])?.money)
 }
 
 /** A measure or formula value: exact text in, grouped digits out (percentages for percent formulas). */
@@ -81,10 +92,10 @@ export function formatValue(widget: Widget, key: string, value: unknown, forms: 
   if (!Number.isFinite(n)) return String(value)
   const tag = locale === 'en' ? 'en-US' : 'zh-CN'
   if (formula?.percent) return `${(n * 100).toLocaleString(tag, { maximumFractionDigits: 1, minimumFractionDigits: 1 })}%`
-  const text = String(value)
-  const decimals = text.includes('.') ? Math.min(text.split('.')[1].length, 2) : 0
-  const money = isMoneyKey(widget, key, forms) || (formula && (formula.scale ?? 2) === 2 && decimals === 2)
-  return n.toLocaleString(tag, { minimumFractionDigits: money ? 2 : 0, maximumFractionDigits: Math.max(decimals, money ? 2 : 0) })
+  const money = isMoney(widget, key, forms) || (formula !== undefined && (formula.scale ?? 2) === 2)
+  // quantities keep the digits they have, without trailing zeros (79.00 items → 79)
+  const digits = money ? 2 : Math.min(String(value).replace(/0+$/, '').split('.')[1]?.length ?? 0, 4)
+  return n.toLocaleString(tag, { minimumFractionDigits: digits, maximumFractionDigits: digits })
 }
 
 /** Measures and formulas a widget shows, in order (options.series or options.columns narrow them). */
