@@ -101,13 +101,15 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true })
 })
 
+/** vitest polls for 1 s by default; pages here load charts and grids */
+const WAIT = { timeout: 20_000 }
 const widget = (key: string) => page.locator(`.board [data-widget="${key}"]`)
 const tab = (label: string) => page.locator('.board-tabs .el-tabs__item').filter({ hasText: label })
 const gridTotal = () => page.locator('[data-test="grid-total"]')
 /** every widget of the board has its data (no spinner, no error) */
 async function boardLoaded() {
-  await expect.poll(() => page.locator('.board .widget').count()).toBeGreaterThan(0)
-  await expect.poll(() => page.locator('.board .el-loading-mask').evaluateAll((els) => els.filter((e) => (e as HTMLElement).style.display !== 'none').length), { timeout: 20_000 }).toBe(0)
+  await expect.poll(() => page.locator('.board .widget').count(), WAIT).toBeGreaterThan(0)
+  await expect.poll(() => page.locator('.board .el-loading-mask').evaluateAll((els) => els.filter((e) => (e as HTMLElement).style.display !== 'none').length), WAIT).toBe(0)
   expect(await page.locator('.board .widget-empty', { hasText: /加载失败|Could not load/ }).allTextContents()).toEqual([])
   await page.waitForTimeout(800) // chart animations
 }
@@ -121,13 +123,13 @@ describe('dashboards on the home page', () => {
     await page.goto('/')
     const pending = await count('orders', { field: 'status', op: 'eq', value: 'pending' })
     expect(pending).toBeGreaterThan(0)
-    await expect.poll(() => page.locator('[data-todo="to_audit"] .todo-count').textContent()).toBe(String(pending))
-    await expect.poll(() => page.locator('[data-todo="sync_failed"] .todo-count').textContent()).toBe('0')
+    await expect.poll(() => page.locator('[data-todo="to_audit"] .todo-count').textContent(), WAIT).toBe(String(pending))
+    await expect.poll(() => page.locator('[data-todo="sync_failed"] .todo-count').textContent(), WAIT).toBe('0')
     await boardLoaded()
     await screenshot(page, 'dashboard-home-sales')
     await page.locator('[data-todo="to_audit"]').click()
     await page.waitForURL(/\/forms\/orders\?filter=/)
-    await expect.poll(() => gridTotal().textContent()).toContain(String(pending))
+    await expect.poll(() => gridTotal().textContent(), WAIT).toContain(String(pending))
     await page.goto('/')
   })
 
@@ -151,14 +153,14 @@ describe('dashboards on the home page', () => {
     const month = await count('orders', paid(addDays(today, -29)))
     const week = await count('orders', paid(addDays(today, -6)))
     expect(week).toBeLessThan(month)
-    await expect.poll(() => widget('orders').locator('.kpi-value').textContent()).toBe(String(month))
+    await expect.poll(() => widget('orders').locator('.kpi-value').textContent(), WAIT).toBe(String(month))
     await page.locator('[data-preset="last_7_days"]').click()
-    await expect.poll(() => widget('orders').locator('.kpi-value').textContent()).toBe(String(week))
-    await expect.poll(() => widget('orders').locator('.kpi-change').textContent()).toMatch(/较上期|上期无数据/)
+    await expect.poll(() => widget('orders').locator('.kpi-value').textContent(), WAIT).toBe(String(week))
+    await expect.poll(() => widget('orders').locator('.kpi-change').textContent(), WAIT).toMatch(/较上期|上期无数据/)
     await boardLoaded()
     await screenshot(page, 'dashboard-sales-7-days')
     await page.locator('[data-preset="last_30_days"]').click()
-    await expect.poll(() => widget('orders').locator('.kpi-value').textContent()).toBe(String(month))
+    await expect.poll(() => widget('orders').locator('.kpi-value').textContent(), WAIT).toBe(String(month))
   })
 
   test('clicks a bar through to the grid of exactly its records', async () => {
@@ -173,7 +175,7 @@ describe('dashboards on the home page', () => {
     const filter = JSON.parse(new URL(page.url()).searchParams.get('filter')!)
     const expected = await count('orders', filter)
     expect(rows.map((r) => Number(r.n))).toContain(expected)
-    await expect.poll(() => gridTotal().textContent()).toContain(String(expected))
+    await expect.poll(() => gridTotal().textContent(), WAIT).toContain(String(expected))
     await screenshot(page, 'dashboard-drill-bar')
     await page.goBack()
     await page.waitForURL((url) => url.pathname === '/')
@@ -187,7 +189,7 @@ describe('dashboards on the home page', () => {
     const orders = Number((await first.locator('td').nth(3).textContent())!.replace(/,/g, ''))
     await first.click()
     await page.waitForURL(/\/forms\/orders\?filter=/)
-    await expect.poll(() => gridTotal().textContent()).toContain(String(orders))
+    await expect.poll(() => gridTotal().textContent(), WAIT).toContain(String(orders))
     expect(await count('orders', { and: [{ field: 'buyer_nick', op: 'eq', value: buyer }, { field: 'paid_at', op: 'is_not_empty' }, { field: 'merged_into', op: 'is_empty' }] })).toBe(orders)
     await page.goBack()
   })
@@ -214,7 +216,7 @@ describe('dashboards on the home page', () => {
     await page.waitForTimeout(1500)
     await screenshot(page, 'dashboard-designer')
     await page.locator('[data-action="save-dashboard"]').click()
-    await expect.poll(() => page.locator('.el-message').filter({ hasText: '看板已保存' }).count()).toBe(1)
+    await expect.poll(() => page.locator('.el-message').filter({ hasText: '看板已保存' }).count(), WAIT).toBe(1)
     const saved = (await ctx.db.knex('zg_dashboards').where({ key: 'operations' }).first()) as { definition: string; overlay: string }
     const def = JSON.parse(saved.definition)
     const added = def.widgets.at(-1)
@@ -222,7 +224,7 @@ describe('dashboards on the home page', () => {
     expect(saved.overlay).toContain('各状态订单金额')
     await page.goto(`/?board=operations`)
     await boardLoaded()
-    await expect.poll(() => widget(added.key).locator('canvas').count()).toBe(1)
+    await expect.poll(() => widget(added.key).locator('canvas').count(), WAIT).toBe(1)
     await page.locator('.board').evaluate((el) => el.scrollIntoView({ block: 'end' }))
     await screenshot(page, 'dashboard-operations-with-new-widget')
   })
