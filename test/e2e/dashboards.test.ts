@@ -200,7 +200,7 @@ describe('dashboards on the home page', () => {
     await page.locator('[data-action="design"]').click()
     await page.waitForURL(/\/dashboards\/operations\/design/)
     await page.locator('[data-action="add-widget"]').click()
-    await page.locator('[data-field="widget-title"] input').fill('各状态订单金额')
+    await page.locator('[data-field="widget-title"]').fill('各状态订单金额')
     await page.locator('[data-field="widget-type"]').click()
     await page.locator('.el-select-dropdown__item:visible').filter({ hasText: '饼图' }).click()
     await page.locator('[data-field="widget-form"]').click()
