@@ -3,6 +3,8 @@
  * Targets are printed beside each figure; timings belong here, not in tests.
  *   BENCH_ROWS (default 100000)  rows for the query benchmarks
  *   DATABASE_URL                  run on PostgreSQL instead of a temp SQLite file
+ * List figures stand beside their raw-SQL floor: the same rows by the same index, measured in
+ * the same run.
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -78,7 +80,8 @@ const row = (i: number) => ({
   status: ['paid', 'shipped', 'finished', 'closed'][i % 4],
   buyer: `买家${i % 40_000}`,
   province: PROVINCES[i % PROVINCES.length],
-  created: new Date(Date.UTC(2026, 0, 1) + (i % 365) * 86_400_000 + (i % 86_400) * 1000).toISOString(),
+  // one order in 50 without a time, so NULL ordering and its keyset branch are measured too
+  created: i % 50 === 7 ? null : new Date(Date.UTC(2026, 0, 1) + (i % 365) * 86_400_000 + (i % 86_400) * 1000).toISOString(),
   payment: `${(i % 997) + 1}.${String(i % 100).padStart(2, '0')}`,
   qty: (i % 5) + 1,
 })
@@ -100,7 +103,7 @@ async function main() {
   const ctx = await createContext(config)
   await installPack(ctx.db, ctx.registry, pack)
   const records = ctx.records
-  const results: [string, string, string][] = []
+  const results: [string, string, string, string?][] = []
   console.log(`Zhanggui bench — ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, ${ctx.db.dialect.name}, ${ROWS} rows`)
 
   // 1. Bulk load through the batch path (validation, formulas, unique checks, audit: all on).
@@ -123,16 +126,74 @@ async function main() {
   })
   results.push(['single create (own transaction)', `${Math.round(singles / (single.ms / 1000))} writes/s`, '≥ 100 writes/s'])
 
-  // 4. Grid queries.
+  // 4. Grid queries, each beside its raw-SQL floor: the same rows by the same index, without the
+  //    records service (no permission check, no decoding, no total).
+  const knex = ctx.db.knex
+  const raw = (sql: string, bindings: unknown[] = []) => () => knex.raw(sql, bindings as never[])
+  const ms = (n: number) => `${n.toFixed(1)} ms`
+  const measure = async (name: string, api: () => Promise<unknown>, floor: (() => Promise<unknown>) | null, target: string, runs = 9) => {
+    await api() // warm: the first call of a kind pays for parsing and the count
+    const apiMs = await median(runs, api)
+    const floorMs = floor ? await median(runs, floor) : null
+    results.push([name, ms(apiMs), floorMs === null ? '' : `floor ${ms(floorMs)}`, target])
+  }
+  const DESC = 'ORDER BY "created" DESC NULLS LAST, "id" DESC'
+  const ASC = 'ORDER BY "created" ASC NULLS FIRST, "id" ASC'
   const filter = { and: [{ field: 'status', op: 'eq', value: 'paid' }, { field: 'shop', op: 'eq', value: 's3' }] }
-  results.push(['page of 100, filter status + shop, sort -created', `${(await median(9, () => records.list('orders', { filter, sort: '-created', limit: 100 }))).toFixed(1)} ms`, '< 100 ms'])
-  results.push(['page of 100, contains on buyer', `${(await median(9, () => records.list('orders', { filter: { field: 'buyer', op: 'contains', value: '买家123' }, limit: 100 }))).toFixed(1)} ms`, '< 300 ms'])
-  const deep = Math.floor(ROWS / 2)
-  results.push([`page at row ${deep.toLocaleString()} by offset`, `${(await median(5, () => records.list('orders', { sort: 'created', limit: 100, offset: deep }))).toFixed(1)} ms`, '—'])
-  let cursor: string | null = null
-  const first = await records.list('orders', { sort: 'created', limit: 100 })
-  cursor = first.next_cursor
-  results.push(['next page by cursor (keyset)', `${(await median(9, () => records.list('orders', { sort: 'created', limit: 100, cursor: cursor! }))).toFixed(1)} ms`, '< 50 ms'])
+  await measure('newest 100 (sort -created)', () => records.list('orders', { sort: '-created', limit: 100 }), raw(`SELECT * FROM "f_orders" ${DESC} LIMIT 100`), '< 20 ms')
+  await measure('newest 100, count=none', () => records.list('orders', { sort: '-created', limit: 100, total: false }), raw(`SELECT * FROM "f_orders" ${DESC} LIMIT 100`), '< 20 ms')
+  await measure(
+    'page of 100, filter status + shop, sort -created',
+    () => records.list('orders', { filter, sort: '-created', limit: 100 }),
+    raw(`SELECT * FROM "f_orders" WHERE "status" = 'paid' AND "shop" = 's3' ${DESC} LIMIT 100`),
+    '< 100 ms',
+  )
+  await measure('page of 100, contains on buyer', () => records.list('orders', { filter: { field: 'buyer', op: 'contains', value: '买家123' }, limit: 100 }), null, '< 300 ms')
+  const total = ROWS + 300
+  // row 500,000, or 90% down a smaller table (its last 2% are the NULLs, measured below)
+  const deep = Math.min(500_000, Math.floor(total * 0.9))
+  for (const [sort, order, op] of [['-created', DESC, '<'], ['created', ASC, '>']] as const) {
+    await measure(
+      `page at row ${deep.toLocaleString()} by offset (sort ${sort})`,
+      () => records.list('orders', { sort, limit: 100, offset: deep }),
+      raw(`SELECT * FROM "f_orders" ${order} LIMIT 100 OFFSET ${deep}`),
+      '—',
+      5,
+    )
+    // a cursor to row `deep`: the next_cursor of the page before it
+    const before = await records.list('orders', { sort, limit: 100, offset: deep - 100, total: false })
+    const [at] = (await knex.raw(`SELECT "created", "id" FROM "f_orders" ${order} LIMIT 1 OFFSET ${deep - 1}`).then((r: any) => r.rows ?? r)) as { created: unknown; id: unknown }[]
+    await measure(
+      `page at row ${deep.toLocaleString()} by cursor (sort ${sort})`,
+      () => records.list('orders', { sort, limit: 100, cursor: before.next_cursor!, total: false }),
+      raw(`SELECT * FROM "f_orders" WHERE ("created", "id") ${op} (?, ?) ${order} LIMIT 100`, [at.created, at.id]),
+      '< 20 ms',
+    )
+  }
+  // the last page of a descending walk: the keyset's NULL branch
+  const tail = await records.list('orders', { sort: '-created', limit: 100, offset: total - 200, total: false })
+  await measure('cursor page among NULLs (sort -created)', () => records.list('orders', { sort: '-created', limit: 100, cursor: tail.next_cursor!, total: false }), null, '< 20 ms')
+  // the total: counted once per table version, then remembered until a write
+  await measure('total of the whole table, cached', () => records.list('orders', { limit: 1 }), raw('SELECT COUNT(*) AS n FROM "f_orders"'), '< 5 ms')
+  let bump = 0
+  await measure(
+    'total of the whole table after a write (counted)',
+    async () => {
+      await knex('f_orders').where({ id: 1 }).update({ qty: 1 + (++bump % 5) })
+      return records.list('orders', { limit: 1 })
+    },
+    async () => {
+      await knex('f_orders').where({ id: 1 }).update({ qty: 1 + (++bump % 5) })
+      return knex.raw('SELECT COUNT(*) AS n FROM "f_orders"')
+    },
+    '—',
+    5,
+  )
+  // a filtered page with its total (cached) against the same page and a fresh COUNT in raw SQL
+  const filteredPage = `SELECT * FROM "f_orders" WHERE "status" = 'paid' AND "shop" = 's3' ORDER BY "id" DESC LIMIT 100`
+  const filteredCount = `SELECT COUNT(*) AS n FROM "f_orders" WHERE "status" = 'paid' AND "shop" = 's3'`
+  await measure('page + total of status + shop, cached', () => records.list('orders', { filter, limit: 100 }), async () => [await knex.raw(filteredPage), await knex.raw(filteredCount)], '< 20 ms')
+  await measure('page of status + shop, count=none', () => records.list('orders', { filter, limit: 100, total: false }), raw(filteredPage), '< 20 ms')
 
   // 5. The form designer on a full form: a field's type changed (values converted in place, old
   // ones kept in a backup column) and a required field with a default added to every record.
@@ -166,7 +227,10 @@ async function main() {
   fs.rmSync(dataDir, { recursive: true, force: true })
 
   const width = Math.max(...results.map((r) => r[0].length))
-  for (const [name, value, target] of results) console.log(`${name.padEnd(width)}  ${value.padEnd(34)} target ${target}`)
+  for (const [name, value, third, fourth] of results) {
+    const [floor, target] = fourth === undefined ? ['', third] : [third, fourth]
+    console.log(`${name.padEnd(width)}  ${value.padEnd(34)} ${floor.padEnd(18)} target ${target}`)
+  }
 }
 
 main().catch((error) => {

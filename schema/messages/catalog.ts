@@ -127,6 +127,7 @@ export const MESSAGE_CATALOG = {
   filter_not_json: [],
   bad_limit: ['max'],
   bad_offset: [],
+  bad_count: [],
   offset_and_cursor: [],
   bad_cursor: [],
   cursor_other_sort: [],

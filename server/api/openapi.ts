@@ -137,6 +137,7 @@ export function buildOpenApi(registry: FormRegistry): Schema {
           { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 500 } },
           { name: 'offset', in: 'query', schema: { type: 'integer' } },
           { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          { name: 'count', in: 'query', schema: { type: 'string', enum: ['exact', 'none'] }, description: 'none leaves total out' },
         ],
         responses: {
           200: json({ type: 'object', properties: { data: { type: 'array', items: ref }, next_cursor: { type: ['string', 'null'] }, total: { type: 'integer' }, total_is_estimate: { type: 'boolean' } } }),

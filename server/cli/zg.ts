@@ -11,6 +11,7 @@ import { installPack, type InstallResult } from '../forms/installer'
 import type { FormImpact } from '../forms/migrate-form'
 import { readPack } from '../forms/pack-files'
 import { AppError } from '../lib/errors'
+import { seedOrders } from './seed'
 
 const HELP = `掌柜 Zhanggui command line — npm run zg -- <command>
 
@@ -34,12 +35,30 @@ const HELP = `掌柜 Zhanggui command line — npm run zg -- <command>
                                  save a whole form definition: your changes to a pack form are
                                  kept as your layer over it; a new key creates your own form
   migrate                        bring the system tables up to date
+  seed --orders N [--seed S] [--end YYYY-MM-DD]
+                                 a year of Taobao ERP orders (10 shops, shipments, refunds and
+                                 returns, monthly purchases) ending on --end (default today),
+                                 the same for the same seed, count and end; installs the pack first
+                                 if needed
 
 Settings come from the environment as for npm start (ZG_DATA_DIR, DATABASE_URL).`
 
 type Command = (ctx: AppContext, args: string[], flags: Record<string, string | boolean | undefined>) => Promise<void>
 
 const commands: Record<string, Command> = {
+  async seed(ctx, _args, flags) {
+    const orders = Number(flags.orders)
+    if (!Number.isSafeInteger(orders) || orders < 1) throw new Error('seed needs --orders N (a whole number above 0)')
+    const seed = flags.seed === undefined ? undefined : Number(flags.seed)
+    if (seed !== undefined && !Number.isSafeInteger(seed)) throw new Error('--seed must be a whole number')
+    const end = typeof flags.end === 'string' ? flags.end : undefined
+    if (end !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(end)) throw new Error('--end must be a day like 2026-11-30')
+    const summary = await seedOrders(ctx, { orders, seed, end, log: (line) => console.log(line) })
+    console.log(
+      `Seeded ${summary.orders.toLocaleString()} orders (${summary.shipped.toLocaleString()} shipped, ${summary.afterSales.toLocaleString()} after-sales), ` +
+        `${summary.stockIns} stock-ins and ${summary.stockOuts} stock-outs in ${summary.seconds} s.`,
+    )
+  },
   async 'user create'(ctx, [username], flags) {
     if (!username) throw new Error('user create needs a username')
     const password = typeof flags.password === 'string' ? flags.password : generatePassword()
@@ -176,6 +195,9 @@ async function main() {
       'dry-run': { type: 'boolean' },
       'keep-mine': { type: 'boolean' },
       'take-pack': { type: 'boolean' },
+      orders: { type: 'string' },
+      seed: { type: 'string' },
+      end: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })

@@ -7,6 +7,7 @@ import * as oauthStates from './migrations/005-oauth-states'
 import * as formOverlays from './migrations/006-form-overlays'
 import * as approvals from './migrations/007-approvals'
 import * as dashboards from './migrations/009-dashboards'
+import * as tableVersions from './migrations/010-table-versions'
 
 /** Migrations are modules listed here (not files found at run time), so they bundle and type-check. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '006-form-overlays': formOverlays,
   '007-approvals': approvals,
   '009-dashboards': dashboards,
+  '010-table-versions': tableVersions,
 }
 
 const source: Knex.MigrationSource<string> = {

@@ -56,6 +56,7 @@ export class SchemaBuilder {
       for (const field of form.fields) for (const c of fieldColumns(field)) this.dialect.addColumn(t, c.name, c.kind)
     })
     await this.createIndexes(form.table, tableIndexes(form))
+    await this.dialect.trackWrites(this.trx, form.table)
     for (const field of form.fields) await this.createChildTables(form, field)
   }
 
@@ -71,6 +72,7 @@ export class SchemaBuilder {
         for (const f of lines.fields) for (const c of fieldColumns(f)) this.dialect.addColumn(t, c.name, c.kind)
       })
       await this.createIndexes(name, [{ columns: ['parent_id', 'line_no'], unique: false }, ...tableIndexes(lines)])
+      await this.dialect.trackWrites(this.trx, name)
     } else if (field.storage.kind === 'values') {
       const column = field.storage.column
       await this.trx.schema.createTable(name, (t) => {
@@ -83,6 +85,7 @@ export class SchemaBuilder {
         { columns: ['parent_id', 'line_no'], unique: false },
         { columns: ['value'], unique: false },
       ])
+      await this.dialect.trackWrites(this.trx, name)
     }
   }
 
@@ -101,7 +104,7 @@ export class SchemaBuilder {
   async createIndexes(table: string, indexes: { columns: string[]; unique: boolean }[]): Promise<void> {
     for (const index of indexes) {
       const name = indexName(table, index.columns, index.unique)
-      const columns = index.columns.map(quoteIdentifier).join(', ')
+      const columns = this.dialect.indexColumns(index.columns, index.unique)
       try {
         await this.trx.raw(
           `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdentifier(name)} ON ${quoteIdentifier(table)} (${columns})`,

@@ -50,23 +50,45 @@ function fits(value: unknown, type: SortValueType): boolean {
 }
 
 /**
- * Rows strictly after `values` in the order of `keys`, with NULLs sorting last:
- * (k1 after v1) OR (k1 = v1 AND k2 after v2) OR …
+ * Rows strictly after `values` in the order of `keys` (NULLs smallest, see orderBy), as disjoint
+ * branches for a UNION ALL. Each branch is a condition an index on the sort columns answers by a
+ * range scan: a row-value comparison `(created, id) < (?, ?)` over each run of keys that share a
+ * direction, and NULLs in their own branch (`created IS NULL`) — never `… OR created IS NULL`,
+ * which makes the database read the index from its start. The usual `-created` page is two
+ * branches, `-id` one.
  */
-export function afterPredicate(keys: SortKey[], values: unknown[]): Sql {
-  const terms: Sql[] = []
-  for (let i = 0; i < keys.length; i++) {
-    const equalities: Sql[] = keys.slice(0, i).map((k, j) => (values[j] === null ? new Sql(`${k.expr} IS NULL`) : new Sql(`${k.expr} = ?`, [values[j]])))
+export function afterBranches(keys: SortKey[], values: unknown[]): Sql[] {
+  const branches: Sql[] = []
+  const equal = (k: SortKey, v: unknown) => (v === null ? new Sql(`${k.expr} IS NULL`) : new Sql(`${k.expr} = ?`, [v]))
+  const prefix: Sql[] = []
+  let i = 0
+  while (i < keys.length) {
     const key = keys[i]
-    const value = values[i]
-    let after: Sql | null
-    if (value === null) after = null // nothing sorts after NULL, NULLs being last
-    else {
-      const cmp = new Sql(`${key.expr} ${key.desc ? '<' : '>'} ?`, [value])
-      after = key.nullable ? new Sql(`(${cmp.text} OR ${key.expr} IS NULL)`, cmp.bindings) : cmp
+    if (values[i] === null) {
+      // After a NULL (the smallest value) ascending comes every non-NULL value; descending, nothing.
+      if (!key.desc) branches.push(Sql.join([...prefix, new Sql(`${key.expr} IS NOT NULL`)], ' AND '))
+      prefix.push(equal(key, null))
+      i++
+      continue
     }
-    if (!after) continue
-    terms.push(Sql.join([...equalities, after], ' AND ').group())
+    // A run of keys in one direction with non-NULL cursor values: one row-value comparison.
+    let end = i + 1
+    while (end < keys.length && keys[end].desc === key.desc && values[end] !== null) end++
+    const run = keys.slice(i, end)
+    const exprs = run.map((k) => k.expr)
+    const bindings = values.slice(i, end)
+    const op = key.desc ? '<' : '>'
+    const compare = run.length === 1 ? new Sql(`${exprs[0]} ${op} ?`, bindings) : new Sql(`(${exprs.join(', ')}) ${op} (${bindings.map(() => '?').join(', ')})`, bindings)
+    branches.push(Sql.join([...prefix, compare], ' AND '))
+    // Descending, NULLs come after every value, but the comparison yields NULL for them: each
+    // nullable key of the run gets a branch of its own (the keys before it equal to the cursor's).
+    if (key.desc) {
+      run.forEach((k, j) => {
+        if (k.nullable) branches.push(Sql.join([...prefix, ...run.slice(0, j).map((r, m) => equal(r, values[i + m])), new Sql(`${k.expr} IS NULL`)], ' AND '))
+      })
+    }
+    prefix.push(...run.map((k, m) => equal(k, values[i + m])))
+    i = end
   }
-  return terms.length ? Sql.join(terms, ' OR ') : new Sql('1 = 0')
+  return branches
 }

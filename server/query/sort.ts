@@ -10,7 +10,7 @@ export interface SortKey {
   name: string
   expr: string
   desc: boolean
-  /** NOT NULL system columns skip the NULLS LAST handling */
+  /** NOT NULL system columns need no NULL branch in keyset paging */
   nullable: boolean
   /** what the sorted column holds, to check cursor values before they reach the database */
   type: SortValueType
@@ -26,7 +26,11 @@ function storedType(kind: ValueKind): SortValueType {
 const NOT_NULL = new Set(['id', 'version', 'created_at', 'updated_at', 'doc_status', 'line_no'])
 const MAX_SORT_KEYS = 5
 
-/** "price,-created_at" → sort keys; names must be fields of the form. The id tie-break is added last. */
+/**
+ * "price,-created_at" → sort keys; names must be fields of the form. The id tie-break is added
+ * last, in the direction of the last key (`-created` → created DESC, id DESC), so one index on
+ * (created, id) read forwards or backwards serves the whole order.
+ */
 export function parseSort(spec: string | string[] | undefined, table: TableModel, scope: TableScope): SortKey[] {
   const valid = spec === undefined || spec === null || typeof spec === 'string' || (Array.isArray(spec) && spec.every((p) => typeof p === 'string'))
   if (!valid) throw badRequest('sort must be "field,-field" or a list of field names like ["field", "-field"]').because('bad_sort')
@@ -55,12 +59,17 @@ export function parseSort(spec: string | string[] | undefined, table: TableModel
     }
     keys.push({ name, expr, desc, nullable: !(target.kind === 'system' && NOT_NULL.has(name)), type })
   }
-  const idDesc = parts.some((p) => p === '-id') || parts.length === 0
+  const explicitId = parts.find((p) => p.replace(/^[-+]/, '') === 'id')
+  const idDesc = explicitId !== undefined ? explicitId.startsWith('-') : keys.length === 0 ? parts.length === 0 : keys[keys.length - 1].desc
   keys.push({ name: 'id', expr: id(scope.alias, 'id'), desc: idDesc, nullable: false, type: 'integer' })
   return keys
 }
 
-/** ORDER BY with NULLs last in both directions, the same on SQLite and PostgreSQL. */
-export function orderBy(keys: SortKey[]): string {
-  return keys.map((k) => `${k.expr} ${k.desc ? 'DESC' : 'ASC'}${k.nullable ? ' NULLS LAST' : ''}`).join(', ')
+/**
+ * ORDER BY with NULLs as the smallest value: first ascending, last descending. That is SQLite's
+ * own order, and PostgreSQL's indexes are built `NULLS FIRST` to match (Dialect.indexColumns), so
+ * both databases give the same rows and read them from an index in either direction.
+ */
+export function orderBy(keys: SortKey[], exprOf: (key: SortKey, index: number) => string = (k) => k.expr): string {
+  return keys.map((k, i) => `${exprOf(k, i)} ${k.desc ? 'DESC' : 'ASC'}${k.nullable ? (k.desc ? ' NULLS LAST' : ' NULLS FIRST') : ''}`).join(', ')
 }

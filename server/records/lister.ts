@@ -5,7 +5,8 @@ import type { Dialect } from '../db/dialects/types'
 import type { FormRegistry } from '../forms/registry'
 import { badRequest, fieldProblem, ValidationError } from '../lib/errors'
 import { compileFilter } from '../query/filter-sql'
-import { afterPredicate, decodeCursor, encodeCursor } from '../query/keyset'
+import { countRows } from '../query/count-cache'
+import { afterBranches, decodeCursor, encodeCursor } from '../query/keyset'
 import { TableScope } from '../query/scope'
 import { orderBy, parseSort } from '../query/sort'
 import { id, selectRows, Sql, TRUE } from '../query/sql'
@@ -15,8 +16,6 @@ import type { ListOptions, ListResult } from './types'
 
 export const MAX_PAGE = 500
 export const DEFAULT_PAGE = 50
-/** Counting stops here; beyond it `total` is an estimate. */
-export const COUNT_CAP = 100_000
 
 export function parseFilterParam(filter: unknown): unknown {
   if (filter === undefined || filter === null || filter === '') return undefined
@@ -28,7 +27,7 @@ export function parseFilterParam(filter: unknown): unknown {
   }
 }
 
-/** Lists a form's records: filter, sort, offset or keyset paging, and a cheap total. */
+/** Lists a form's records: filter, sort, offset or keyset paging, and an exact total (cached, see count-cache). */
 export async function listRecords(
   knex: Knex,
   dialect: Dialect,
@@ -63,32 +62,48 @@ export async function listRecords(
     }
     conditions.push(compileFilter(prepared.filter as PreparedFilter, scope, dialect, registry).group())
   }
+  // The count joins only what the filter needs; sorting by a link adds its join after this.
+  const countFrom = scope.from()
   const keys = parseSort(options.sort, form, scope)
   const where = conditions.length ? Sql.join(conditions, ' AND ') : TRUE
 
-  let pageWhere = where
-  if (options.cursor) pageWhere = Sql.join([where.group(), afterPredicate(keys, decodeCursor(options.cursor, keys)).group()], ' AND ')
+  // First the page's ids and sort values (from the sort index, no joins for display), then
+  // its records by id: a deep offset skips index entries, not joined rows.
+  const sortValues = keys.map((k, i) => `${k.expr} AS ${id(`__s${i}`)}`).join(', ')
+  const pageQuery = (extra: Sql | null, pageLimit: number, pageOffset: number) => {
+    const condition = extra ? Sql.join([where, extra.group()], ' AND ') : where
+    return new Sql(`SELECT ${sortValues} FROM ${scope.from()} WHERE ${condition.text} ORDER BY ${orderBy(keys)} LIMIT ? OFFSET ?`, [...condition.bindings, pageLimit, pageOffset])
+  }
+  let page: Sql
+  if (options.cursor) {
+    const branches = afterBranches(keys, decodeCursor(options.cursor, keys))
+    if (branches.length === 1) page = pageQuery(branches[0], limit + 1, 0)
+    else {
+      // Each branch reads its own index range; the union of a few pages is sorted once more.
+      const parts = branches.map((b, i) => {
+        const q = pageQuery(b, limit + 1, 0)
+        return new Sql(`SELECT * FROM (${q.text}) ${id(`b${i}`)}`, q.bindings)
+      })
+      const union = Sql.join(parts, ' UNION ALL ')
+      page = new Sql(`${union.text} ORDER BY ${orderBy(keys, (_, i) => id(`__s${i}`))} LIMIT ?`, [...union.bindings, limit + 1])
+    }
+  } else page = pageQuery(null, limit + 1, offset)
 
-  const reader = new RecordReader(knex, registry)
-  const select = [...reader.selectList(scope, form), ...keys.map((k, i) => `${k.expr} AS ${id(`__s${i}`)}`)]
-  const sql = `SELECT ${select.join(', ')} FROM ${scope.from()} WHERE ${pageWhere.text} ORDER BY ${orderBy(keys)} LIMIT ? OFFSET ?`
-  const rows = await selectRows(knex, sql, [...pageWhere.bindings, limit + 1, offset])
+  const rows = await selectRows(knex, page.text, page.bindings)
   const hasMore = rows.length > limit
-  const page = rows.slice(0, limit)
-  const data = await reader.decode(form, page, { lines: Boolean(options.lines), hidden })
-  const last = page[page.length - 1]
+  const pageRows = rows.slice(0, limit)
+  const idKey = `__s${keys.length - 1}`
+  const data = await new RecordReader(knex, registry).load(
+    form,
+    pageRows.map((r) => Number(r[idKey])),
+    { lines: Boolean(options.lines), hidden },
+  )
+  const last = pageRows[pageRows.length - 1]
   const next_cursor = hasMore && last ? encodeCursor(keys, keys.map((_, i) => normalizeCursorValue(last[`__s${i}`]))) : null
 
-  if (options.total === false) return { data, next_cursor, total: offset + data.length + (hasMore ? 1 : 0), total_is_estimate: true }
-  const counted = await selectRows(knex, `SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${scope.from()} WHERE ${where.text} LIMIT ?) counted`, [...where.bindings, COUNT_CAP + 1])
-  let total = Number(counted[0]?.n ?? 0)
-  let total_is_estimate = false
-  if (total > COUNT_CAP) {
-    total_is_estimate = true
-    const estimate = conditions.length ? null : await dialect.estimateRows(knex, form.table)
-    total = Math.max(estimate ?? COUNT_CAP, COUNT_CAP)
-  }
-  return { data, next_cursor, total, total_is_estimate }
+  if (options.total === false) return { data, next_cursor }
+  const total = await countRows(knex, `SELECT COUNT(*) AS n FROM ${countFrom}${conditions.length ? ` WHERE ${where.text}` : ''}`, where.bindings)
+  return { data, next_cursor, total, total_is_estimate: false }
 }
 
 function normalizeCursorValue(value: unknown): unknown {

@@ -251,7 +251,7 @@ export class RecordsService {
   private async load(form: FormModel, id: number, knex: Knex): Promise<ApiRecord | undefined> {
     const scope = this.deps.access.readScope(this.actor, form)
     if (scope) {
-      const visible = await listRecords(knex, this.deps.db.dialect, this.deps.registry, form, { filter: { and: [scope, { field: 'id', op: 'eq', value: id }] }, limit: 1 }, this.env(), null, new Set())
+      const visible = await listRecords(knex, this.deps.db.dialect, this.deps.registry, form, { filter: { and: [scope, { field: 'id', op: 'eq', value: id }] }, limit: 1, total: false }, this.env(), null, new Set())
       if (visible.data.length === 0) return undefined
     }
     const [record] = await this.reader(knex).load(form, [id], { lines: true, hidden: this.deps.access.hiddenFields(this.actor, form), now: this.clock() })

@@ -14,16 +14,17 @@ export interface ListOptions {
   cursor?: string
   /** include sub-form lines in list results */
   lines?: boolean
-  /** count the matching rows (default true); internal lookups skip it */
+  /** count the matching rows (default true); `count=none` in the API and internal lookups skip it */
   total?: boolean
 }
 
 export interface ListResult {
   data: ApiRecord[]
   next_cursor: string | null
-  total: number
-  /** true when the table is too large to count exactly and `total` is an estimate */
-  total_is_estimate: boolean
+  /** every matching row, exactly; left out when not asked for (`count=none`) */
+  total?: number
+  /** always false: kept for clients written when large totals were estimates */
+  total_is_estimate?: boolean
 }
 
 /** POST /api/forms/:form/records/aggregate (see docs/api.md#aggregates) */

@@ -52,6 +52,12 @@ const WORDS: Record<Locale, Record<string, string>> = {
     assets: '资产总计',
     liabilities: '负债合计',
     equity: '所有者权益合计',
+    other_income: '营业外收入',
+    other_expenses: '营业外支出',
+    income_tax: '所得税费用',
+    liabilities_and_equity: '负债和所有者权益总计',
+    opening_cash: '期初现金余额',
+    closing_cash: '期末现金余额',
   },
   en: {
     'income-statement': 'Income statement',
@@ -78,6 +84,12 @@ const WORDS: Record<Locale, Record<string, string>> = {
     assets: 'Total assets',
     liabilities: 'Total liabilities',
     equity: "Total owner's equity",
+    other_income: 'Non-operating income',
+    other_expenses: 'Non-operating expenses',
+    income_tax: 'Income tax',
+    liabilities_and_equity: 'Total liabilities and equity',
+    opening_cash: 'Cash at the start',
+    closing_cash: 'Cash at the end',
   },
 }
 

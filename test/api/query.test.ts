@@ -124,11 +124,11 @@ describe('the filter language', () => {
 })
 
 describe('sorting and paging', () => {
-  it('sorts by several columns with NULLs last and a stable id tie-break', async () => {
+  it('sorts by several columns with NULLs smallest (first ascending, last descending) and a stable id tie-break', async () => {
     const res = await query('items', { sort: '-price,weight', limit: 10 })
-    expect(res.body.data.map((p: any) => p.sku)).toEqual(['P3', 'P1', 'P2', 'P4'])
+    expect(res.body.data.map((p: any) => p.sku)).toEqual(['P3', 'P2', 'P1', 'P4'])
     const asc = await query('contacts', { sort: 'birthday' })
-    expect(asc.body.data.map((c: any) => c.name)).toEqual(['李娜', '张伟', "O'Brien", '王芳'])
+    expect(asc.body.data.map((c: any) => c.name)).toEqual(['王芳', '李娜', '张伟', "O'Brien"])
     const desc = await query('contacts', { sort: '-birthday' })
     expect(desc.body.data.map((c: any) => c.name)).toEqual(["O'Brien", '张伟', '李娜', '王芳'])
     const byLink = await query('quotes', { sort: '-customer' })

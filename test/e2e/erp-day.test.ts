@@ -511,7 +511,7 @@ describe.sequential('a day with the Taobao ERP', () => {
     await page.waitForURL(/\/forms\/stock_ledger\?filter=/)
     await expect.poll(() => page.locator('[data-test="filter-chip"]').allInnerTexts()).toEqual(['SKU：TX001-01', '仓库：杭州主仓'])
     await expect.poll(() => cellTexts(page, 'qty')).toEqual(['-1', '10', '40'])
-    expect(await cellTexts(page, 'doc_type')).toEqual(['销售出库', '采购入库', '其他入库'])
+    expect(await cellTexts(page, 'doc_type')).toEqual(['销售出库', '采购入库', '期初库存'])
     expect(await cellTexts(page, 'balance_after')).toEqual(['49', '50', '40'])
     expect(await cellTexts(page, 'value')).toEqual(['-¥22.00', '¥220.00', '¥880.00'])
     const docNos = await cellTexts(page, 'doc_no')
@@ -532,7 +532,7 @@ describe.sequential('a day with the Taobao ERP', () => {
     // the stocktake's loss is in TX001-03's ledger
     const ledger = await query('stock_ledger', { field: 'sku', op: 'eq', value: day.sku['TX001-03'] }, { sort: 'id' })
     expect(ledger.map((l) => [l.doc_type, l.qty, l.balance_after])).toEqual([
-      ['stock_in', '50', '50'],
+      ['opening', '50', '50'],
       ['stocktake_loss', '-2', '48'],
     ])
   })

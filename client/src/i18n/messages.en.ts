@@ -113,6 +113,7 @@ const messages: Record<MessageCode, string> = {
   filter_not_json: 'the filter must be JSON',
   bad_limit: 'the page size must be 1 to {max}',
   bad_offset: 'the offset must be 0 or more',
+  bad_count: 'count must be "exact" or "none"',
   offset_and_cursor: 'use either an offset or a cursor, not both',
   bad_cursor: 'the page cursor is not valid; start again from the first page',
   cursor_other_sort: 'the page cursor belongs to another sort order; start again from the first page',

@@ -116,6 +116,7 @@ const messages: Record<MessageCode, string> = {
   filter_not_json: '筛选条件必须是 JSON',
   bad_limit: '每页条数必须在 1 到 {max} 之间',
   bad_offset: '偏移量不能小于 0',
+  bad_count: 'count 只能是 "exact" 或 "none"',
   offset_and_cursor: '不能同时使用偏移量和游标',
   bad_cursor: '翻页游标无效，请从第一页重新开始',
   cursor_other_sort: '翻页游标与当前排序不符，请从第一页重新开始',

@@ -17,7 +17,15 @@ function listOptions(source: Record<string, unknown>): ListOptions {
     offset: safeInt(source.offset, 'offset'),
     cursor: source.cursor === undefined || source.cursor === null ? undefined : String(source.cursor),
     lines: lines === true || lines === '1' || lines === 'true',
+    ...(countOption(source.count) === 'none' ? { total: false } : {}),
   }
+}
+
+/** `count=none` leaves `total` out of the answer; `count=exact` (the default) counts. */
+function countOption(value: unknown): 'exact' | 'none' {
+  if (value === undefined || value === null || value === '' || value === 'exact') return 'exact'
+  if (value === 'none') return 'none'
+  throw badRequest('count must be "exact" or "none"').because('bad_count')
 }
 
 function safeInt(value: unknown, name: string): number | undefined {

@@ -1,4 +1,4 @@
-import type { Dialect } from './types'
+import { bumpTableVersion, quoteIdentifier, withIdLast, type Dialect } from './types'
 
 export const postgresDialect: Dialect = {
   name: 'postgres',
@@ -48,5 +48,15 @@ export const postgresDialect: Dialect = {
     const result = await db.raw('SELECT reltuples::bigint AS n FROM pg_class WHERE relname = ?', [table])
     const n = result.rows?.[0]?.n
     return n == null || Number(n) < 0 ? null : Number(n)
+  },
+  // PostgreSQL puts NULLs last ascending unless told: NULLS FIRST makes its order SQLite's, so
+  // `ORDER BY created DESC NULLS LAST, id DESC` is this index read backwards.
+  indexColumns: (columns, unique) => withIdLast(columns, unique).map((c) => (c === 'id' ? quoteIdentifier(c) : `${quoteIdentifier(c)} NULLS FIRST`)).join(', '),
+  async trackWrites(db, table) {
+    // zg_note_write (migration 010) notes the table per statement, without locks; the versions
+    // are bumped once per transaction at commit, in table order (no deadlocks between writers).
+    await bumpTableVersion(db, table)
+    await db.raw(`DROP TRIGGER IF EXISTS zg_versions ON ${quoteIdentifier(table)}`)
+    await db.raw(`CREATE TRIGGER zg_versions AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${quoteIdentifier(table)} FOR EACH STATEMENT EXECUTE FUNCTION zg_note_write()`)
   },
 }

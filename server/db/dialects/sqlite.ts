@@ -1,4 +1,4 @@
-import type { Dialect } from './types'
+import { bumpTableVersion, quoteIdentifier, type Dialect } from './types'
 
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
@@ -44,5 +44,17 @@ export const sqliteDialect: Dialect = {
   async estimateRows(db, table) {
     const row = await db(table).max({ n: 'id' }).first()
     return row?.n == null ? 0 : Number(row.n)
+  },
+  // SQLite's own order is NULLs first ascending, and every index ends in the rowid (= id).
+  indexColumns: (columns) => columns.map(quoteIdentifier).join(', '),
+  async trackWrites(db, table) {
+    const quoted = quoteIdentifier(table)
+    await bumpTableVersion(db, table)
+    // SQLite has no statement triggers: one tiny UPDATE per row written, within the same transaction.
+    for (const [suffix, event] of [['i', 'INSERT'], ['u', 'UPDATE'], ['d', 'DELETE']]) {
+      await db.raw(
+        `CREATE TRIGGER IF NOT EXISTS ${quoteIdentifier(`zgv_${suffix}_${table}`)} AFTER ${event} ON ${quoted} BEGIN UPDATE zg_table_versions SET version = version + 1 WHERE table_name = '${table}'; END`,
+      )
+    }
   },
 }

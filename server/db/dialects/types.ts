@@ -28,6 +28,29 @@ export interface Dialect {
   tablesWithPrefix(db: Knex, prefix: string): Promise<string[]>
   /** the approximate row count of a table, cheap on large tables */
   estimateRows(db: Knex, table: string): Promise<number | null>
+  /**
+   * The column list of an index, built so it serves list order (NULLs smallest, id last) read
+   * forwards or backwards: see orderBy in server/query/sort.ts.
+   */
+  indexColumns(columns: string[], unique: boolean): string
+  /**
+   * Triggers that bump the table's row in zg_table_versions with every committed write, whoever
+   * writes (this process, another one, a migration), so cached counts know when to count again.
+   * Also bumps it once now: a table created under an old name starts a new version.
+   */
+  trackWrites(db: Knex, table: string): Promise<void>
+}
+
+/** `"a", "b"` plus `"id"` for a non-unique index that does not already end in it. */
+export function withIdLast(columns: string[], unique: boolean): string[] {
+  return unique || columns[columns.length - 1] === 'id' ? columns : [...columns, 'id']
+}
+
+export async function bumpTableVersion(db: Knex, table: string): Promise<void> {
+  await db.raw(
+    'INSERT INTO zg_table_versions (table_name, version) VALUES (?, 1) ON CONFLICT (table_name) DO UPDATE SET version = zg_table_versions.version + 1',
+    [table],
+  )
 }
 
 /** Identifiers come only from validated form definitions; this is the last guard before SQL. */

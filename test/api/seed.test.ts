@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seedOrders, type SeedSummary } from '../../server/cli/seed'
+import { Decimal } from '../../schema/lib/decimal'
+import { startTestApp, type TestApp } from '../support/app'
+import { expectStockConsistent } from '../support/invariants'
+
+/**
+ * `zg seed`: the same data for the same seed, written through the records service so that stock
+ * balances equal their ledger, and returns come back at the cost they shipped at.
+ */
+const OPTIONS = { orders: 600, seed: 7, end: '2026-11-30', days: 40 }
+let first: TestApp
+let second: TestApp
+let summary: SeedSummary
+
+beforeAll(async () => {
+  first = await startTestApp({ bundled: { sampleData: true } })
+  second = await startTestApp({ bundled: { sampleData: true } })
+  summary = await seedOrders(first.ctx, OPTIONS)
+  await seedOrders(second.ctx, OPTIONS)
+}, 240_000)
+afterAll(async () => {
+  await first?.close()
+  await second?.close()
+})
+
+/** orders as a merchant sees them, without ids or the run's clock */
+async function orders(app: TestApp) {
+  const rows: unknown[] = []
+  let cursor: string | null = null
+  do {
+    const page: any = (await app.api.post('/api/forms/orders/records/query', { sort: 'id', limit: 500, lines: true, count: 'none', ...(cursor ? { cursor } : {}) })).body
+    for (const o of page.data) {
+      rows.push([o.shop.display, o.status, o.buyer_nick, o.receiver_state, o.paid_at, o.shipped_at, o.payment_total, o.lines.map((l: any) => [l.sku.display, l.qty, l.payment])])
+    }
+    cursor = page.next_cursor
+  } while (cursor)
+  return rows
+}
+
+describe('zg seed', () => {
+  it('writes the same orders for the same seed', async () => {
+    const a = await orders(first)
+    expect(a).toHaveLength(OPTIONS.orders)
+    expect(await orders(second)).toEqual(a)
+    expect(summary.orders).toBe(OPTIONS.orders)
+  })
+
+  it('spreads orders over ten shops, the days, provinces and the status mix', async () => {
+    const knex = first.ctx.db.knex
+    const byShop = await knex('f_orders').select('shop').count({ n: '*' }).groupBy('shop')
+    expect(byShop).toHaveLength(10)
+    const statuses = new Map((await knex('f_orders').select('status').count({ n: '*' }).groupBy('status')).map((r: any) => [r.status, Number(r.n)]))
+    expect(statuses.get('completed')).toBeGreaterThan(OPTIONS.orders * 0.4)
+    for (const s of ['shipped', 'cancelled', 'pending']) expect(statuses.get(s), s).toBeGreaterThan(0)
+    const provinces = await knex('f_orders').distinct('receiver_state')
+    expect(provinces.length).toBeGreaterThan(10)
+    const buyers = await knex('f_orders').countDistinct({ n: 'buyer_nick' })
+    expect(Number(buyers[0].n)).toBeLessThanOrEqual(Math.max(50, OPTIONS.orders * 0.04))
+    // every shipped order left with a submitted stock-out
+    const unissued = await knex('f_orders as o').leftJoin('f_stock_out as s', 's.id', 'o.stock_out').whereIn('o.status', ['shipped', 'completed']).where((q) => q.whereNull('s.id').orWhereNot('s.doc_status', 'submitted')).count({ n: '*' })
+    expect(Number(unissued[0].n)).toBe(0)
+  })
+
+  it('keeps stock balances equal to their ledger, and takes returns back at the shipped cost', async () => {
+    await expectStockConsistent(first.ctx.db.knex)
+    const knex = first.ctx.db.knex
+    expect(summary.afterSales).toBeGreaterThan(0)
+    const returns = await knex('f_stock_in as d')
+      .join('f_stock_in__lines as l', 'l.parent_id', 'd.id')
+      .where({ 'd.type': 'sales_return', 'd.doc_status': 'submitted' })
+      .select('l.sku', 'l.unit_cost', 'd.received_at')
+    expect(returns.length).toBeGreaterThan(0)
+    // the unit cost of a return is one its SKU was issued at by an earlier sales stock-out
+    const issued = await knex('f_stock_ledger').where({ doc_form: 'stock_out' }).select('sku', 'qty', 'value')
+    const costs = new Map<string, Set<string>>()
+    for (const l of issued) {
+      const unit = new Decimal(String(l.value)).div(String(l.qty)).toDecimalPlaces(0).toString()
+      costs.set(String(l.sku), (costs.get(String(l.sku)) ?? new Set()).add(unit))
+    }
+    for (const r of returns) expect(costs.get(String(r.sku))?.has(String(r.unit_cost)), `return of SKU ${r.sku} at ${r.unit_cost}`).toBe(true)
+  })
+})
