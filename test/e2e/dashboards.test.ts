@@ -114,7 +114,7 @@ async function boardLoaded() {
   await page.waitForTimeout(800) // chart animations
 }
 async function count(form: string, filter: unknown) {
-  return (await ctx.records.list(form, { filter, limit: 1 })).total
+  return (await ctx.records.list(form, { filter, limit: 1 })).total ?? 0
 }
 
 describe('dashboards on the home page', () => {
