@@ -19,6 +19,8 @@ export const router = createRouter({
         // the form designer (administrators): its own chunk, loaded only when opened
         { path: 'designer/new', name: 'designer-new', component: () => import('@/views/FormDesignerView.vue') },
         { path: 'designer/:form', name: 'designer', component: () => import('@/views/FormDesignerView.vue') },
+        // the dashboard designer: its own chunk (grid-layout-plus), loaded only when opened
+        { path: 'dashboards/:key/design', name: 'dashboard-design', component: () => import('@/views/DashboardDesignerView.vue') },
         // Taobao shops (the taobao_erp pack): query changes (tabs) keep the page, so it is keyed by path
         // 财务报表: the three statements from the journal
         { path: 'reports/:statement', name: 'report', component: () => import('@/views/reports/StatementView.vue'), meta: { keyByPath: true } },

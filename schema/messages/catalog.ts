@@ -245,6 +245,22 @@ export const MESSAGE_CATALOG = {
   approval_collective: ['action'],
   approval_bad_decision: ['decision'],
   approval_record_query: [],
+
+  // Dashboards (schema/dashboards, server/dashboards)
+  dashboard_duplicate_widget: ['widget'],
+  dashboard_todo_needs_form: ['widget'],
+  dashboard_unknown_form: ['widget', 'form'],
+  dashboard_unknown_field: ['widget', 'form', 'field'],
+  dashboard_field_kind: ['widget', 'field', 'kind'],
+  dashboard_measure_needs_field: ['widget', 'fn'],
+  dashboard_bad_formula: ['widget', 'detail'],
+  dashboard_bad_option: ['widget', 'option'],
+  dashboard_bad_filter: ['widget', 'detail'],
+  dashboard_not_found: ['key'],
+  dashboard_key_taken: ['key'],
+  dashboard_not_yours: [],
+  dashboard_from_pack: [],
+  dashboard_expected: [],
 } as const satisfies Record<string, readonly string[]>
 
 export type MessageCode = keyof typeof MESSAGE_CATALOG

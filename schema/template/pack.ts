@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Key } from '../fields/common'
 import { LocalizedText } from '../lib/localized'
+import { DashboardSchema, type DashboardDefinition } from '../dashboards/types'
 import { FormSchema, type FormDefinition } from './form'
 
 export const PACK_FORMAT = 'zhanggui.pack/1'
@@ -13,6 +14,8 @@ export const PackSchema = Type.Object(
     version: Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+$', description: 'semantic version; a higher one upgrades an installed pack' }),
     description: Type.Optional(LocalizedText),
     forms: Type.Array(FormSchema, { minItems: 1 }),
+    /** dashboards (and the home page's to-dos) over the pack's forms: schema/dashboards */
+    dashboards: Type.Optional(Type.Array(DashboardSchema)),
     /** records to create when the pack is first installed, by form key */
     sample_data: Type.Optional(Type.Record(Type.String(), Type.Array(Type.Record(Type.String(), Type.Unknown())))),
     /**
@@ -27,4 +30,4 @@ export const PackSchema = Type.Object(
   { additionalProperties: false, $id: 'https://zhanggui.dev/schema/pack.json' },
 )
 
-export type PackDefinition = Omit<Static<typeof PackSchema>, 'forms'> & { forms: FormDefinition[] }
+export type PackDefinition = Omit<Static<typeof PackSchema>, 'forms' | 'dashboards'> & { forms: FormDefinition[]; dashboards?: DashboardDefinition[] }

@@ -6,6 +6,7 @@ import type { FormDefinition } from '../template/form'
 import { FormSchema } from '../template/form'
 import { PackSchema, type PackDefinition } from '../template/pack'
 import { checkSchema } from './ajv'
+import { validateDashboard } from '../dashboards/validate'
 
 export interface ValidationResult {
   ok: boolean
@@ -48,10 +49,20 @@ export function validatePack(pack: unknown, installed: FormDefinition[] = []): V
     keys.add(form.key)
   })
   if (problems.length) return { ok: false, problems }
-  return compileWithInstalled(
+  const result = compileWithInstalled(
     definition.forms.map((def, i) => ({ def, at: `forms[${i}]` })),
     installed.filter((f) => !keys.has(f.key)),
   )
+  if (!result.ok || !result.forms) return result
+  // Dashboards are checked against the forms as they will be: this pack's and the installed ones.
+  const lookup = (key: string) => result.forms!.get(key)
+  const boards = new Set<string>()
+  definition.dashboards?.forEach((board, i) => {
+    if (boards.has(board.key)) problems.push({ path: `dashboards[${i}].key`, message: `duplicate dashboard key "${board.key}"` })
+    boards.add(board.key)
+    problems.push(...validateDashboard(board, lookup, `dashboards[${i}]`))
+  })
+  return problems.length ? { ok: false, problems } : result
 }
 
 /** Validates one form (the designer's save), against the other installed forms. */

@@ -9,6 +9,7 @@ import { buildOpenApi } from './openapi'
 import { adminRoutes } from './routes/admin'
 import { approvalRoutes } from './routes/approvals'
 import { authRoutes } from './routes/auth'
+import { dashboardRoutes } from './routes/dashboards'
 import { designerRoutes } from './routes/designer'
 import { erpRoutes } from './routes/erp'
 import { fileRoutes } from './routes/files'
@@ -49,6 +50,7 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
     next()
   }, recordRoutes(ctx))
   api.use('/approvals', approvalRoutes(ctx))
+  api.use('/dashboards', dashboardRoutes(ctx))
   api.use('/files', fileRoutes(ctx))
   api.use('/me/settings', settingsRoutes(ctx))
   api.use('/', adminRoutes(ctx))

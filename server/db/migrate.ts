@@ -6,6 +6,7 @@ import * as syncRecovery from './migrations/004-sync-recovery'
 import * as oauthStates from './migrations/005-oauth-states'
 import * as formOverlays from './migrations/006-form-overlays'
 import * as approvals from './migrations/007-approvals'
+import * as dashboards from './migrations/009-dashboards'
 import * as tableVersions from './migrations/010-table-versions'
 
 /** Migrations are modules listed here (not files found at run time), so they bundle and type-check. */
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '005-oauth-states': oauthStates,
   '006-form-overlays': formOverlays,
   '007-approvals': approvals,
+  '009-dashboards': dashboards,
   '010-table-versions': tableVersions,
 }
 

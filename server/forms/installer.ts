@@ -10,6 +10,7 @@ import { AppError } from '../lib/errors'
 import { SchemaBuilder } from './ddl'
 import { migrateForm, type FormImpact } from './migrate-form'
 import { FormRegistry } from './registry'
+import { installPackDashboards, type DashboardInstall } from '../dashboards/store'
 
 /** One conflict between a pack upgrade and the merchant's customisations of one form. */
 export interface PackConflict extends Omit<OverlayConflict, 'code'> {
@@ -39,6 +40,8 @@ export interface InstallResult {
   updated: string[]
   forms: FormPlan[]
   conflicts: PackConflict[]
+  /** the pack's dashboards created, updated (under the merchant's overlay), removed */
+  dashboards?: DashboardInstall
 }
 
 export class TemplateError extends AppError {
@@ -209,6 +212,7 @@ export async function installPack(db: Database, registry: FormRegistry, input: u
       result.updated.push(def.key)
       forms.push({ key: def.key, change: JSON.stringify(before.def) === JSON.stringify(def) ? 'unchanged' : 'changed', customized: Boolean(overlay), fields: fieldChanges(before.def, def), impact: migration.impact })
     }
+    result.dashboards = await installPackDashboards(trx, pack.key, pack.dashboards ?? [], (key) => compiled.forms!.get(key) ?? registry.get(key))
     const packRow = { version: pack.version, definition: JSON.stringify(pack), updated_at: now }
     if (existing) await trx('zg_packs').where({ key: pack.key }).update(packRow)
     else await trx('zg_packs').insert({ key: pack.key, installed_at: now, ...packRow })

@@ -18,7 +18,7 @@ function readJson(file: string): unknown {
 
 /**
  * Reads a pack from a JSON file, or from a folder whose pack.json lists its forms as files
- * (`"forms": ["forms/orders.json", …]`) and may name a sample-data file — large packs stay
+ * (`"forms": ["forms/orders.json", …]`, likewise `"dashboards"`) and may name a sample-data file — large packs stay
  * readable one form per file. Returns the pack as one object, as the installer takes it.
  */
 export function readPack(location: string): Record<string, unknown> {
@@ -28,6 +28,9 @@ export function readPack(location: string): Record<string, unknown> {
   const pack = readJson(file) as Record<string, unknown>
   if (Array.isArray(pack.forms)) {
     pack.forms = pack.forms.map((entry) => (typeof entry === 'string' ? readJson(path.join(base, entry)) : entry))
+  }
+  if (Array.isArray(pack.dashboards)) {
+    pack.dashboards = pack.dashboards.map((entry) => (typeof entry === 'string' ? readJson(path.join(base, entry)) : entry))
   }
   if (typeof pack.sample_data === 'string') pack.sample_data = readJson(path.join(base, pack.sample_data))
   if (typeof pack.seed_data === 'string') pack.seed_data = readJson(path.join(base, pack.seed_data))

@@ -70,6 +70,13 @@ export class SyncRuns {
       .update({ status: 'failed', progress: 100, finished_at: Date.now(), message: 'interrupted (the server stopped during this run); the next run resumes from the checkpoint' })
   }
 
+  /** Shops whose latest finished run failed (the home page's 同步失败 count). */
+  async failingShops(): Promise<number[]> {
+    const latest = this.knex('zg_sync_runs').whereNotNull('finished_at').groupBy('shop_id').select('shop_id').max({ id: 'id' })
+    const rows = await this.knex('zg_sync_runs as r').join(latest.as('l'), 'l.id', 'r.id').where('r.status', 'failed').select('r.shop_id')
+    return rows.map((r) => Number(r.shop_id))
+  }
+
   async lastFinished(shopId: number): Promise<number | null> {
     const row = await this.knex('zg_sync_runs').where({ shop_id: shopId }).whereNotNull('finished_at').max({ at: 'finished_at' }).first()
     return row?.at == null ? null : Number(row.at)

@@ -223,6 +223,21 @@ const messages: Record<MessageCode, string> = {
   approval_collective: '"{action}" works on several records at once and cannot need approval',
   approval_bad_decision: 'Unknown approval decision: {decision}',
   approval_record_query: 'Name the form and the record',
+
+  dashboard_duplicate_widget: 'Widget "{widget}" is named twice',
+  dashboard_todo_needs_form: 'To-do "{widget}" needs a form or a source',
+  dashboard_unknown_form: 'Widget "{widget}": form "{form}" does not exist',
+  dashboard_unknown_field: 'Widget "{widget}": form "{form}" has no field "{field}"',
+  dashboard_field_kind: 'Widget "{widget}": field "{field}" is not {kind}',
+  dashboard_measure_needs_field: 'Widget "{widget}": {fn} needs a field',
+  dashboard_bad_formula: 'Widget "{widget}" has a bad formula: {detail}',
+  dashboard_bad_option: 'Widget "{widget}": option "{option}" names a measure the dataset does not have',
+  dashboard_bad_filter: 'Widget "{widget}" has a bad filter: {detail}',
+  dashboard_not_found: 'Dashboard "{key}" does not exist, or you may not see it',
+  dashboard_key_taken: 'The dashboard key "{key}" is taken',
+  dashboard_not_yours: 'You can only change or delete dashboards you created',
+  dashboard_from_pack: 'A dashboard that comes with a pack cannot be deleted',
+  dashboard_expected: 'Send a dashboard definition (a JSON object)',
 }
 
 export default messages

@@ -226,6 +226,21 @@ const messages: Record<MessageCode, string> = {
   approval_collective: '「{action}」一次处理多条记录，不能设置审批',
   approval_bad_decision: '不支持的审批操作：{decision}',
   approval_record_query: '请指定表单和记录',
+
+  dashboard_duplicate_widget: '组件「{widget}」重名',
+  dashboard_todo_needs_form: '待办「{widget}」需要指定表单或来源',
+  dashboard_unknown_form: '组件「{widget}」：表单「{form}」不存在',
+  dashboard_unknown_field: '组件「{widget}」：表单「{form}」没有字段「{field}」',
+  dashboard_field_kind: '组件「{widget}」：字段「{field}」不是{kind}',
+  dashboard_measure_needs_field: '组件「{widget}」：{fn} 需要选择字段',
+  dashboard_bad_formula: '组件「{widget}」的公式有误：{detail}',
+  dashboard_bad_option: '组件「{widget}」的设置「{option}」指向不存在的指标',
+  dashboard_bad_filter: '组件「{widget}」的筛选有误：{detail}',
+  dashboard_not_found: '看板「{key}」不存在，或你无权查看',
+  dashboard_key_taken: '看板标识「{key}」已被使用',
+  dashboard_not_yours: '只能修改或删除自己创建的看板',
+  dashboard_from_pack: '模板自带的看板不能删除',
+  dashboard_expected: '请提交一个看板定义（JSON 对象）',
 }
 
 export default messages

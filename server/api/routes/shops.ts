@@ -37,6 +37,12 @@ export function shopRoutes(ctx: AppContext): Router {
   router.post('/', async (req, res) => {
     res.status(201).json({ data: await shops.create(req.actor!, req.body ?? {}) })
   })
+  /** Shops whose last sync failed, for the home page's to-dos: ids the caller may read. */
+  router.get('/sync-failures', async (req, res) => {
+    const failing = await runs.failingShops()
+    const visible = failing.length ? (await ctx.records.as(req.actor!).list('shops', { filter: { field: 'id', op: 'in', value: failing }, limit: 500 })).data.map((r) => Number(r.id)) : []
+    res.json({ data: { count: visible.length, shops: visible } })
+  })
   router.get('/:id', async (req, res) => {
     res.json({ data: await shops.get(req.actor!, recordId(req)) })
   })
