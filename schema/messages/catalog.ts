@@ -171,6 +171,9 @@ export const MESSAGE_CATALOG = {
 
   // Shop-specific actions of the Taobao ERP pack (server/erp)
   choose_warehouse: [],
+  suggestion_lines_required: [],
+  suggestion_bad_line: ['line'],
+  suggestion_no_supplier: ['line', 'sku'],
   merge_needs_two: [],
   merge_refused: ['order', 'target', 'reason'],
   split_lines_required: [],

@@ -156,6 +156,9 @@ const messages: Record<MessageCode, string> = {
   unknown_user: 'No user "{user}"',
 
   choose_warehouse: 'Choose a warehouse',
+  suggestion_lines_required: 'Choose the SKUs to buy',
+  suggestion_bad_line: 'Line {line}: choose a SKU and a whole quantity above 0',
+  suggestion_no_supplier: 'Line {line}: SKU {sku} has no supplier; set its default supplier or choose one',
   merge_needs_two: 'Select at least two orders to merge',
   merge_refused: '{order} cannot be merged into {target}: {reason}',
   split_lines_required: 'Choose the lines and quantities to split off',

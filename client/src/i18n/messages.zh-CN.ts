@@ -159,6 +159,9 @@ const messages: Record<MessageCode, string> = {
   unknown_user: '没有用户“{user}”',
 
   choose_warehouse: '请选择仓库',
+  suggestion_lines_required: '请选择要采购的 SKU',
+  suggestion_bad_line: '第 {line} 行：请选择 SKU 并填写大于 0 的整数数量',
+  suggestion_no_supplier: '第 {line} 行：SKU {sku} 没有供应商，请设置默认供应商或选择一个',
   merge_needs_two: '请至少选择两个订单进行合并',
   merge_refused: '{order} 不能与 {target} 合并：{reason}',
   split_lines_required: '请选择要拆出的明细和数量',
