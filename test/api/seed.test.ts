@@ -100,3 +100,23 @@ describe('zg seed', () => {
     expect(Number(outside[0].n)).toBe(0)
   })
 })
+
+describe('zg seed --shipments daily', () => {
+  let app: TestApp
+  beforeAll(async () => {
+    app = await startTestApp({ bundled: { sampleData: true } })
+  }, 120_000)
+  afterAll(async () => {
+    await app?.close()
+  })
+
+  it('writes the same orders with one stock-out per day, stock equal to its ledger', async () => {
+    const result = await seedOrders(app.ctx, { ...OPTIONS, shipments: 'daily' })
+    expect(result.stockOuts).toBeLessThanOrEqual(OPTIONS.days)
+    const projection = (rows: unknown[]) => rows.map((r) => (r as unknown[]).filter((_, i) => i !== 5)) // shipped_at aside, the same orders
+    expect(projection(await orders(app))).toEqual(projection(await orders(first)))
+    await expectStockConsistent(app.ctx.db.knex)
+    const unissued = await app.ctx.db.knex('f_orders').whereIn('status', ['shipped', 'completed']).whereNull('stock_out').count({ n: '*' })
+    expect(Number(unissued[0].n)).toBe(0)
+  })
+})
