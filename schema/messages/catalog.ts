@@ -207,6 +207,8 @@ export const MESSAGE_CATALOG = {
   import_orders_file: [],
   import_unexpected_file: ['field'],
   import_token_required: [],
+  alipay_statement_file: [],
+  alipay_statement_unreadable: [],
   stock_rule_invalid: ['rule', 'reason'],
   stock_rule_duplicate: ['rule'],
   stock_rules_required: [],

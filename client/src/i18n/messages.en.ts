@@ -108,6 +108,8 @@ const messages: Record<MessageCode, string> = {
   report_bad_date: 'the date parameter {param} is not a date: {value} (YYYY-MM-DD)',
   report_bad_range: 'from {from} is after to {to}',
   report_bad_shop: 'not a shop id: {value}',
+  alipay_statement_file: 'send the Alipay statement as the "statement" file',
+  alipay_statement_unreadable: 'not an Alipay account statement: it needs 账务流水号, 发生时间, 收入金额 and 支出金额',
 
   invalid_filter: 'invalid filter: {reason}',
   filter_not_json: 'the filter must be JSON',

@@ -111,6 +111,8 @@ const messages: Record<MessageCode, string> = {
   report_bad_date: '日期参数 {param} 无效：{value}（应为 YYYY-MM-DD）',
   report_bad_range: '开始日期 {from} 晚于结束日期 {to}',
   report_bad_shop: '店铺参数无效：{value}',
+  alipay_statement_file: '请上传支付宝账务明细文件（statement）',
+  alipay_statement_unreadable: '无法识别为支付宝账务明细：需要账务流水号、发生时间、收入金额和支出金额列',
 
   invalid_filter: '筛选条件有误：{reason}',
   filter_not_json: '筛选条件必须是 JSON',
