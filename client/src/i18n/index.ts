@@ -10,6 +10,8 @@ import dashboardsZhCN from './dashboards.zh-CN'
 import designerEn from './designer.en'
 import designerZhCN from './designer.zh-CN'
 import en from './en'
+import purchaseEn from './purchase.en'
+import purchaseZhCN from './purchase.zh-CN'
 import errorsEn from './messages.en'
 import errorsZhCN from './messages.zh-CN'
 import packsEn from './packs.en'
@@ -32,8 +34,8 @@ export const i18n = createI18n({
   // Feature modules keep their words in files of their own, merged here under their namespace
   // (server error codes: messages.*.ts, see composables/errorText.ts; approvals, designer, packs).
   messages: {
-    'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN, approvals: approvalsZhCN, designer: designerZhCN, reports: reportsZhCN, dashboards: dashboardsZhCN },
-    en: { ...en, errors: errorsEn, packs: packsEn, approvals: approvalsEn, designer: designerEn, reports: reportsEn, dashboards: dashboardsEn },
+    'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN, approvals: approvalsZhCN, designer: designerZhCN, reports: reportsZhCN, dashboards: dashboardsZhCN, purchase: purchaseZhCN },
+    en: { ...en, errors: errorsEn, packs: packsEn, approvals: approvalsEn, designer: designerEn, reports: reportsEn, dashboards: dashboardsEn, purchase: purchaseEn },
   },
 })
 

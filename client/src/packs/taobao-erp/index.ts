@@ -25,6 +25,7 @@ export const taobaoErpMenu: PackMenuGroup[] = [
     items: [
       { path: '/shops', label: 'shops.title', icon: 'Shop' },
       { path: '/shops/import', label: 'sellerCenter.title', icon: 'Upload' },
+      { path: '/purchase-suggestions', label: 'purchase.suggestions.menu', icon: 'ShoppingCart' },
     ],
   },
   {
