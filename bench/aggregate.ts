@@ -65,7 +65,7 @@ async function main() {
   const values = (i: string) =>
     `1, 0, 0, 1 + ${i} % 10, CASE ${i} % 4 WHEN 0 THEN 'paid' WHEN 1 THEN 'shipped' WHEN 2 THEN 'finished' ELSE 'closed' END, 'b' || ((${i} * 7919) % 40000), 'p' || (${i} % 34), ` +
     `${YEAR_START} + (${i} * ${Math.floor(YEAR_MS / ORDERS)}) + (${i} * 7919) % 3600000, 100 + (${i} * 104729) % 50000`
-  if (pg) await knex.raw(`INSERT INTO f_orders (${columns}) SELECT ${values('i')} FROM generate_series(1, ?) AS s(i)`, [ORDERS])
+  if (pg) await knex.raw(`INSERT INTO f_orders (${columns}) SELECT ${values('i')} FROM generate_series(1::bigint, ?) AS s(i)`, [ORDERS])
   else await knex.raw(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) INSERT INTO f_orders (${columns}) SELECT ${values('i')} FROM n`, [ORDERS])
   await knex.raw(pg ? 'ANALYZE f_orders' : 'ANALYZE')
   console.log(`filled in ${((performance.now() - fillStart) / 1000).toFixed(1)} s`)
@@ -105,7 +105,8 @@ async function main() {
     rows.push([name, `${ms.toFixed(0)} ms`, `raw SQL ${raw.toFixed(0)} ms`])
   }
   const width = Math.max(...rows.map((r) => r[0].length))
-  for (const [name, value, floor] of rows) console.log(`${name.padEnd(width)}  ${value.padEnd(8)}  ${floor}   target ≤ 300 ms (SQLite, 1M)`)
+  // the dashboards' target: ≤ 300 ms median for a year of 1M orders on SQLite
+  for (const [name, value, floor] of rows) console.log(`${name.padEnd(width)}  ${value.padEnd(8)}  ${floor}`)
   await ctx.db.close()
   fs.rmSync(dataDir, { recursive: true, force: true })
 }

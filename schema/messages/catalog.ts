@@ -171,6 +171,9 @@ export const MESSAGE_CATALOG = {
 
   // Shop-specific actions of the Taobao ERP pack (server/erp)
   choose_warehouse: [],
+  suggestion_lines_required: [],
+  suggestion_bad_line: ['line'],
+  suggestion_no_supplier: ['line', 'sku'],
   merge_needs_two: [],
   merge_refused: ['order', 'target', 'reason'],
   split_lines_required: [],
@@ -207,6 +210,8 @@ export const MESSAGE_CATALOG = {
   import_orders_file: [],
   import_unexpected_file: ['field'],
   import_token_required: [],
+  alipay_statement_file: [],
+  alipay_statement_unreadable: [],
   stock_rule_invalid: ['rule', 'reason'],
   stock_rule_duplicate: ['rule'],
   stock_rules_required: [],

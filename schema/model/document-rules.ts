@@ -240,7 +240,11 @@ function compilePosting(
     values.push({ field, formula })
   }
   for (const key of ledger.key) {
-    if (!values.some((v) => v.field.key === key)) problems.push({ path: `${path}.values`, message: `needs a value for the balance key "${key}"` })
+    const value = values.find((v) => v.field.key === key)
+    if (!value) problems.push({ path: `${path}.values`, message: `needs a value for the balance key "${key}"` })
+    // Balances are found and locked before any line is evaluated, so a key cannot wait for them.
+    const late = value?.formula?.dependencies.find((d) => d.startsWith('balance.') || earlier.some((p) => d.startsWith(`${p.name}.`)))
+    if (late) problems.push({ path: `${path}.values.${key}`, message: `the balance key "${key}" cannot read "${late}": balances and earlier postings are not known yet when it is needed` })
   }
   for (const ledgerKey of Object.values(ledger.add)) {
     if (!values.some((v) => v.field.key === ledgerKey)) problems.push({ path: `${path}.values`, message: `needs a value for "${ledgerKey}" (it adds up into the balance)` })

@@ -151,6 +151,16 @@ export function buildOpenApi(registry: FormRegistry): Schema {
         responses: { 201: json({ type: 'object', properties: { data: ref } }), ...errors(400, 401, 403, 409, 422) },
       },
     }
+    const aggregate = {
+      tags: tag,
+      summary: `Group and measure ${name} in one SQL statement (docs/api.md#aggregates)`,
+      requestBody: json(AGGREGATE_REQUEST),
+      responses: { 200: json(AGGREGATE_RESPONSE), ...errors(400, 401, 403, 404, 422) },
+    }
+    paths[`${base}/aggregate`] = { post: aggregate }
+    for (const field of form.fields.filter((f) => f.lines)) {
+      paths[`/api/forms/${name}.${field.key}/records/aggregate`] = { post: { ...aggregate, summary: `Group and measure the lines of ${name}.${field.key} (they may name parent.<field>)` } }
+    }
     paths[`${base}/{id}`] = {
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
       get: { tags: tag, summary: `Get a ${name} record`, responses: { 200: json({ type: 'object', properties: { data: ref } }), ...errors(401, 403, 404) } },
@@ -182,4 +192,48 @@ export function buildOpenApi(registry: FormRegistry): Schema {
     security: [{ bearer: [] }, { session: [] }],
     paths,
   }
+}
+
+const AGGREGATE_REQUEST = {
+  type: 'object',
+  required: ['measures'],
+  properties: {
+    filter: { type: 'object', description: 'the filter language, see docs/filters.md' },
+    group_by: {
+      type: 'array',
+      maxItems: 6,
+      items: {
+        oneOf: [
+          { type: 'string', description: 'a field key, "link.field", "address.province" or (lines) "parent.field"' },
+          { type: 'object', required: ['field', 'by'], properties: { field: { type: 'string' }, by: { type: 'string', enum: ['day', 'week', 'month', 'quarter', 'year'] } } },
+        ],
+      },
+    },
+    measures: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 20,
+      items: {
+        type: 'object',
+        required: ['fn', 'as'],
+        properties: {
+          fn: { type: 'string', enum: ['count', 'sum', 'avg', 'min', 'max', 'count_distinct'] },
+          field: { type: 'string', description: 'optional for count' },
+          as: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        },
+      },
+    },
+    having: { type: 'object', description: 'the filter language over group keys and measure names' },
+    sort: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'group keys and measure names, "-" for descending' },
+    limit: { type: 'integer', minimum: 1, maximum: 10000, default: 10000 },
+    offset: { type: 'integer', minimum: 0, default: 0 },
+  },
+}
+
+const AGGREGATE_RESPONSE = {
+  type: 'object',
+  properties: {
+    data: { type: 'array', items: { type: 'object', description: 'each group key and each measure by its name' } },
+    truncated: { type: 'boolean', description: 'more groups follow' },
+  },
 }

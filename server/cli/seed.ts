@@ -2,19 +2,21 @@
  * `npm run zg -- seed --orders N [--seed S] [--end YYYY-MM-DD]`: a year of Taobao ERP business in
  * the installed pack, for dashboards, statements and benchmarks — deterministic for the same
  * seed, order count and end day. Ten shops, ~40 buyers per 1,000 orders (each with a province
- * among the 34), order lines on the pack's SKUs, the status mix of a Taobao shop, monthly
- * purchase receipts, a daily sales stock-out that issues the day's shipments at moving-average
- * cost, and after-sales refunds (with returns received back at the cost they shipped at).
+ * among the 34), order lines on the pack's SKUs, post fees, the status mix of a Taobao shop,
+ * monthly purchase receipts, a sales stock-out per shipped order (at moving-average cost), and
+ * after-sales refunds, most with the goods returned.
  *
- * Everything is written through the records service: master data and orders with createMany,
- * one transaction per day; stock moves by submitting stock-in/out documents, so the stock ledger,
- * balances and costs are what the pack's postings make them.
+ * Everything is written through the records service, one transaction per day, on a clock set to
+ * the day being written (so created_at, posting times and refunded_at fall in the seeded year):
+ * orders with createMany; shipments, returns and refunds by the pack's own documents and actions
+ * (stock-out submit, 退货入库, 已退款), so the stock ledger, balances and journal are what the
+ * pack's postings make them.
  */
 import { Decimal } from '../../schema/lib/decimal'
 import { formatDateTime } from '../../schema/lib/time'
 import { installBundledPacks } from '../app'
 import type { AppContext } from '../context'
-import type { RecordsService } from '../records/service'
+import { RecordsService } from '../records/service'
 
 export interface SeedOptions {
   orders: number
@@ -23,6 +25,14 @@ export interface SeedOptions {
   end?: string
   /** how many days end there (default 365: a year); tests use fewer */
   days?: number
+  /**
+   * 'order' (default): each shipped order gets its own sales stock-out, as the 发货 action makes
+   * it, so the journal has each sale's revenue, post fee and COGS — complete books, but every
+   * shipment is a document submit (~60 queries). 'daily': one stock-out per day for all its
+   * shipments — stock, costs and COGS exact, many times faster, but no per-order revenue in
+   * the journal (for list, dashboard and aggregate benchmarks, not for statements).
+   */
+  shipments?: 'order' | 'daily'
   log?: (line: string) => void
 }
 
@@ -69,7 +79,7 @@ function weighted(random: () => number, weights: number[]): number {
 const dayStart = (day: string) => Date.parse(`${day}T00:00:00+08:00`)
 const dayOf = (ms: number) => new Date(ms + SHANGHAI).toISOString().slice(0, 10)
 const at = (ms: number) => formatDateTime(ms)
-const idOf = (v: unknown) => (typeof v === 'object' && v !== null ? Number((v as { id: unknown }).id) : Number(v))
+
 const money = (d: Decimal) => d.toDecimalPlaces(2).toFixed(2)
 
 /** Orders per day over the year: weekends a little busier, 618 and Double 11 much busier. */
@@ -112,6 +122,7 @@ interface PlannedOrder {
   paidAt: number
   shippedAt: number | null
   lines: PlannedLine[]
+  postFee: string
   /** days after shipping the buyer asks for a refund, or null */
   afterSaleIn: number | null
   returnsGoods: boolean
@@ -121,7 +132,8 @@ export async function seedOrders(ctx: AppContext, options: SeedOptions): Promise
   const started = Date.now()
   const log = options.log ?? (() => undefined)
   const random = generator(options.seed ?? 20261111)
-  const records = ctx.records
+  const clock = { now: Date.now() }
+  const records = new RecordsService({ db: ctx.db, registry: ctx.registry, access: ctx.access, hooks: ctx.hooks, actions: ctx.actions, clock: () => clock.now })
   if (!ctx.registry.get('orders')) {
     log('installing the Taobao ERP pack with its sample data')
     await installBundledPacks(ctx, { sampleData: true })
@@ -161,7 +173,9 @@ export async function seedOrders(ctx: AppContext, options: SeedOptions): Promise
         lines.push({ sku, qty, payment: sku.price.mul(qty).mul(new Decimal(1).minus(discount)).toDecimalPlaces(2) })
       }
       const afterSale = shipped && random() < 0.04
+      const postFee = random() < 0.15 ? (random() < 0.5 ? '6.00' : '10.00') : '0.00'
       return {
+        postFee,
         shop: buyer % master.shops.length,
         buyer,
         status,
@@ -174,8 +188,10 @@ export async function seedOrders(ctx: AppContext, options: SeedOptions): Promise
     }),
   )
 
-  /** refunds due on a day: the order, its lines and the cost each SKU shipped at */
-  const refundsDue = new Map<number, { orderId: number; order: PlannedOrder; costs: Map<number, Decimal> }[]>()
+  /** refunds due on a day */
+  const refundsDue = new Map<number, Refund[]>()
+  const hasPostFee = Boolean(ctx.registry.require('orders').field('post_fee'))
+  const daily = options.shipments === 'daily'
   let month = ''
   for (let d = 0; d < days.length; d++) {
     const day = days[d]
@@ -189,6 +205,7 @@ export async function seedOrders(ctx: AppContext, options: SeedOptions): Promise
       }
       if (demand.size) {
         const drift = new Decimal(95 + Math.floor(random() * 11)).div(100)
+        clock.now = dayStart(day) + 8 * 3_600_000
         await records.transaction(async (service) => {
           const [stockIn] = await service.createManyIds('stock_in', [
             {
@@ -210,38 +227,61 @@ export async function seedOrders(ctx: AppContext, options: SeedOptions): Promise
     }
 
     const orders = planned[d]
-    const shippedToday = orders.filter((o) => o.shippedAt !== null)
     const due = refundsDue.get(d) ?? []
     refundsDue.delete(d)
-    await records.transaction(async (service) => {
-      // the day's shipments leave with one sales stock-out, issued at moving-average cost
-      let stockOut: number | null = null
-      let costs = new Map<number, Decimal>()
-      if (shippedToday.length) {
-        const quantities = new Map<number, number>()
-        for (const o of shippedToday) for (const l of o.lines) quantities.set(l.sku.id, (quantities.get(l.sku.id) ?? 0) + l.qty)
-        ;[stockOut] = await service.createManyIds('stock_out', [
-          { type: 'sales', warehouse: master.warehouse, issued_at: at(dayStart(day) + DAY - 60_000), reason: `${day} 发货`, lines: [...quantities].map(([sku, qty]) => ({ sku, qty })) },
-        ])
-        await service.runAction('stock_out', stockOut, 'submit')
-        costs = await issueCosts(service, stockOut)
-        summary.stockOuts++
+    clock.now = dayStart(day) + 23 * 3_600_000
+    await records.transaction(async (service, trx) => {
+      const dueLater = (o: PlannedOrder, id: number) => {
+        if (o.afterSaleIn !== null && d + o.afterSaleIn < days.length) refundsDue.set(d + o.afterSaleIn, [...(refundsDue.get(d + o.afterSaleIn) ?? []), { orderId: id, order: o }])
       }
-      for (let i = 0; i < orders.length; i += 1000) {
+      if (daily) {
+        // one sales stock-out for the day's shipments, before the orders that point at it
+        const shippedToday = orders.filter((o) => o.shippedAt !== null)
+        let stockOut: number | null = null
+        if (shippedToday.length) {
+          const quantities = new Map<number, number>()
+          for (const o of shippedToday) for (const l of o.lines) quantities.set(l.sku.id, (quantities.get(l.sku.id) ?? 0) + l.qty)
+          ;[stockOut] = await service.createManyIds('stock_out', [
+            { type: 'sales', warehouse: master.warehouse, issued_at: at(clock.now), reason: `${day} 发货`, lines: [...quantities].map(([sku, qty]) => ({ sku, qty })) },
+          ])
+          await service.runAction('stock_out', stockOut, 'submit')
+          summary.stockOuts++
+        }
+        for (let i = 0; i < orders.length; i += 1000) {
+          const chunk = orders.slice(i, i + 1000)
+          const ids = await service.createManyIds('orders', chunk.map((o) => ({ ...orderRecord(o, master, buyerProvince, hasPostFee), ...(o.shippedAt !== null ? { stock_out: stockOut } : {}) })))
+          chunk.forEach((o, k) => dueLater(o, ids[k]))
+          summary.orders += chunk.length
+        }
+        summary.shipped += shippedToday.length
+      }
+      for (let i = 0; !daily && i < orders.length; i += 1000) {
         const chunk = orders.slice(i, i + 1000)
-        const ids = await service.createManyIds(
-          'orders',
-          chunk.map((o) => orderRecord(o, master, buyerProvince, stockOut)),
+        const ids = await service.createManyIds('orders', chunk.map((o) => orderRecord(o, master, buyerProvince, hasPostFee)))
+        // each shipped order leaves with its own sales stock-out, issued at moving-average cost;
+        // submitting it posts the stock ledger and the journal (revenue, post fee, COGS)
+        const shipped = chunk.map((o, k) => ({ o, id: ids[k] })).filter(({ o }) => o.shippedAt !== null)
+        const stockOuts = await service.createManyIds(
+          'stock_out',
+          shipped.map(({ o, id }) => ({
+            type: 'sales',
+            warehouse: master.warehouse,
+            order: id,
+            issued_at: at(o.shippedAt!),
+            reason: '发货',
+            lines: o.lines.map((l) => ({ sku: l.sku.id, qty: l.qty })),
+          })),
         )
-        chunk.forEach((o, k) => {
-          if (o.afterSaleIn === null) return
-          const when = d + o.afterSaleIn
-          if (when < days.length) refundsDue.set(when, [...(refundsDue.get(when) ?? []), { orderId: ids[k], order: o, costs }])
-        })
+        for (const [k, { o, id }] of shipped.entries()) {
+          await service.runAction('stock_out', stockOuts[k], 'submit')
+          await service.updateFields(trx, 'orders', id, { stock_out: stockOuts[k] })
+          dueLater(o, id)
+        }
         summary.orders += chunk.length
+        summary.shipped += shipped.length
+        summary.stockOuts += shipped.length
       }
-      summary.shipped += shippedToday.length
-      if (due.length) summary.afterSales += await writeAfterSales(service, day, due, master)
+      if (due.length) summary.afterSales += await writeAfterSales(service, due, master)
     })
     if (d % 30 === 29 || d === days.length - 1) log(`${day}: ${summary.orders.toLocaleString()} orders, ${Math.round((Date.now() - started) / 1000)} s`)
   }
@@ -301,7 +341,7 @@ function buyerNick(buyer: number): string {
   return `tb_${(buyer * 2654435761 >>> 0).toString(36)}`
 }
 
-function orderRecord(o: PlannedOrder, master: Master, buyerProvince: number[], stockOut: number | null): Record<string, unknown> {
+function orderRecord(o: PlannedOrder, master: Master, buyerProvince: number[], hasPostFee: boolean): Record<string, unknown> {
   const nick = buyerNick(o.buyer)
   const shipped = o.shippedAt !== null
   return {
@@ -322,69 +362,38 @@ function orderRecord(o: PlannedOrder, master: Master, buyerProvince: number[], s
           waybill_no: `SEED${o.paidAt.toString(36)}${o.buyer.toString(36)}`.toUpperCase(),
           shipped_at: at(o.shippedAt!),
           platform_ship_status: 'sent',
-          stock_out: stockOut,
         }
       : {}),
+    ...(hasPostFee ? { post_fee: o.postFee } : {}),
     lines: o.lines.map((l) => ({ sku: l.sku.id, title: l.sku.title, qty: l.qty, price: money(l.sku.price), payment: money(l.payment) })),
   }
 }
 
-/** What each SKU cost when the stock-out issued it (its ledger lines), to take returns back at. */
-async function issueCosts(service: RecordsService, stockOut: number): Promise<Map<number, Decimal>> {
-  const costs = new Map<number, Decimal>()
-  const filter = { and: [{ field: 'doc_form', op: 'eq', value: 'stock_out' }, { field: 'doc_id', op: 'eq', value: stockOut }] }
-  let cursor: string | undefined
-  do {
-    const page = await service.list('stock_ledger', { filter, limit: 500, sort: 'id', cursor, total: false })
-    for (const line of page.data) {
-      const qty = new Decimal(String(line.qty))
-      if (!qty.isZero()) costs.set(idOf(line.sku), new Decimal(String(line.value)).div(qty).toDecimalPlaces(2))
-    }
-    cursor = page.next_cursor ?? undefined
-  } while (cursor)
-  return costs
+interface Refund {
+  orderId: number
+  order: PlannedOrder
 }
 
-/** The day's refunds: after-sales records, and one return receipt for the goods that came back. */
-async function writeAfterSales(service: RecordsService, day: string, due: { orderId: number; order: PlannedOrder; costs: Map<number, Decimal> }[], master: Master): Promise<number> {
-  const returned = new Map<number, { qty: number; cost: Decimal }>()
-  const inputs = due.map(({ orderId, order, costs }) => {
-    const line = order.lines[0]
-    const qty = 1
-    const share = line.payment.div(line.qty).mul(qty).toDecimalPlaces(2)
-    const cost = costs.get(line.sku.id) ?? line.sku.cost
-    if (order.returnsGoods) {
-      const entry = returned.get(line.sku.id) ?? { qty: 0, cost }
-      entry.qty += qty
-      returned.set(line.sku.id, entry)
-    }
-    return {
+/**
+ * The day's after-sales: one unit of the order's first line. Goods that come back are received by
+ * the 退货入库 action (at the cost they shipped at); then 已退款 posts the refund.
+ */
+async function writeAfterSales(service: RecordsService, due: Refund[], master: Master): Promise<number> {
+  const inputs: Record<string, unknown>[] = []
+  for (const { orderId, order } of due) {
+    // the refund is the returned unit's share of the order line's payment (the pack's default)
+    const line = ((await service.get('orders', orderId)).lines as { id: number; sku: { id: number } | null }[])[0]
+    inputs.push({
       type: order.returnsGoods ? 'return_refund' : 'refund_only',
-      status: 'refunded',
       order: orderId,
       reason: order.returnsGoods ? '七天无理由退货' : '未收到货/协商退款',
-      return_warehouse: order.returnsGoods ? master.returnsWarehouse : null,
-      refunded_at: at(dayStart(day) + 15 * 3_600_000),
-      lines: [{ sku: line.sku.id, qty, refund_amount: money(share), unit_cost: money(cost) }],
-    }
-  })
-  // the goods that came back are received at the cost they shipped at, in one receipt for the day
-  let stockIn: number | null = null
-  if (returned.size) {
-    ;[stockIn] = await service.createManyIds('stock_in', [
-      {
-        type: 'sales_return',
-        warehouse: master.returnsWarehouse,
-        received_at: at(dayStart(day) + 14 * 3_600_000),
-        remark: `${day} 退货入库`,
-        lines: [...returned].map(([sku, r]) => ({ sku, qty_received: r.qty, qty_accepted: r.qty, unit_cost: money(r.cost) })),
-      },
-    ])
+      lines: [{ order_line: line.id, sku: line.sku?.id ?? order.lines[0].sku.id, qty: 1 }],
+    })
   }
-  const ids = await service.createManyIds(
-    'after_sales',
-    inputs.map((input, i) => (due[i].order.returnsGoods && stockIn ? { ...input, stock_in: stockIn } : input)),
-  )
-  if (stockIn) await service.runAction('stock_in', stockIn, 'submit')
+  const ids = await service.createManyIds('after_sales', inputs)
+  for (const [i, id] of ids.entries()) {
+    if (due[i].order.returnsGoods) await service.runAction('after_sales', id, 'receive_return', { warehouse: master.returnsWarehouse })
+    await service.runAction('after_sales', id, 'refund')
+  }
   return ids.length
 }

@@ -35,11 +35,12 @@ const HELP = `掌柜 Zhanggui command line — npm run zg -- <command>
                                  save a whole form definition: your changes to a pack form are
                                  kept as your layer over it; a new key creates your own form
   migrate                        bring the system tables up to date
-  seed --orders N [--seed S] [--end YYYY-MM-DD]
+  seed --orders N [--seed S] [--end YYYY-MM-DD] [--shipments order|daily]
                                  a year of Taobao ERP orders (10 shops, shipments, refunds and
                                  returns, monthly purchases) ending on --end (default today),
                                  the same for the same seed, count and end; installs the pack first
-                                 if needed
+                                 if needed. --shipments daily: one stock-out per day instead of one
+                                 per order (much faster; the journal then lacks per-order revenue)
 
 Settings come from the environment as for npm start (ZG_DATA_DIR, DATABASE_URL).`
 
@@ -53,7 +54,9 @@ const commands: Record<string, Command> = {
     if (seed !== undefined && !Number.isSafeInteger(seed)) throw new Error('--seed must be a whole number')
     const end = typeof flags.end === 'string' ? flags.end : undefined
     if (end !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(end)) throw new Error('--end must be a day like 2026-11-30')
-    const summary = await seedOrders(ctx, { orders, seed, end, log: (line) => console.log(line) })
+    const shipments = flags.shipments === undefined ? undefined : flags.shipments
+    if (shipments !== undefined && shipments !== 'order' && shipments !== 'daily') throw new Error('--shipments must be "order" or "daily"')
+    const summary = await seedOrders(ctx, { orders, seed, end, shipments, log: (line) => console.log(line) })
     console.log(
       `Seeded ${summary.orders.toLocaleString()} orders (${summary.shipped.toLocaleString()} shipped, ${summary.afterSales.toLocaleString()} after-sales), ` +
         `${summary.stockIns} stock-ins and ${summary.stockOuts} stock-outs in ${summary.seconds} s.`,
@@ -198,6 +201,7 @@ async function main() {
       orders: { type: 'string' },
       seed: { type: 'string' },
       end: { type: 'string' },
+      shipments: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })

@@ -31,7 +31,7 @@ export async function runAutoAudit(ctx: AppContext, options: { now?: number; for
   let cursor: string | undefined
   const ids: number[] = []
   do {
-    const page = await ctx.records.list('orders', { filter: { and: conditions }, sort: 'paid_at', limit: 500, cursor })
+    const page = await ctx.records.list('orders', { filter: { and: conditions }, sort: 'paid_at', limit: 500, cursor, total: false })
     ids.push(...page.data.map((o) => o.id))
     cursor = page.next_cursor ?? undefined
   } while (cursor)

@@ -28,7 +28,7 @@ async function startCount(ctx: ActionContext) {
   const balances = new Map<number, string>()
   let cursor: string | undefined
   do {
-    const page = await ctx.system.list('stock_balances', { filter: { field: 'warehouse', op: 'eq', value: warehouse }, limit: 500, cursor, sort: 'sku' })
+    const page = await ctx.system.list('stock_balances', { filter: { field: 'warehouse', op: 'eq', value: warehouse }, limit: 500, cursor, sort: 'sku', total: false })
     for (const b of page.data) balances.set(idOf(b.sku)!, String(b.on_hand))
     cursor = page.next_cursor ?? undefined
   } while (cursor)
@@ -89,7 +89,7 @@ async function shippedCosts(ctx: ActionContext, orderId: number | null): Promise
   const stockOut = idOf((await ctx.system.get('orders', orderId)).stock_out)
   if (!stockOut) return costs
   const filter = { and: [{ field: 'doc_form', op: 'eq', value: 'stock_out' }, { field: 'doc_id', op: 'eq', value: stockOut }, { field: 'reverses', op: 'is_empty' }] }
-  for (const line of (await ctx.system.list('stock_ledger', { filter, limit: 500 })).data) {
+  for (const line of (await ctx.system.list('stock_ledger', { filter, limit: 500, total: false })).data) {
     if (Number(line.qty) >= 0) continue
     const sku = idOf(line.sku)!
     const known = costs.get(sku) ?? { qty: decimal(0), value: decimal(0) }

@@ -41,7 +41,7 @@ function tradesOf(lines: Record<string, unknown>[]): { trades: number[]; tids: s
 
 async function tidsFor(ctx: ActionContext, tradeIds: number[]): Promise<string> {
   if (tradeIds.length === 0) return ''
-  const trades = await ctx.system.list('platform_trades', { filter: { field: 'id', op: 'in', value: tradeIds }, limit: 500 })
+  const trades = await ctx.system.list('platform_trades', { filter: { field: 'id', op: 'in', value: tradeIds }, limit: 500, total: false })
   return trades.data.map((t) => String(t.tid)).join(',')
 }
 

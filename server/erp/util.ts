@@ -25,7 +25,7 @@ export const decimal = (value: unknown) => new Decimal(String(value ?? 0))
 /** The settings form's single record (or an empty one). */
 export async function readSettings(service: RecordsService): Promise<Record<string, unknown>> {
   if (!service.hasForm('settings')) return {}
-  return (await service.list('settings', { limit: 1 })).data[0] ?? {}
+  return (await service.list('settings', { limit: 1, total: false })).data[0] ?? {}
 }
 
 export function nowIso(now = Date.now()): string {

@@ -173,7 +173,7 @@ async function seedPackRecords(ctx: AppContext, packKey: string): Promise<void> 
     const existing = new Set<string>()
     let cursor: string | undefined
     do {
-      const page = await ctx.records.list(form, { limit: 500, cursor, sort: 'id' })
+      const page = await ctx.records.list(form, { limit: 500, cursor, sort: 'id', total: false })
       for (const r of page.data) existing.add(String(r[by] ?? ''))
       cursor = page.next_cursor ?? undefined
     } while (cursor)

@@ -8,6 +8,7 @@ import { compileFilter } from '../query/filter-sql'
 import { countRows } from '../query/count-cache'
 import { afterBranches, decodeCursor, encodeCursor } from '../query/keyset'
 import { TableScope } from '../query/scope'
+import { visibleTargets } from '../query/visible'
 import { orderBy, parseSort } from '../query/sort'
 import { id, selectRows, Sql, TRUE } from '../query/sql'
 import type { Filter } from '../../schema/filter/types'
@@ -51,7 +52,8 @@ export async function listRecords(
     [scopeFilter ?? undefined, 'permission'],
   ] as const) {
     if (filter === undefined) continue
-    const prepared = prepareFilter(filter, form, env, at)
+    // the caller's filter cannot test fields hidden from them (the permission filter may)
+    const prepared = prepareFilter(filter, form, env, at, at === 'filter' ? visibleTargets({ table: form, hidden }) : undefined)
     if (!prepared.filter) {
       throw new ValidationError(
         prepared.problems.map((p) =>

@@ -40,6 +40,8 @@ export interface AggregateOptions {
   sort?: string | string[]
   /** at most this many groups (default and maximum 10,000) */
   limit?: number
+  /** skip this many groups (the order is total: every group key breaks ties), to page past 10,000 */
+  offset?: number
 }
 
 export interface AggregateResult {

@@ -32,7 +32,7 @@ const EQUITY = [
  */
 export async function balanceSheet(books: Books, at: string): Promise<Statement> {
   const accounts = [...(await books.accounts()).values()]
-  const net = netByAccount(await books.lines(null, untilEndOf(at)))
+  const net = netByAccount(await books.sums(null, untilEndOf(at)))
   const debitBalance = (a: Account) => net.get(a.id) ?? ZERO
   const creditBalance = (a: Account) => debitBalance(a).negated()
   // Where an account without a balance-sheet line goes: by its type.

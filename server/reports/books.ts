@@ -31,6 +31,14 @@ export interface JournalLine {
   postedAt: string
 }
 
+/** Σ debit and Σ credit of one account (and shop, when asked). */
+export interface AccountSum {
+  account: number
+  shop: number | null
+  debit: Decimal
+  credit: Decimal
+}
+
 export interface BooksForms {
   journal: FormModel
   accounts: FormModel
@@ -81,6 +89,40 @@ export class Books {
     }))
   }
 
+  /**
+   * Σ debit and Σ credit per account (and per shop) of the entries posted in [start, end), in one
+   * aggregate query: a year of orders is a few thousand groups, never its millions of lines.
+   */
+  async sums(start: string | null, end: string, byShop = false): Promise<AccountSum[]> {
+    const { time, accountField, debit, credit, journal } = this.forms
+    const filter = { and: [...(start ? [{ field: time, op: 'gte', value: start }] : []), { field: time, op: 'lt', value: end }] }
+    const result = await this.service.aggregate(journal.key, {
+      filter,
+      group_by: byShop ? [accountField, 'shop'] : [accountField],
+      measures: [
+        { fn: 'sum', field: debit, as: 'debit' },
+        { fn: 'sum', field: credit, as: 'credit' },
+      ],
+    })
+    if (result.truncated) throw new Error(`the journal has more than ${result.data.length} account and shop groups`)
+    return result.data.map((r) => ({
+      account: idOf(r[accountField])!,
+      shop: byShop ? idOf(r.shop) : null,
+      debit: new Decimal(String(r.debit ?? 0)),
+      credit: new Decimal(String(r.credit ?? 0)),
+    }))
+  }
+
+  /** The lines of every entry posted in [start, end) that has a line on one of `accounts` (the cash accounts). */
+  async entriesTouching(accounts: number[], start: string, end: string): Promise<JournalLine[]> {
+    if (accounts.length === 0) return []
+    const touching = await this.lines(start, end, { field: this.forms.accountField, op: 'in', value: accounts })
+    const batches = [...new Set(touching.map((l) => l.batch))]
+    const lines: JournalLine[] = []
+    for (let i = 0; i < batches.length; i += 500) lines.push(...(await this.lines(start, end, { field: 'batch', op: 'in', value: batches.slice(i, i + 500) })))
+    return lines
+  }
+
   private async all(form: string, filter: unknown): Promise<ApiRecord[]> {
     const rows: ApiRecord[] = []
     let cursor: string | undefined
@@ -94,7 +136,7 @@ export class Books {
 }
 
 /** debit − credit per account. */
-export function netByAccount(lines: JournalLine[]): Map<number, Decimal> {
+export function netByAccount(lines: (JournalLine | AccountSum)[]): Map<number, Decimal> {
   const net = new Map<number, Decimal>()
   for (const l of lines) net.set(l.account, (net.get(l.account) ?? new Decimal(0)).plus(l.debit).minus(l.credit))
   return net

@@ -29,7 +29,8 @@ const NET_ROWS = { operating: { row: 7, label: '经营活动产生的现金流�
 export async function cashFlow(books: Books, period: ReportPeriod): Promise<Statement> {
   const accounts = await books.accounts()
   const isCash = (id: number) => accounts.get(id)?.statementLine === 'bs_cash'
-  const lines = await books.lines(period.start, period.end)
+  const cashAccounts = [...accounts.values()].filter((a) => a.statementLine === 'bs_cash').map((a) => a.id)
+  const lines = await books.entriesTouching(cashAccounts, period.start, period.end)
   const batches = new Map<string, JournalLine[]>()
   for (const l of lines) batches.set(l.batch, [...(batches.get(l.batch) ?? []), l])
   // category → month → cash in (credit − debit of the counter lines)
@@ -88,10 +89,8 @@ function categoryOf(account: Account | undefined, inflow: Decimal): string {
 }
 
 async function cashBalance(books: Books, accounts: Map<number, Account>, before: string): Promise<Decimal> {
-  const cash = [...accounts.values()].filter((a) => a.statementLine === 'bs_cash').map((a) => a.id)
-  if (cash.length === 0) return ZERO
-  const lines = await books.lines(null, before, { field: books.forms.accountField, op: 'in', value: cash })
-  return sum(lines.map((l) => l.debit.minus(l.credit)))
+  const cash = new Set([...accounts.values()].filter((a) => a.statementLine === 'bs_cash').map((a) => a.id))
+  return sum((await books.sums(null, before)).filter((s) => cash.has(s.account)).map((s) => s.debit.minus(s.credit)))
 }
 
 function monthsBetween(from: string, to: string): string[] {

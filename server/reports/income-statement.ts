@@ -1,6 +1,6 @@
 import { Decimal } from '../../schema/lib/decimal'
-import type { Account, Books, JournalLine } from './books'
-import { money } from './books'
+import type { Account, Books } from './books'
+import { money, netByAccount } from './books'
 import type { ReportPeriod } from './period'
 import { accountLines, sum, ZERO, type Statement, type StatementLine } from './statement'
 
@@ -32,11 +32,9 @@ const LAYOUT: { key: string; row: number; label: string }[] = [
  */
 export async function incomeStatement(books: Books, period: ReportPeriod, shop: number | null): Promise<Statement> {
   const accounts = [...(await books.accounts()).values()].filter((a) => a.statementLine?.startsWith('pl_'))
-  const lines = await books.lines(period.start, period.end)
-  const mine = shop === null ? lines : lines.filter((l) => l.shop === shop)
-  const unallocated = shop === null ? null : lines.filter((l) => l.shop === null)
-  const amounts = amountsByAccount(mine)
-  const spare = unallocated ? amountsByAccount(unallocated) : null
+  const sums = await books.sums(period.start, period.end, shop !== null)
+  const amounts = netByAccount(shop === null ? sums : sums.filter((l) => l.shop === shop))
+  const spare = shop === null ? null : netByAccount(sums.filter((l) => l.shop === null))
   const lineAmount = (a: Account, net: Map<number, Decimal>) => signed(net.get(a.id) ?? ZERO, CREDIT_LINES.has(a.statementLine!))
   const lineTotal = (key: string, net: Map<number, Decimal>) => sum(accounts.filter((a) => a.statementLine === key).map((a) => lineAmount(a, net)))
   const figures = (net: Map<number, Decimal>) => {
@@ -88,12 +86,6 @@ function analysisTotals(accounts: Account[], amounts: Map<number, Decimal>): Rec
     income_tax: money(tax),
     net_profit: money(netProfit),
   }
-}
-
-function amountsByAccount(lines: JournalLine[]): Map<number, Decimal> {
-  const net = new Map<number, Decimal>()
-  for (const l of lines) net.set(l.account, (net.get(l.account) ?? ZERO).plus(l.debit).minus(l.credit))
-  return net
 }
 
 /** debit − credit, or credit − debit for income lines. */

@@ -138,7 +138,7 @@ export class PostingEngine {
       const lock = ledger.periodLock
       const month = businessDate(this.clock()).slice(0, 7)
       const filter = { and: [{ field: lock.month, op: 'eq', value: month }, { field: lock.closed, op: 'eq', value: true }] }
-      if ((await this.service.list(lock.form.key, { filter, limit: 1 })).data.length) {
+      if ((await this.service.list(lock.form.key, { filter, limit: 1, total: false })).data.length) {
         throw conflict(`${month} is closed (月结): ${form.key} ${doc} cannot post into it`).because('period_locked', { month, form: form.def.label, record: doc })
       }
     }
@@ -167,7 +167,7 @@ export class PostingEngine {
     const name = `${target}:${value.matchBy}:${String(result)}`
     const known = this.matched.get(name)
     if (known !== undefined) return known
-    const found = (await this.service.list(target, { filter: { field: value.matchBy, op: 'eq', value: String(result) }, limit: 2 })).data
+    const found = (await this.service.list(target, { filter: { field: value.matchBy, op: 'eq', value: String(result) }, limit: 2, total: false })).data
     if (found.length !== 1) {
       throw new ValidationError([
         fieldProblem('(record)', 'posting_link_unknown', `no single ${target} record has ${value.matchBy} "${String(result)}"`, { form: target, field: value.matchBy, value: String(result) }),
@@ -242,7 +242,7 @@ export class PostingEngine {
     const held = this.held.get(name)
     if (held) return held
     const filter = { and: ledger.key.map((k) => ({ field: k, op: 'eq', value: key[k] })) }
-    let record = (await this.service.list(ledger.balance.key, { filter, limit: 1 })).data[0]
+    let record = (await this.service.list(ledger.balance.key, { filter, limit: 1, total: false })).data[0]
     if (!record) {
       const zeros = Object.fromEntries(Object.keys(ledger.add).map((k) => [k, '0']))
       record = await this.service.create(ledger.balance.key, { ...key, ...zeros })
@@ -312,7 +312,7 @@ export class PostingEngine {
     const lines: Values[] = []
     let cursor: string | undefined
     do {
-      const page = await this.service.list(ledger.form.key, { filter, sort: 'id', limit: 500, cursor })
+      const page = await this.service.list(ledger.form.key, { filter, sort: 'id', limit: 500, cursor, total: false })
       lines.push(...page.data)
       cursor = page.next_cursor ?? undefined
     } while (cursor)

@@ -3,6 +3,7 @@ import type { AppContext } from '../context'
 import { badRequest } from '../lib/errors'
 import { idOf, linesOf } from '../erp/util'
 import type { TaobaoApi } from '../taobao'
+import { MAX_GROUPS } from '../records/aggregator'
 import { apiFor } from './client-factory'
 
 export interface StockRule {
@@ -165,8 +166,20 @@ export class StockUploader {
 
   /** Available stock per SKU over the main warehouses (not returns or defective stock). */
   private async availability(): Promise<Map<number, number>> {
-    const rows = await this.ctx.db.knex('f_stock_balances as b').join('f_warehouses as w', 'w.id', 'b.warehouse').where('w.type', 'main').groupBy('b.sku').select('b.sku').sum({ on_hand: 'b.on_hand', reserved: 'b.reserved' })
-    return new Map(rows.map((r: any) => [Number(r.sku), Number(r.on_hand) - Number(r.reserved)]))
+    const available = new Map<number, number>()
+    for (let offset = 0; ; offset += MAX_GROUPS) {
+      const page = await this.ctx.records.aggregate('stock_balances', {
+        group_by: ['sku', 'warehouse.type'],
+        measures: [
+          { fn: 'sum', field: 'on_hand', as: 'on_hand' },
+          { fn: 'sum', field: 'reserved', as: 'reserved' },
+        ],
+        having: { field: 'warehouse.type', op: 'eq', value: 'main' },
+        offset,
+      })
+      for (const r of page.data) available.set(idOf(r.sku)!, Number(r.on_hand) - Number(r.reserved))
+      if (!page.truncated) return available
+    }
   }
 }
 

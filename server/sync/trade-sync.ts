@@ -391,14 +391,19 @@ class PageStore {
    * before shipping and auto-audit can tell.
    */
   async fillMessages(api: TaobaoApi, limit = MESSAGES_PER_RUN): Promise<void> {
-    const rows = await this.ctx.db.knex('f_platform_trades')
-      .where({ shop: this.shopId })
-      .where('has_buyer_message', true)
-      .whereNull('buyer_message')
-      .whereIn('status', ['WAIT_SELLER_SEND_GOODS', 'SELLER_CONSIGNED_PART'])
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .select('tid')
+    const { data: rows } = await this.ctx.records.list('platform_trades', {
+      filter: {
+        and: [
+          { field: 'shop', op: 'eq', value: this.shopId },
+          { field: 'has_buyer_message', op: 'eq', value: true },
+          { field: 'buyer_message', op: 'is_empty' },
+          { field: 'status', op: 'in', value: ['WAIT_SELLER_SEND_GOODS', 'SELLER_CONSIGNED_PART'] },
+        ],
+      },
+      sort: '-id',
+      limit,
+      total: false,
+    })
     const records: Record<string, unknown>[] = []
     // Ten reads at a time (the shop's rate limiter still paces them).
     for (let i = 0; i < rows.length; i += 10) {

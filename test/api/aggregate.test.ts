@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultPolicy, type AccessPolicy } from '../../server/access/policy'
 import { selectRows } from '../../server/query/sql'
 import { Decimal, fromScaledInteger } from '../../schema/lib/decimal'
+import { formatDateTime } from '../../schema/lib/time'
 import { startTestApp, type ApiClient, type TestApp } from '../support/app'
 
 /**
@@ -123,6 +124,8 @@ beforeAll(async () => {
     })
   }
   for (const at of EDGES) sales.push({ outlet: ids.outlets[2], status: 'paid', buyer: 'edge', paid_at: at, amount: '1.00', ship_date: at.slice(0, 10) })
+  // before 1970 the day arithmetic still floors (epoch ms are negative)
+  for (const at of ['1969-12-31T15:00:00.000Z', '1969-12-31T16:00:00.000Z', '1969-12-28T16:00:00.000Z']) sales.push({ status: 'paid', buyer: 'old', paid_at: at, ship_date: at.slice(0, 10) })
   const created = await app.api.post('/api/forms/sales/records', sales)
   expect(created.status).toBe(201)
 })
@@ -244,6 +247,24 @@ describe('aggregates against a per-row SQL oracle', () => {
     ])
   })
 
+  it('buckets instants before 1970 too', async () => {
+    const filter = { field: 'buyer', op: 'eq', value: 'old' }
+    const measures = [{ fn: 'count', as: 'n' }]
+    expect((await aggregate({ filter, group_by: [{ field: 'paid_at', by: 'day' }], measures })).data).toEqual([
+      { paid_at: '1969-12-29', n: 1 },
+      { paid_at: '1969-12-31', n: 1 },
+      { paid_at: '1970-01-01', n: 1 },
+    ])
+    expect((await aggregate({ filter, group_by: [{ field: 'paid_at', by: 'week' }, { field: 'ship_date', by: 'week' }], measures })).data).toEqual([
+      { paid_at: '1969-12-29', ship_date: '1969-12-22', n: 1 },
+      { paid_at: '1969-12-29', ship_date: '1969-12-29', n: 2 },
+    ])
+    expect((await aggregate({ filter, group_by: [{ field: 'paid_at', by: 'year' }], measures })).data).toEqual([
+      { paid_at: '1969', n: 2 },
+      { paid_at: '1970', n: 1 },
+    ])
+  })
+
   it('groups by links (id and display), selects, booleans, lookups and NULLs', async () => {
     const got = await aggregate({ group_by: ['outlet', 'status', 'flagged'], measures: MEASURES })
     const expected = await oracle(
@@ -263,6 +284,16 @@ describe('aggregates against a per-row SQL oracle', () => {
     const byLookup = await aggregate({ group_by: ['outlet_region'], measures: [{ fn: 'count', as: 'n' }] })
     const lookupOracle = await oracle(`SELECT o.region, COUNT(*) AS n FROM f_sales s LEFT JOIN f_outlets o ON o.id = s.outlet GROUP BY o.region ORDER BY ${nullsLast('o.region')}`)
     expect(byLookup.data).toEqual(lookupOracle.map((r) => ({ outlet_region: r.region, n: Number(r.n) })))
+  })
+
+  it('takes min and max of dates, datetimes and text; groups by users and unbucketed datetimes', async () => {
+    const got = await aggregate({ group_by: ['status'], measures: [{ fn: 'min', field: 'paid_at', as: 'first' }, { fn: 'max', field: 'ship_date', as: 'last_ship' }, { fn: 'min', field: 'buyer', as: 'a' }, { fn: 'max', field: 'buyer', as: 'z' }, { fn: 'count_distinct', field: 'outlet', as: 'outlets' }] })
+    const expected = await oracle(`SELECT status, MIN(paid_at) AS f, MAX(ship_date) AS l, MIN(buyer) AS a, MAX(buyer) AS z, COUNT(DISTINCT outlet) AS o FROM f_sales GROUP BY status ORDER BY status`)
+    expect(got.data).toEqual(expected.map((r) => ({ status: r.status, first: formatDateTime(Number(r.f)), last_ship: r.l, a: r.a, z: r.z, outlets: Number(r.o) })))
+    const [{ n }] = await oracle('SELECT COUNT(*) AS n FROM f_sales')
+    expect((await aggregate({ group_by: ['created_by'], measures: [{ fn: 'count', as: 'n' }] })).data).toEqual([{ created_by: { id: expect.any(Number), display: '管理员' }, n: Number(n) }])
+    const instants = await aggregate({ filter: { field: 'buyer', op: 'eq', value: 'edge' }, group_by: ['paid_at'], measures: [{ fn: 'count', as: 'n' }], sort: '-paid_at', limit: 2 })
+    expect(instants).toEqual({ data: [{ paid_at: '2027-01-01T00:00:00.000+08:00', n: 1 }, { paid_at: '2026-12-31T23:59:59.999+08:00', n: 1 }], truncated: true })
   })
 
   it('groups through a link: "outlet.platform", "outlet.opened" by month', async () => {
@@ -344,6 +375,9 @@ describe('aggregates against a per-row SQL oracle', () => {
     expect(got.truncated).toBe(true)
     expect(got.data).toHaveLength(10_000)
     expect(got.data[9_999]).toEqual({ n: '9999', c: 1 })
+    // offset pages past the cap
+    const rest = await aggregate({ group_by: ['n'], measures: [{ fn: 'count', as: 'c' }], offset: 10_000 }, app.api, 'ticks')
+    expect(rest).toEqual({ data: [{ n: '10000', c: 1 }, { n: '10001', c: 1 }], truncated: false })
     const under = await aggregate({ filter: { field: 'n', op: 'lt', value: 10_000 }, group_by: ['n'], measures: [{ fn: 'count', as: 'c' }] }, app.api, 'ticks')
     expect(under.truncated).toBe(false)
     expect(under.data).toHaveLength(10_000)
@@ -394,6 +428,9 @@ describe('permissions through the access policy', () => {
       ['sales', { filter: { field: 'amount', op: 'gt', value: 1 }, measures: [{ fn: 'count', as: 'n' }] }, 'filter.field'],
       ['sales', { group_by: ['outlet.region'], measures: [{ fn: 'count', as: 'n' }] }, 'group_by[0]'],
       ['sales.lines', { filter: { field: 'parent.amount', op: 'gt', value: 1 }, measures: [{ fn: 'count', as: 'n' }] }, 'filter.field'],
+      ['sales', { filter: { field: 'lines', op: 'any', where: { field: 'parent.amount', op: 'gt', value: 1 } }, measures: [{ fn: 'count', as: 'n' }] }, 'filter.where.field'],
+      ['sales.lines', { group_by: ['parent.amount'], measures: [{ fn: 'count', as: 'n' }] }, 'group_by[0]'],
+      ['sales.lines', { measures: [{ fn: 'max', field: 'parent.amount', as: 'n' }] }, 'measures[0].field'],
     ]
     for (const [form, body, path] of refused) {
       const res = await viewer.post(`/api/forms/${form}/records/aggregate`, body)
@@ -406,6 +443,13 @@ describe('permissions through the access policy', () => {
     }
     // the admin may
     expect((await aggregate({ group_by: ['outlet.region'], measures: [{ fn: 'sum', field: 'amount', as: 'total' }] })).data.length).toBeGreaterThan(1)
+    // lists refuse a filter on a hidden field the same way
+    const listed = await viewer.post('/api/forms/sales/records/query', { filter: { field: 'amount', op: 'gt', value: 1 } })
+    expect(listed.status).toBe(422)
+    expect(listed.body.error.message).toMatch(/unknown field "amount"/)
+    const visible = await viewer.post('/api/forms/sales/records/query', { filter: { field: 'qty', op: 'gt', value: 1 }, limit: 5 })
+    expect(visible.status).toBe(200)
+    expect(visible.body.data[0]).not.toHaveProperty('amount')
   })
 })
 
@@ -429,6 +473,7 @@ describe('bad input', () => {
       [{ group_by: 'status', measures: [count] }, 422, 'group_by', 'aggregate_bad_group'],
       [{ measures: [count], limit: 0 }, 422, 'limit', 'bad_limit'],
       [{ measures: [count], limit: 10_001 }, 422, 'limit', 'bad_limit'],
+      [{ measures: [count], offset: -1 }, 422, 'offset', 'bad_offset'],
       [{ group_by: ['status'], measures: [count], sort: '-nonesuch' }, 422, 'sort[0]', 'aggregate_unknown_name'],
       [{ group_by: ['status'], measures: [count], having: { field: 'amount', op: 'gt', value: 1 } }, 422, 'having.field', 'invalid_filter'],
       [{ measures: [count], filter: { field: 'nmae', op: 'eq', value: 1 } }, 422, 'filter.field', 'invalid_filter'],
@@ -446,5 +491,11 @@ describe('bad input', () => {
     const injected = await app.api.post('/api/forms/sales/records/aggregate', { group_by: ['status"; DROP TABLE f_sales; --'], measures: [count] })
     expect(injected.status).toBe(422)
     expect((await aggregate({ measures: [count] })).data[0].n).toBeGreaterThan(0)
+  })
+
+  it('is described in the OpenAPI document, for forms and their lines', async () => {
+    const doc = (await app.api.get('/api/openapi.json')).body
+    expect(doc.paths['/api/forms/sales/records/aggregate'].post.requestBody.content['application/json'].schema.properties.group_by).toBeDefined()
+    expect(doc.paths['/api/forms/sales.lines/records/aggregate'].post).toBeDefined()
   })
 })

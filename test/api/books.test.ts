@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { addDays, businessDate } from '../../schema/lib/time'
+import { applyTradeEffects } from '../../server/sync/erp-effects'
 import { startTestApp, type TestApp } from '../support/app'
 import { erp } from '../support/erp'
 import { expectBooksConsistent } from '../support/books'
@@ -16,8 +17,32 @@ const today = businessDate(Date.now())
 const from = addDays(today, -1)
 const to = addDays(today, 1)
 
+/** A merchant's own pack: its documents post journal entries like the bundled ones. */
+const OWN_PACK = {
+  format: 'zhanggui.pack/1',
+  key: 'market_stall',
+  name: '集市摊位',
+  version: '1.0.0',
+  forms: [
+    {
+      key: 'stall_sales',
+      label: '摊位现金销售',
+      document: true,
+      fields: [
+        { key: 'amount', type: 'money', label: '金额', required: true },
+        { key: 'tip', type: 'money', label: '小费', default: 0 },
+      ],
+      postings: [
+        { name: 'cash', ledger: 'journal', values: { account: '"1001"', debit: 'amount + tip', credit: '0', memo: '"摊位销售"' } },
+        { name: 'sale', ledger: 'journal', values: { account: '"5051"', debit: '0', credit: 'amount', memo: '"摊位销售"' } },
+        // forgets the tip: debits exceed credits whenever there is one
+      ],
+    },
+  ],
+}
+
 beforeAll(async () => {
-  app = await startTestApp({ bundled: { sampleData: false } })
+  app = await startTestApp({ bundled: { sampleData: false }, packs: [OWN_PACK] })
   t = erp(app.api)
   data = await t.masterData([{ outer_id: 'TEE-1', cost_price: '10.00' }, { outer_id: 'MUG-1', cost_price: '10.00' }])
   await t.create('settings', { default_warehouse: data.main.id, auto_audit: false })
@@ -90,7 +115,8 @@ describe('the books of a hand-computed period', () => {
     const payment = await t.create('supplier_payments', { supplier: supplier.id, amount: '260.00', paid_from: 'alipay' })
     await t.submit('supplier_payments', payment.id)
 
-    // Three paid orders, one with a 6.00 post fee; two ship.
+    // Three paid orders, one with a 6.00 post fee; two ship. The platform takes 5% and 0.50 an order.
+    await t.ok(app.api.patch(`/api/forms/shops/records/${data.shop.id}`, { commission_rate: '5.00', fee_per_order: '0.50' }))
     const o1 = await orderFor('TEE-1', 2, '179.80', { payment: '185.80', post_fee: '6.00' })
     const o2 = await orderFor('TEE-1', 1, '89.90')
     const o3 = await orderFor('TEE-1', 1, '89.90')
@@ -142,6 +168,14 @@ describe('the books of a hand-computed period', () => {
     const settlement = await t.create('settlements', { shop: data.shop.id, gross: '89.90', commission: '4.50', service_fee: '0.90' })
     expect(settlement.net).toBe('84.50')
     await t.submit('settlements', settlement.id)
+
+    // Each order's profit: net revenue − COGS − estimated freight − 5% commission − 0.50.
+    const profits = await Promise.all([o1, o2, o3].map(async (o) => (await t.get('orders', o.id)) as any))
+    expect(profits.map((o) => [o.net_amount, o.cogs, o.estimated_freight, o.commission, o.profit])).toEqual([
+      ['95.90', '25.00', '4.00', '4.80', '61.60'],
+      ['89.90', '25.00', '4.00', '4.50', '55.90'],
+      ['0.00', '0.00', null, '0.00', null],
+    ])
 
     // 利润表
     const income = (await t.ok(app.api.get(`/api/reports/income-statement?from=${from}&to=${to}`))).data
@@ -223,6 +257,103 @@ describe('the books of a hand-computed period', () => {
     // Before anything happened: all zero.
     const before = (await t.ok(app.api.get(`/api/reports/balance-sheet?at=${addDays(today, -2)}`))).data
     expect(before.totals).toEqual({ assets: '0.00', liabilities: '0.00', equity: '0.00', liabilities_and_equity: '0.00' })
+  })
+
+  it("posts a merchant's own document to the journal and refuses an entry that does not balance", async () => {
+    const fine = await t.create('stall_sales', { amount: '20.00' })
+    await t.submit('stall_sales', fine.id)
+    expect(await entryOf('stall_sales', fine.id)).toEqual([['1001', '20.00', '0.00'], ['5051', '0.00', '20.00']])
+    const tipped = await t.create('stall_sales', { amount: '20.00', tip: '1.50' })
+    const refused = await t.act('stall_sales', tipped.id, 'submit')
+    expect(refused.status).toBe(422)
+    expect(refused.body.error.details[0]).toMatchObject({ code: 'journal_unbalanced', params: { debit: '21.50', credit: '20.00' } })
+    expect((await t.get('stall_sales', tipped.id)).doc_status).toBe('draft')
+    expect(await entryOf('stall_sales', tipped.id)).toEqual([])
+    await t.ok(t.act('stall_sales', fine.id, 'void'))
+  })
+
+  it('a refund the Taobao sync learns of after shipping posts like one marked by hand, once', async () => {
+    const [tee] = data.skus
+    await t.receive(data.main.id, [{ sku: tee.id, qty: 4, cost: '25.00' }])
+    const refundOf = async (order: any, status: string) => {
+      const trade = await t.get('platform_trades', order.trades[0].id)
+      const lines = trade.lines.map((l: any) => ({ id: l.id, refund_id: `R${trade.tid}`, refund_status: status }))
+      await app.ctx.records.updateFields(null, 'platform_trades', trade.id, { lines })
+      await applyTradeEffects(app.ctx.records, [trade.id])
+      return (await t.list('after_sales', { filter: { field: 'refund_id', op: 'eq', value: `R${trade.tid}` } }))[0]
+    }
+    // refunded at once
+    const quick = await orderFor('TEE-1', 1, '59.00')
+    await ship(quick.id)
+    const first = await refundOf(quick, 'SUCCESS')
+    expect(first.status).toBe('refunded')
+    expect(await entryOf('after_sales', first.id)).toEqual([['5001.03', '59.00', '0.00'], ['1122', '0.00', '59.00']])
+    await refundOf(quick, 'SUCCESS')
+    expect(await entryOf('after_sales', first.id)).toHaveLength(2)
+    // asked for, then agreed: posts when it succeeds
+    const slow = await orderFor('TEE-1', 1, '61.00')
+    await ship(slow.id)
+    const asked = await refundOf(slow, 'WAIT_SELLER_AGREE')
+    expect(await entryOf('after_sales', asked.id)).toEqual([])
+    await refundOf(slow, 'SUCCESS')
+    expect(await entryOf('after_sales', asked.id)).toEqual([['5001.03', '61.00', '0.00'], ['1122', '0.00', '61.00']])
+  })
+
+  it('a refund after the platform settled the order is paid from Alipay, not taken off the receivable', async () => {
+    const [tee] = data.skus
+    await t.receive(data.main.id, [{ sku: tee.id, qty: 1, cost: '25.00' }])
+    const order = await orderFor('TEE-1', 1, '70.00')
+    await ship(order.id)
+    const settlement = await t.create('settlements', { shop: data.shop.id, order: order.id, gross: '70.00', commission: '3.50' })
+    await t.submit('settlements', settlement.id)
+    expect((await t.get('orders', order.id)).settled_amount).toBe('70.00')
+    const refund = await t.create('after_sales', { type: 'refund_only', order: order.id, reason: '质量问题', lines: [{ order_line: order.lines[0].id, qty: 1, refund_amount: '20.00' }] })
+    await t.ok(t.act('after_sales', refund.id, 'refund'))
+    expect(await entryOf('after_sales', refund.id)).toEqual([['5001.03', '20.00', '0.00'], ['1012.01', '0.00', '20.00']])
+  })
+
+  it('names the mistakes of a pack that declares the books wrongly', async () => {
+    const ledger = {
+      key: 'cash_book',
+      label: '现金账',
+      system_written: true,
+      fields: [
+        { key: 'account', type: 'link', form: 'accounts', display_field: 'code', label: '科目' },
+        { key: 'debit', type: 'money', label: '借' },
+        { key: 'credit', type: 'text', label: '贷' },
+        { key: 'at', type: 'date', label: '日期' },
+        ...['doc_form', 'doc_no', 'posting', 'batch', 'reverses'].map((key) => ({ key, type: 'text', label: key })),
+        { key: 'doc_id', type: 'number', label: 'doc_id' },
+      ],
+      ledger: {
+        balance: { form: 'account_balances', key: ['account'], add: { debit: 'debit' } },
+        time: 'at',
+        balanced: { debit: 'debit', credit: 'credit' },
+        period_lock: { form: 'periods', month: 'closed', closed: 'month' },
+      },
+    }
+    const doc = {
+      key: 'cash_doc',
+      label: '现金单',
+      document: true,
+      fields: [{ key: 'amount', type: 'money', label: '金额' }],
+      postings: [
+        { name: 'first', ledger: 'journal', values: { account: '"1001"', debit: 'amount', credit: '0' } },
+        { name: 'second', ledger: 'journal', values: { account: 'IF(first.debit > 0, "3001", "1001")', debit: '0', credit: 'amount', posted_at: 'NOW()' } },
+      ],
+    }
+    const res = await app.api.post('/api/packs', { ...OWN_PACK, key: 'bad_books', forms: [ledger, doc] })
+    expect(res.status).toBe(422)
+    const problems = res.body.error.details.map((d: any) => `${d.path}: ${d.message}`)
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'forms[0].ledger.time: cash_book has no date-time field "at"',
+        'forms[0].ledger.balanced: cash_book has no number field "credit"',
+        'forms[0].ledger.period_lock.month: periods has no text field "closed"',
+        'forms[1].postings[1].values.posted_at: "posted_at" is filled by the posting itself',
+        'forms[1].postings[1].values.account: the balance key "account" cannot read "first.debit": balances and earlier postings are not known yet when it is needed',
+      ]),
+    )
   })
 
   it('refuses a journal entry that does not balance, and bad statement parameters', async () => {

@@ -8,7 +8,7 @@ import { expectStockConsistent } from '../support/invariants'
  * `zg seed`: the same data for the same seed, written through the records service so that stock
  * balances equal their ledger, and returns come back at the cost they shipped at.
  */
-const OPTIONS = { orders: 600, seed: 7, end: '2026-11-30', days: 40 }
+const OPTIONS = { orders: 300, seed: 7, end: '2026-11-30', days: 30 }
 let first: TestApp
 let second: TestApp
 let summary: SeedSummary
@@ -79,5 +79,44 @@ describe('zg seed', () => {
       costs.set(String(l.sku), (costs.get(String(l.sku)) ?? new Set()).add(unit))
     }
     for (const r of returns) expect(costs.get(String(r.sku))?.has(String(r.unit_cost)), `return of SKU ${r.sku} at ${r.unit_cost}`).toBe(true)
+  })
+
+  it('posts the books: sales revenue, COGS and refunds, in balance, inside the seeded days', async () => {
+    const knex = first.ctx.db.knex
+    const byAccount = new Map(
+      (await knex('f_journal as j').join('f_accounts as a', 'a.id', 'j.account').select('a.code').sum({ debit: 'j.debit', credit: 'j.credit' }).groupBy('a.code')).map((r: any) => [
+        r.code,
+        { debit: Number(r.debit), credit: Number(r.credit) },
+      ]),
+    )
+    const totals = [...byAccount.values()].reduce((t, r) => ({ debit: t.debit + r.debit, credit: t.credit + r.credit }), { debit: 0, credit: 0 })
+    expect(totals.debit, JSON.stringify([...byAccount])).toBe(totals.credit)
+    expect([...byAccount.keys()], JSON.stringify([...byAccount])).toEqual(expect.arrayContaining(['5001.01', '5401', '5001.03']))
+    expect(byAccount.get('5001.01')?.credit).toBeGreaterThan(0) // revenue
+    expect(byAccount.get('5401')?.debit).toBeGreaterThan(0) // COGS
+    expect(byAccount.get('5001.03')?.debit).toBeGreaterThan(0) // refunds after shipping
+    const first_ = Date.parse('2026-11-01T00:00:00+08:00')
+    const outside = await knex('f_orders').where('created_at', '<', first_).orWhere('created_at', '>', Date.parse('2026-12-01T00:00:00+08:00')).count({ n: '*' })
+    expect(Number(outside[0].n)).toBe(0)
+  })
+})
+
+describe('zg seed --shipments daily', () => {
+  let app: TestApp
+  beforeAll(async () => {
+    app = await startTestApp({ bundled: { sampleData: true } })
+  }, 120_000)
+  afterAll(async () => {
+    await app?.close()
+  })
+
+  it('writes the same orders with one stock-out per day, stock equal to its ledger', async () => {
+    const result = await seedOrders(app.ctx, { ...OPTIONS, shipments: 'daily' })
+    expect(result.stockOuts).toBeLessThanOrEqual(OPTIONS.days)
+    const projection = (rows: unknown[]) => rows.map((r) => (r as unknown[]).filter((_, i) => i !== 5)) // shipped_at aside, the same orders
+    expect(projection(await orders(app))).toEqual(projection(await orders(first)))
+    await expectStockConsistent(app.ctx.db.knex)
+    const unissued = await app.ctx.db.knex('f_orders').whereIn('status', ['shipped', 'completed']).whereNull('stock_out').count({ n: '*' })
+    expect(Number(unissued[0].n)).toBe(0)
   })
 })

@@ -91,6 +91,13 @@ describe('the Taobao trade sync against the simulator over HTTP', () => {
     expect(settled).toBe(total)
     expect(first.data.created).toBe(total)
     expect(first.data.orders_created).toBeGreaterThan(0)
+    // list APIs leave buyer messages out: the newest flagged paid trades are read in full, 200 a run
+    expect(first.data.messages_read).toBe(200)
+    const read = await app.ctx.db.knex('f_platform_trades').where({ shop: shopId }).whereNotNull('buyer_message').select('status', 'has_buyer_message', 'id')
+    expect(read).toHaveLength(200)
+    for (const r of read) expect([Boolean(r.has_buyer_message), ['WAIT_SELLER_SEND_GOODS', 'SELLER_CONSIGNED_PART'].includes(r.status)]).toEqual([true, true])
+    const waiting = await app.ctx.db.knex('f_platform_trades').where({ shop: shopId, has_buyer_message: true }).whereNull('buyer_message').whereIn('status', ['WAIT_SELLER_SEND_GOODS', 'SELLER_CONSIGNED_PART']).max({ id: 'id' }).first()
+    expect(Number(waiting!.id)).toBeLessThan(Math.min(...read.map((r: any) => Number(r.id))))
     // ids above 2^53 survive exactly
     const big = [...(await stored()).keys()].filter((tid) => BigInt(tid) > 2n ** 53n)
     expect(big.length).toBe(total)

@@ -32,7 +32,14 @@ export async function expectLedgerSums(knex: Knex): Promise<{ lines: number; bat
   for (const b of await knex('f_account_balances').select('account', 'debit', 'credit')) {
     expect(`${b.account}: ${cents(b.debit) - cents(b.credit)}`).toBe(`${b.account}: ${byAccount.get(b.account) ?? 0n}`)
   }
-  // 1405 = stock valuation
+  // 1405 = stock valuation, document by document (a mismatch names the documents)
+  const byDoc = new Map<string, bigint>()
+  for (const l of await knex('f_stock_ledger').select('doc_form', 'doc_id', 'value')) byDoc.set(`${l.doc_form}:${Number(l.doc_id)}`, (byDoc.get(`${l.doc_form}:${Number(l.doc_id)}`) ?? 0n) + cents(l.value))
+  for (const l of await knex('f_journal as j').join('f_accounts as a', 'a.id', 'j.account').where('a.code', '1405').select('j.doc_form', 'j.doc_id', 'j.debit', 'j.credit')) {
+    const k = `${l.doc_form}:${Number(l.doc_id)}`
+    byDoc.set(k, (byDoc.get(k) ?? 0n) - cents(l.debit) + cents(l.credit))
+  }
+  expect([...byDoc].filter(([, diff]) => diff !== 0n).map(([doc, diff]) => `${doc} off by ${diff}`), 'documents whose stock value is not in 1405').toEqual([])
   const inventory = lines.filter((l) => l.code === '1405')
   const stock = await knex('f_stock_balances').select('value')
   expect(`1405 ${sum(inventory, 'debit') - sum(inventory, 'credit')}`).toBe(`1405 ${sum(stock, 'value')}`)

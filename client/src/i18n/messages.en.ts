@@ -108,6 +108,8 @@ const messages: Record<MessageCode, string> = {
   report_bad_date: 'the date parameter {param} is not a date: {value} (YYYY-MM-DD)',
   report_bad_range: 'from {from} is after to {to}',
   report_bad_shop: 'not a shop id: {value}',
+  alipay_statement_file: 'send the Alipay statement as the "statement" file',
+  alipay_statement_unreadable: 'not an Alipay account statement: it needs 账务流水号, 发生时间, 收入金额 and 支出金额',
 
   invalid_filter: 'invalid filter: {reason}',
   filter_not_json: 'the filter must be JSON',
@@ -154,6 +156,9 @@ const messages: Record<MessageCode, string> = {
   unknown_user: 'No user "{user}"',
 
   choose_warehouse: 'Choose a warehouse',
+  suggestion_lines_required: 'Choose the SKUs to buy',
+  suggestion_bad_line: 'Line {line}: choose a SKU and a whole quantity above 0',
+  suggestion_no_supplier: 'Line {line}: SKU {sku} has no supplier; set its default supplier or choose one',
   merge_needs_two: 'Select at least two orders to merge',
   merge_refused: '{order} cannot be merged into {target}: {reason}',
   split_lines_required: 'Choose the lines and quantities to split off',

@@ -111,6 +111,8 @@ const messages: Record<MessageCode, string> = {
   report_bad_date: '日期参数 {param} 无效：{value}（应为 YYYY-MM-DD）',
   report_bad_range: '开始日期 {from} 晚于结束日期 {to}',
   report_bad_shop: '店铺参数无效：{value}',
+  alipay_statement_file: '请上传支付宝账务明细文件（statement）',
+  alipay_statement_unreadable: '无法识别为支付宝账务明细：需要账务流水号、发生时间、收入金额和支出金额列',
 
   invalid_filter: '筛选条件有误：{reason}',
   filter_not_json: '筛选条件必须是 JSON',
@@ -157,6 +159,9 @@ const messages: Record<MessageCode, string> = {
   unknown_user: '没有用户“{user}”',
 
   choose_warehouse: '请选择仓库',
+  suggestion_lines_required: '请选择要采购的 SKU',
+  suggestion_bad_line: '第 {line} 行：请选择 SKU 并填写大于 0 的整数数量',
+  suggestion_no_supplier: '第 {line} 行：SKU {sku} 没有供应商，请设置默认供应商或选择一个',
   merge_needs_two: '请至少选择两个订单进行合并',
   merge_refused: '{order} 不能与 {target} 合并：{reason}',
   split_lines_required: '请选择要拆出的明细和数量',

@@ -3,6 +3,7 @@ import multer from 'multer'
 import type { AppContext } from '../../context'
 import { MAX_UPLOAD_BYTES } from '../../files/store'
 import { badRequest } from '../../lib/errors'
+import { importAlipayStatement } from '../../erp/alipay-statement'
 import { SellerCenterImport, type ImportFiles } from '../../sync/seller-center'
 
 /**
@@ -30,6 +31,17 @@ export function importRoutes(ctx: AppContext): Router {
     }
     if (typeof body.token !== 'string' || !body.token) throw badRequest('send {"token"} from the preview, or the files again').because('import_token_required')
     res.json({ data: await sellerCenter.commit(req.actor!, body.token) })
+  })
+
+  /**
+   * 支付宝 账务明细 → 平台结算: multipart `statement` (CSV in GBK or UTF-8, or XLSX), `shop`, and
+   * `dry_run` ("true": the plan only) → `{data: {settlements, existing, created, skipped}}`.
+   */
+  const statement = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } }).single('statement')
+  router.post('/alipay-statement', statement, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>
+    const dryRun = body.dry_run === true || body.dry_run === 'true'
+    res.json({ data: await importAlipayStatement(ctx, req.actor!, { shop: body.shop, file: req.file?.buffer, dryRun }) })
   })
   return router
 }
