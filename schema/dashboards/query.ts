@@ -60,6 +60,13 @@ export function previousRange(range: DateRange): DateRange {
 
 type Condition = Record<string, unknown>
 
+/** One AND of the parts, nested ANDs spread out: the grid shows each part as its own chip. */
+function allOf(parts: unknown[]): Condition | undefined {
+  const flat = parts.flatMap((p) => (p && typeof p === 'object' && Array.isArray((p as { and?: unknown }).and) && Object.keys(p).length === 1 ? ((p as { and: unknown[] }).and) : [p]))
+  if (!flat.length) return undefined
+  return flat.length === 1 ? (flat[0] as Condition) : { and: flat }
+}
+
 /** Records whose date field falls on the range's days (a datetime field: from 00:00 to before the next day). */
 export function rangeCondition(field: string, range: DateRange): Condition {
   return { and: [{ field, op: 'gte', value: range.from }, { field, op: 'lt', value: addDays(range.to, 1) }] }
@@ -72,8 +79,7 @@ export function datasetFilter(ds: Dataset, globals: GlobalFilters): Condition | 
   if (globals.range && ds.date_field) parts.push(rangeCondition(ds.date_field, globals.range))
   if (globals.shop && ds.shop_field) parts.push({ field: ds.shop_field, op: 'eq', value: globals.shop })
   if (globals.warehouse && ds.warehouse_field) parts.push({ field: ds.warehouse_field, op: 'eq', value: globals.warehouse })
-  if (!parts.length) return undefined
-  return parts.length === 1 ? (parts[0] as Condition) : { and: parts }
+  return allOf(parts)
 }
 
 /** The body of `POST /api/forms/:form/records/aggregate` for a widget under the dashboard's filters. */
@@ -176,7 +182,7 @@ export function drillFilter(ds: Dataset, globals: GlobalFilters, values: Record<
       }
       const days = bucketDays(group.by, String(value))
       if (!days) return null
-      parts.push({ and: [{ field: group.field, op: 'gte', value: days.from }, { field: group.field, op: 'lt', value: days.before }] })
+      parts.push({ field: group.field, op: 'gte', value: days.from }, { field: group.field, op: 'lt', value: days.before })
       continue
     }
     if (key.includes('.')) return null
@@ -184,8 +190,7 @@ export function drillFilter(ds: Dataset, globals: GlobalFilters, values: Record<
     else if (Array.isArray(value)) parts.push(value.some((v) => v === null || v === '') ? { or: [{ field: key, op: 'in', value: value.filter((v) => v !== null && v !== '') }, { field: key, op: 'is_empty' }] } : { field: key, op: 'in', value })
     else parts.push({ field: key, op: 'eq', value })
   }
-  if (!parts.length) return {}
-  return parts.length === 1 ? (parts[0] as Condition) : { and: parts }
+  return allOf(parts) ?? {}
 }
 
 /** Map rows by province: values of the same province (上海 / 上海市) added up, raw spellings kept for drilling. */

@@ -161,6 +161,15 @@ describe('dashboards on the home page', () => {
     await screenshot(page, 'dashboard-sales-7-days')
     await page.locator('[data-preset="last_30_days"]').click()
     await expect.poll(() => widget('orders').locator('.kpi-value').textContent(), WAIT).toBe(String(month))
+    // the shop filter applies on each dataset's shop field
+    const [flagship] = (await ctx.records.list('shops', { filter: { field: 'name', op: 'eq', value: '旗舰店' }, limit: 1 })).data
+    const ofShop = await count('orders', { and: [paid(addDays(today, -29)), { field: 'shop', op: 'eq', value: flagship.id }] })
+    await page.locator('[data-filter="shop"]').click()
+    await page.locator('.el-select-dropdown__item:visible').filter({ hasText: '旗舰店' }).click()
+    await expect.poll(() => widget('orders').locator('.kpi-value').textContent(), WAIT).toBe(String(ofShop))
+    await page.locator('[data-filter="shop"]').hover()
+    await page.locator('[data-filter="shop"] .el-select__clear').click()
+    await expect.poll(() => widget('orders').locator('.kpi-value').textContent(), WAIT).toBe(String(month))
   })
 
   test('clicks a bar through to the grid of exactly its records', async () => {

@@ -122,7 +122,7 @@ describe('dashboard queries', () => {
   it('applies the dashboard filters on the fields a dataset declares', () => {
     const ds = { form: 'orders', date_field: 'paid_at', shop_field: 'shop', filter: { field: 'status', op: 'ne', value: 'cancelled' }, measures: [{ fn: 'count' as const, as: 'n' }] }
     expect(aggregateRequest(ds, { range: { from: '2026-03-01', to: '2026-03-02' }, shop: 3, warehouse: 7 })).toEqual({
-      filter: { and: [ds.filter, { and: [{ field: 'paid_at', op: 'gte', value: '2026-03-01' }, { field: 'paid_at', op: 'lt', value: '2026-03-03' }] }, { field: 'shop', op: 'eq', value: 3 }] },
+      filter: { and: [ds.filter, { field: 'paid_at', op: 'gte', value: '2026-03-01' }, { field: 'paid_at', op: 'lt', value: '2026-03-03' }, { field: 'shop', op: 'eq', value: 3 }] },
       group_by: [],
       measures: [{ fn: 'count', as: 'n' }],
     })
@@ -131,7 +131,7 @@ describe('dashboard queries', () => {
   it('drills one group to exactly its records', () => {
     const ds = { form: 'orders', date_field: 'paid_at', group_by: [{ field: 'paid_at', by: 'month' as const }, 'status'], measures: [{ fn: 'count' as const, as: 'n' }] }
     expect(drillFilter(ds, {}, { paid_at: '2026-12', status: null })).toEqual({
-      and: [{ and: [{ field: 'paid_at', op: 'gte', value: '2026-12-01' }, { field: 'paid_at', op: 'lt', value: '2027-01-01' }] }, { field: 'status', op: 'is_empty' }],
+      and: [{ field: 'paid_at', op: 'gte', value: '2026-12-01' }, { field: 'paid_at', op: 'lt', value: '2027-01-01' }, { field: 'status', op: 'is_empty' }],
     })
     expect(bucketDays('quarter', '2026-Q4')).toEqual({ from: '2026-10-01', before: '2027-01-01' })
     expect(bucketDays('week', '2026-11-23')).toEqual({ from: '2026-11-23', before: '2026-11-30' })
