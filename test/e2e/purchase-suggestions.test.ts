@@ -1,39 +1,17 @@
-import fs from 'node:fs'
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import os from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createHttpApp } from '../../server/api/http'
-import { createContext, installBundledPacks } from '../../server/app'
-import { ensureAdmin } from '../../server/bootstrap'
-import { loadConfig } from '../../server/config'
-import type { AppContext } from '../../server/context'
-import { ADMIN, apiGet, apiPost, launch, login, screenshot, type Browser } from './helpers'
+import { apiGet, apiPost, login, screenshot } from './helpers'
+import { startE2eServer, type E2eServer } from './server'
 
-const ROOT = path.resolve(import.meta.dirname, '../..')
-let ctx: AppContext
-let server: Server
-let browser: Browser
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zg-e2e-suggestions-'))
+let app: E2eServer
+let browser: E2eServer['browser']
 
-/** The Taobao ERP with its sample data (SKUs with opening stock). */
 beforeAll(async () => {
-  ctx = await createContext(loadConfig({ ZG_DATA_DIR: dataDir, ZG_ADMIN_PASSWORD: ADMIN.password, PORT: '0' }))
-  await installBundledPacks(ctx, { sampleData: true })
-  await ensureAdmin(ctx)
-  server = await new Promise((resolve) => {
-    const s = createHttpApp(ctx, { clientDir: path.join(ROOT, 'dist/client') }).listen(0, '127.0.0.1', () => resolve(s))
-  })
-  browser = await launch(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+  app = await startE2eServer('suggestions')
+  browser = app.browser
 })
 
 afterAll(async () => {
-  await browser?.close()
-  server?.closeAllConnections()
-  await new Promise((resolve) => server?.close(resolve))
-  await ctx?.db.close()
-  fs.rmSync(dataDir, { recursive: true, force: true })
+  await app?.close()
 })
 
 type Rec = { id: number; [k: string]: unknown }
