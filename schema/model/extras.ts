@@ -1,5 +1,5 @@
 import { prepareFilter } from '../filter/prepare'
-import { SORTABLE_KINDS, resolveTarget } from '../filter/targets'
+import { SORTABLE_KINDS, resolveTarget, systemColumns } from '../filter/targets'
 import type { FieldModel, FormModel, ModelProblem, TableModel } from './types'
 
 const SPECIAL_DEFAULTS = new Set(['$current_user', '$today', '$now'])
@@ -44,6 +44,8 @@ export function checkFormExtras(form: FormModel, at: string, table: (path: strin
   def.indexes?.forEach((index, i) =>
     index.fields.forEach((key, j) => {
       const field = form.field(key)
+      // A system column (created_at, doc_status, …) may be indexed too: ledgers are read by it.
+      if (!field && key in systemColumns(form)) return
       if (!field) push(`indexes[${i}].fields[${j}]`, `unknown field "${key}"`)
       else if (field.storage.kind !== 'column') push(`indexes[${i}].fields[${j}]`, `"${key}" is not stored in a single column`)
     }),
