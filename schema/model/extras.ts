@@ -41,15 +41,20 @@ export function checkFormExtras(form: FormModel, at: string, table: (path: strin
     }
   })
 
-  def.indexes?.forEach((index, i) =>
-    index.fields.forEach((key, j) => {
-      const field = form.field(key)
-      // A system column (created_at, doc_status, …) may be indexed too: ledgers are read by it.
-      if (!field && key in systemColumns(form)) return
-      if (!field) push(`indexes[${i}].fields[${j}]`, `unknown field "${key}"`)
-      else if (field.storage.kind !== 'column') push(`indexes[${i}].fields[${j}]`, `"${key}" is not stored in a single column`)
-    }),
-  )
+  const checkIndexes = (of: TableModel, indexes: { fields: string[] }[] | undefined, path: string) =>
+    indexes?.forEach((index, i) =>
+      index.fields.forEach((key, j) => {
+        const field = of.field(key)
+        // A system column (created_at, a line's parent_id, …) may be indexed too: ledgers and lines are read by it.
+        if (!field && key in systemColumns(of)) return
+        if (!field) push(`${path}[${i}].fields[${j}]`, `unknown field "${key}"`)
+        else if (field.storage.kind !== 'column') push(`${path}[${i}].fields[${j}]`, `"${key}" is not stored in a single column`)
+      }),
+    )
+  checkIndexes(form, def.indexes, 'indexes')
+  form.fields.forEach((field) => {
+    if (field.lines) checkIndexes(field.lines, field.def.indexes as { fields: string[] }[] | undefined, `fields.${field.key}.indexes`)
+  })
 
   checkFields(form, at, problems, table)
   return problems

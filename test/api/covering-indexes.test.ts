@@ -113,11 +113,28 @@ describe('covering indexes declared in templates', () => {
     for (const index of declared) expect(await indexColumns(app, 'f_orders', indexName('f_orders', index.fields, false))).toEqual(index.fields)
   })
 
+  it('a sub-form declares indexes of its lines, parent_id included, created on upgrade and refused on an unknown field', async () => {
+    const pack = ledgerPack(undefined, '2.0.0')
+    pack.forms[0].fields.push({ key: 'parts', type: 'sub_form', label: label('明细', 'Parts'), fields: [{ key: 'part', type: 'text', label: label('件', 'Part') }, { key: 'n', type: 'number', label: label('数', 'N') }] })
+    await installPack(app.ctx.db, app.ctx.registry, pack)
+    const covering = ['parent_id', 'part', 'n']
+    expect(await indexColumns(app, 'f_moves__parts', indexName('f_moves__parts', covering, false))).toBeNull()
+    pack.version = '2.1.0'
+    pack.forms[0].fields.at(-1).indexes = [{ fields: covering }]
+    await installPack(app.ctx.db, app.ctx.registry, pack)
+    expect(await indexColumns(app, 'f_moves__parts', indexName('f_moves__parts', covering, false))).toEqual(covering)
+    pack.version = '2.2.0'
+    pack.forms[0].fields.at(-1).indexes = [{ fields: ['parent_id', 'nope'] }]
+    await expect(installPack(app.ctx.db, app.ctx.registry, pack)).rejects.toThrow(/nope/)
+  })
+
   it('a fresh install creates them', async () => {
     const fresh = await startTestApp({ bundled: { sampleData: false } })
     try {
       const orders = fresh.ctx.registry.require('orders')
       for (const index of orders.def.indexes ?? []) expect(await indexColumns(fresh, 'f_orders', indexName('f_orders', index.fields, false))).toEqual(index.fields)
+      const lines = ['parent_id', 'sku', 'qty', 'payment']
+      expect(await indexColumns(fresh, 'f_orders__lines', indexName('f_orders__lines', lines, false))).toEqual(lines)
       if (fresh.database.kind === 'sqlite') {
         // the sales dashboard's year of paid orders is read from the index alone
         const plan = await selectRows(
