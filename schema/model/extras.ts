@@ -1,5 +1,5 @@
 import { prepareFilter } from '../filter/prepare'
-import { SORTABLE_KINDS, resolveTarget } from '../filter/targets'
+import { SORTABLE_KINDS, resolveTarget, systemColumns } from '../filter/targets'
 import type { FieldModel, FormModel, ModelProblem, TableModel } from './types'
 
 const SPECIAL_DEFAULTS = new Set(['$current_user', '$today', '$now'])
@@ -41,13 +41,20 @@ export function checkFormExtras(form: FormModel, at: string, table: (path: strin
     }
   })
 
-  def.indexes?.forEach((index, i) =>
-    index.fields.forEach((key, j) => {
-      const field = form.field(key)
-      if (!field) push(`indexes[${i}].fields[${j}]`, `unknown field "${key}"`)
-      else if (field.storage.kind !== 'column') push(`indexes[${i}].fields[${j}]`, `"${key}" is not stored in a single column`)
-    }),
-  )
+  const checkIndexes = (of: TableModel, indexes: { fields: string[] }[] | undefined, path: string) =>
+    indexes?.forEach((index, i) =>
+      index.fields.forEach((key, j) => {
+        const field = of.field(key)
+        // A system column (created_at, a line's parent_id, …) may be indexed too: ledgers and lines are read by it.
+        if (!field && key in systemColumns(of)) return
+        if (!field) push(`${path}[${i}].fields[${j}]`, `unknown field "${key}"`)
+        else if (field.storage.kind !== 'column') push(`${path}[${i}].fields[${j}]`, `"${key}" is not stored in a single column`)
+      }),
+    )
+  checkIndexes(form, def.indexes, 'indexes')
+  form.fields.forEach((field) => {
+    if (field.lines) checkIndexes(field.lines, field.def.indexes as { fields: string[] }[] | undefined, `fields.${field.key}.indexes`)
+  })
 
   checkFields(form, at, problems, table)
   return problems

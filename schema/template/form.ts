@@ -33,8 +33,9 @@ export const View = Type.Object(
   { additionalProperties: false },
 )
 
+/** Up to 16 columns: a covering index for a dashboard names what it groups and sums (PostgreSQL allows 32). */
 export const FormIndex = Type.Object(
-  { fields: Type.Array(Key, { minItems: 1, maxItems: 8 }), unique: Type.Optional(Type.Boolean()) },
+  { fields: Type.Array(Key, { minItems: 1, maxItems: 16 }), unique: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 )
 

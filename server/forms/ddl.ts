@@ -32,9 +32,9 @@ function fieldIndexes(field: FieldModel): { columns: string[]; unique: boolean }
 
 export function tableIndexes(table: TableModel): { columns: string[]; unique: boolean }[] {
   const indexes = table.fields.flatMap(fieldIndexes)
-  if (!table.parent) {
-    for (const index of (table as FormModel).def.indexes ?? []) indexes.push({ columns: index.fields, unique: Boolean(index.unique) })
-  }
+  // a form's `indexes`, or a sub-form field's for its lines' table
+  const declared = table.parent ? table.parent.fields.find((f) => f.lines === table)?.def.indexes : (table as FormModel).def.indexes
+  for (const index of (declared ?? []) as { fields: string[]; unique?: boolean }[]) indexes.push({ columns: index.fields, unique: Boolean(index.unique) })
   return indexes
 }
 

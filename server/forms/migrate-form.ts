@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import { fieldType } from '../../schema/fields/registry'
+import { systemColumns } from '../../schema/filter/targets'
 import type { FieldDefinition } from '../../schema/fields/types'
 import type { FieldModel, FormModel, TableModel } from '../../schema/model/types'
 import type { ModelProblem } from '../../schema/model/types'
@@ -147,7 +148,7 @@ export async function migrateForm(
     const newIndexes = new Map(tableIndexes(next).map((i) => [key(i), i]))
     for (const [k, index] of oldIndexes) {
       // Indexes of retired fields stay: their columns are still there.
-      const columnsLive = index.columns.every((c) => next.fields.some((f) => fieldColumns(f).some((col) => col.name === c)))
+      const columnsLive = index.columns.every((c) => c in systemColumns(next) || next.fields.some((f) => fieldColumns(f).some((col) => col.name === c)))
       if (!newIndexes.has(k) && columnsLive) await builder!.dropIndex(next.table, index.columns, index.unique)
     }
     const fresh = [...newIndexes].filter(([k]) => !oldIndexes.has(k)).map(([, i]) => i)

@@ -9,7 +9,8 @@ import { MAX_GROUP_KEYS, MAX_GROUPS, MAX_MEASURES, Plan, Problems, type Aggregat
 import { aggregateSql } from '../query/buckets'
 import { compileFilter } from '../query/filter-sql'
 import { TableScope } from '../query/scope'
-import { selectRows, Sql } from '../query/sql'
+import { Sql } from '../query/sql'
+import { aggregateRows } from '../query/count-cache'
 import { visibleTargets } from '../query/visible'
 import { parseFilterParam } from './lister'
 import type { AggregateOptions, AggregateResult } from './types'
@@ -56,7 +57,7 @@ export async function aggregateRecords(
   if (problems.list.length) throw new ValidationError(problems.list)
 
   const statement = plan.statement(where, having, sort, limit + 1, offset)
-  const rows = await selectRows(knex, statement.text, statement.bindings)
+  const rows = await aggregateRows(knex, statement.text, statement.bindings)
   const truncated = rows.length > limit
   return { data: rows.slice(0, limit).map((row) => plan.decode(row)), truncated }
 }

@@ -60,6 +60,7 @@ describe('the lookup dependency graph', () => {
     const taobao = graphOf(pack.forms as any[])
     expect(reads(taobao, 'skus', 'weight')).toEqual([{ form: 'orders', table: 'orders.lines', link: 'sku', lookups: ['weight'], refresh: true }])
     expect(reads(taobao, 'skus', 'spec')).toEqual([])
-    expect([...taobao.watched('skus')]).toEqual(['weight'])
+    // stock balances keep below_safety (stored) from the SKU's safety stock
+    expect([...taobao.watched('skus')]).toEqual(['safety_stock', 'weight'])
   })
 })

@@ -16,6 +16,10 @@ export const subForm: FieldTypeDefinition = {
     min_lines: Type.Optional(Type.Integer({ minimum: 0 })),
     max_lines: Type.Optional(Type.Integer({ minimum: 1 })),
     line_key: Type.Optional(Key),
+    /** composite indexes of the lines' table, e.g. a covering one: [{"fields": ["parent_id", "sku", "qty"]}] */
+    indexes: Type.Optional(
+      Type.Array(Type.Object({ fields: Type.Array(Key, { minItems: 1, maxItems: 16 }), unique: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
+    ),
   }),
   resolve(field) {
     const problems = []
