@@ -102,7 +102,7 @@ function floors(pg: boolean): Record<string, Record<string, Floor>> {
     customers: {
       buyers: orders('COUNT(DISTINCT buyer_nick)'),
       new_buyers: at('f_customers', 'first_order_at', 'COUNT(*)'),
-      repeat_buyers: at('f_customers', 'last_order_at', 'COUNT(*)', 'order_count >= 2 AND '),
+      repeat_buyers: at('f_customers', 'last_order_at', 'COUNT(*), COUNT(CASE WHEN order_count >= 2 THEN 1 END)'),
       per_buyer: orders('SUM(order_total), COUNT(DISTINCT buyer_nick)'),
       new_by_day: at('f_customers', 'first_order_at', `${day('first_order_at')} AS d, COUNT(*)`, '', ' GROUP BY d ORDER BY d'),
       frequency: at('f_customers', 'last_order_at', 'order_count, COUNT(*)', '', ' GROUP BY order_count ORDER BY order_count LIMIT 12'),

@@ -89,7 +89,7 @@ export function aggregateRequest(ds: Dataset, globals: GlobalFilters): Record<st
     ...(filter ? { filter } : {}),
     group_by: ds.group_by ?? [],
     // The endpoint names measures by `as`; labels are ours.
-    measures: ds.measures.map(({ fn, field, as }) => (field ? { fn, field, as } : { fn, as })),
+    measures: ds.measures.map(({ fn, field, as, filter }) => ({ fn, ...(field ? { field } : {}), as, ...(filter !== undefined ? { filter } : {}) })),
     ...(ds.having ? { having: ds.having } : {}),
     ...(ds.sort ? { sort: ds.sort.filter((s) => isEndpointName(ds, s.replace(/^-/, ''))) } : {}),
     ...(ds.limit ? { limit: ds.limit } : {}),

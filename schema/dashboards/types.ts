@@ -22,6 +22,8 @@ export const MeasureSchema = Type.Object(
     field: Type.Optional(Type.String({ minLength: 1 })),
     as: Key,
     label: Type.Optional(LocalizedText),
+    /** count or sum only the rows this matches, so a rate is two measures of one query */
+    filter: Type.Optional(Filter),
   },
   { additionalProperties: false },
 )

@@ -133,6 +133,7 @@ function checkWidget(widget: Widget, path: string, forms: FormLookup, push: Push
     const at = `${path}.dataset.measures[${j}]`
     if (names.includes(measure.as)) push(`${at}.as`, problem('dashboard_duplicate_widget', `widget "${widget.key}": "${measure.as}" is named twice`, { widget: widget.key }))
     names.push(measure.as)
+    if (measure.filter !== undefined) checkFilter(measure.filter, form, `${at}.filter`, widget.key, push)
     if (!measure.field) {
       if (measure.fn !== 'count') push(`${at}.field`, problem('dashboard_measure_needs_field', `widget "${widget.key}": ${measure.fn} needs a field`, { widget: widget.key, fn: measure.fn }))
       return

@@ -146,6 +146,7 @@ export const MESSAGE_CATALOG = {
   aggregate_cannot_group: ['field'],
   aggregate_cannot_use: ['field'],
   aggregate_bad_measure: [],
+  aggregate_filter_not_for: ['fn'],
   aggregate_alias_required: [],
   aggregate_bad_alias: ['as'],
   aggregate_bad_function: ['fn', 'choices'],

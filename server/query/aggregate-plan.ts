@@ -74,6 +74,8 @@ export class Plan {
   /** level 1: raw group keys and partial measures per group of rows */
   private readonly innerKeys: InnerKey[] = []
   private readonly partials: string[] = []
+  /** bindings of filtered measures' conditions, in the order of `partials` */
+  private readonly partialBindings: unknown[] = []
   /** count_distinct values become level-1 keys, so level 2 can count them */
   private readonly distinct = new Map<string, string>()
   /** level 2: joins, keys, measures */
@@ -236,9 +238,13 @@ export class Plan {
     return column
   }
 
-  measure(item: unknown, at: string): void {
+  /**
+   * One measure; `filter` (the filter language) counts or sums only the rows it matches, so a rate
+   * needs no second query: `{fn: "count", as: "repeat", filter: {field: "order_count", op: "gte", value: 2}}`.
+   */
+  measure(item: unknown, at: string, condition?: (filter: unknown, at: string) => Sql | undefined): void {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) return void this.problems.add(fieldProblem(at, 'aggregate_bad_measure', 'a measure is {"fn", "field", "as"}'))
-    const { fn, field: path, as, ...rest } = item as { fn?: unknown; field?: unknown; as?: unknown }
+    const { fn, field: path, as, filter, ...rest } = item as { fn?: unknown; field?: unknown; as?: unknown; filter?: unknown }
     if (Object.keys(rest).length) return void this.problems.add(fieldProblem(`${at}.${Object.keys(rest)[0]}`, 'aggregate_bad_measure', 'a measure is {"fn", "field", "as"}'))
     if (as === undefined || as === null || as === '') return void this.problems.add(fieldProblem(`${at}.as`, 'aggregate_alias_required', 'name the measure with "as"'))
     if (typeof as !== 'string' || !ALIAS.test(as)) return void this.problems.add(fieldProblem(`${at}.as`, 'aggregate_bad_alias', '"as" is a name of letters, digits and _ (not starting with a digit)', { as: String(as) }))
@@ -247,9 +253,12 @@ export class Plan {
     }
     if (path !== undefined && typeof path !== 'string') return void this.problems.add(fieldProblem(`${at}.field`, 'unknown_field', '"field" must be a field key', { field: String(path) }))
     if (path === undefined && fn !== 'count') return void this.problems.add(fieldProblem(`${at}.field`, 'aggregate_measure_needs_field', `"${String(fn)}" needs a field`, { fn: String(fn) }))
+    if (filter !== undefined && fn === 'count_distinct') return void this.problems.add(fieldProblem(`${at}.filter`, 'aggregate_filter_not_for', `"filter" does not apply to count_distinct`, { fn: 'count_distinct' }))
+    const when = filter === undefined ? undefined : condition?.(filter, `${at}.filter`)
+    if (filter !== undefined && !when) return
     if (!this.claim(as, `${at}.as`)) return
     const name = as
-    if (path === undefined) return this.addMeasure(name, 'count', null, { kind: 'decimal', scale: 0 })
+    if (path === undefined) return this.addMeasure(name, 'count', null, { kind: 'decimal', scale: 0 }, false, when)
     const target = this.target(path, `${at}.field`)
     if (!target) return
     const kind = target.value.kind
@@ -258,13 +267,17 @@ export class Plan {
     if (!fits) return void this.problems.add(fieldProblem(`${at}.field`, 'aggregate_not_for_field', `"${String(fn)}" does not apply to "${path}"`, { fn: String(fn), field: path }))
     const expr = this.column(target, `${at}.field`, path)
     if (!expr) return
-    this.addMeasure(name, fn as AggregateFunction, expr, target.value, target.kind === 'system' && COUNTERS.has(target.name))
+    this.addMeasure(name, fn as AggregateFunction, expr, target.value, target.kind === 'system' && COUNTERS.has(target.name), when)
   }
 
-  private addMeasure(name: string, fn: AggregateFunction, expr: string | null, value: ResolvedValue, counter = false) {
+  private addMeasure(name: string, fn: AggregateFunction, field: string | null, value: ResolvedValue, counter = false, when?: Sql) {
+    // a filtered measure reads its field only on the rows the filter matches
+    const expr = when ? `CASE WHEN ${when.text} THEN ${field ?? '1'} END` : field
     const partial = (sql: string) => {
       const column = `p${this.partials.length}`
       this.partials.push(`${sql} AS ${id(column)}`)
+      // each use of the condition in the SELECT list takes its bindings, in order
+      if (when) this.partialBindings.push(...when.bindings)
       return id('g', column)
     }
     const column = `m${this.outputs.length}`
@@ -383,7 +396,7 @@ export class Plan {
       (having ? ` WHERE ${having.text}` : '') +
       (sort.length ? ` ORDER BY ${sort.join(', ')}` : '') +
       ` LIMIT ? OFFSET ?`
-    return new Sql(text, [...where.bindings, ...(having?.bindings ?? []), limit, offset])
+    return new Sql(text, [...this.partialBindings, ...where.bindings, ...(having?.bindings ?? []), limit, offset])
   }
 
   decode(row: Record<string, unknown>): Record<string, unknown> {

@@ -45,7 +45,7 @@ export async function aggregateRecords(
   const measures = options.measures
   if (!Array.isArray(measures) || measures.length === 0) problems.add(fieldProblem('measures', 'aggregate_no_measures', 'name at least one measure, e.g. {"fn": "count", "as": "orders"}'))
   else if (measures.length > MAX_MEASURES) problems.add(fieldProblem('measures', 'aggregate_too_many', `at most ${MAX_MEASURES} measures`, { max: MAX_MEASURES }))
-  else measures.forEach((item, i) => plan.measure(item, `measures[${i}]`))
+  else measures.forEach((item, i) => plan.measure(item, `measures[${i}]`, (filter, at) => measureCondition(source, scope, filter, at, env, dialect, registry, problems)))
   const limit = options.limit ?? MAX_GROUPS
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_GROUPS) problems.add(fieldProblem('limit', 'bad_limit', `limit must be 1 to ${MAX_GROUPS}`, { max: MAX_GROUPS }))
   const offset = options.offset ?? 0
@@ -60,6 +60,17 @@ export async function aggregateRecords(
   const rows = await aggregateRows(knex, statement.text, statement.bindings)
   const truncated = rows.length > limit
   return { data: rows.slice(0, limit).map((row) => plan.decode(row)), truncated }
+}
+
+/** A measure's own filter: the same language and visible fields as the request's, problems named under the measure. */
+function measureCondition(source: AggregateSource, scope: TableScope, filter: unknown, at: string, env: FilterEnv, dialect: Dialect, registry: FormRegistry, problems: Problems): Sql | undefined {
+  const prepared = prepareFilter(parseFilterParam(filter), source.table, env, at, visibleTargets(source))
+  if (!prepared.filter) {
+    for (const p of prepared.problems) problems.add(fieldProblem(p.path, p.code ?? 'invalid_filter', p.message, p.code ? p.params : { reason: p.message }))
+    return undefined
+  }
+  refuseParentChildren(prepared.filter)
+  return compileFilter(prepared.filter, scope, dialect, registry).group()
 }
 
 /** The caller's filter and the row-level permission, as one WHERE over the table's scope. */

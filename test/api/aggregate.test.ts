@@ -366,6 +366,42 @@ describe('aggregates against a per-row SQL oracle', () => {
     expect(big.data).toEqual(bigOracle.filter((r) => r.m != null && String(r.m) >= '2026-11').map((r) => ({ paid_at: r.m, outlet: { id: ids.outlets[1], display: '二号店' }, gmv: money(r.gmv) })))
   })
 
+  it('filters a measure on its own, with bindings in order beside the request filter and having', async () => {
+    const body = {
+      filter: { field: 'amount', op: 'gt', value: '10.00' },
+      group_by: ['outlet'],
+      measures: [
+        { fn: 'count', as: 'orders' },
+        { fn: 'count', as: 'refunded', filter: { field: 'status', op: 'eq', value: 'refunded' } },
+        { fn: 'sum', field: 'amount', as: 'big', filter: { and: [{ field: 'qty', op: 'gte', value: 3 }, { field: 'buyer', op: 'is_not_empty' }] } },
+        { fn: 'avg', field: 'amount', as: 'shipped_avg', filter: { field: 'status', op: 'eq', value: 'shipped' } },
+      ],
+      having: { field: 'orders', op: 'gt', value: 0 },
+    }
+    const expected = await oracle(
+      `SELECT outlet, COUNT(*) AS orders, COUNT(CASE WHEN status = 'refunded' THEN 1 END) AS refunded,
+         SUM(CASE WHEN qty >= 3 AND buyer IS NOT NULL THEN amount END) AS big,
+         SUM(CASE WHEN status = 'shipped' THEN amount END) AS s_sum, COUNT(CASE WHEN status = 'shipped' THEN amount END) AS s_count
+       FROM f_sales WHERE amount > 1000 GROUP BY outlet ORDER BY CASE WHEN outlet IS NULL THEN 1 ELSE 0 END, outlet`,
+    )
+    const got = await aggregate(body)
+    // links come in order of their display name; the oracle's are by id
+    got.data.sort((a: any, b: any) => (a.outlet?.id ?? Infinity) - (b.outlet?.id ?? Infinity))
+    expect(got.data.map((r: any) => [r.outlet?.id ?? null, r.orders, r.refunded, r.big])).toEqual(
+      expected.map((r) => [r.outlet == null ? null : Number(r.outlet), Number(r.orders), Number(r.refunded), r.big == null ? null : money(r.big)]),
+    )
+    const shippedAvg = (sum: unknown, count: unknown) => (Number(count) === 0 ? null : money(String(Math.round((Number(sum) / Number(count)) * (Number(sum) < 0 ? -1 : 1)) * (Number(sum) < 0 ? -1 : 1))))
+    expect(got.data.map((r: any) => r.shipped_avg)).toEqual(expected.map((r) => shippedAvg(r.s_sum, r.s_count)))
+    expect(expected.some((r) => Number(r.refunded) > 0 && Number(r.refunded) < Number(r.orders))).toBe(true)
+    // a bad measure filter is named under the measure; count_distinct takes none
+    const bad = await app.api.post('/api/forms/sales/records/aggregate', { measures: [{ fn: 'count', as: 'n', filter: { field: 'nope', op: 'eq', value: 1 } }, { fn: 'count_distinct', field: 'buyer', as: 'b', filter: { field: 'qty', op: 'gt', value: 1 } }] })
+    expect(bad.status).toBe(422)
+    expect(bad.body.error.details.map((d: any) => [d.field, d.code])).toEqual([
+      ['measures[0].filter.field', 'invalid_filter'],
+      ['measures[1].filter', 'aggregate_filter_not_for'],
+    ])
+  })
+
   it('stops at 10,000 groups without a limit and says so', async () => {
     for (let i = 0; i < 3; i++) {
       const res = await app.api.post('/api/forms/ticks/records', Array.from({ length: 3_334 }, (_, j) => ({ n: i * 3_334 + j })))

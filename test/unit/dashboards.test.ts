@@ -48,6 +48,7 @@ describe('dashboard definitions', () => {
       [widget({}, { form: 'orders.lines', date_field: 'parent.paid_at', measures: [{ fn: 'count', as: 'n' }], group_by: ['sku.product_name'] }), 'dashboard.widgets[0].dataset.group_by[0]', 'dashboard_unknown_field'],
       [widget({}, { group_by: [{ field: 'buyer_nick', by: 'day' }] }), 'dashboard.widgets[0].dataset.group_by[0].field', 'dashboard_field_kind'],
       [widget({}, { filter: { field: 'stauts', op: 'eq', value: 'x' } }), 'dashboard.widgets[0].dataset.filter.field', 'dashboard_bad_filter'],
+      [widget({}, { measures: [{ fn: 'count', as: 'x', filter: { field: 'stauts', op: 'eq', value: 'x' } }] }), 'dashboard.widgets[0].dataset.measures[0].filter.field', 'dashboard_bad_filter'],
       [widget({ formulas: [{ as: 'aov', formula: 'gmv / ordrs' }] }), 'dashboard.widgets[0].formulas[0].formula', 'dashboard_bad_formula'],
       [widget({ options: { value: 'nope' } }), 'dashboard.widgets[0].options.value', 'dashboard_bad_option'],
       [widget({ type: 'radar' }), 'dashboard.widgets[0].type', 'template_problem'],
@@ -126,6 +127,12 @@ describe('dashboard queries', () => {
       group_by: [],
       measures: [{ fn: 'count', as: 'n' }],
     })
+  })
+
+  it("passes a measure's own filter to the aggregate request", () => {
+    const refunded = { field: 'refunded_amount', op: 'gt', value: 0 }
+    const ds = { form: 'orders', measures: [{ fn: 'count' as const, as: 'n' }, { fn: 'count' as const, as: 'refunded', filter: refunded, label: 'x' }] }
+    expect(aggregateRequest(ds, {}).measures).toEqual([{ fn: 'count', as: 'n' }, { fn: 'count', as: 'refunded', filter: refunded }])
   })
 
   it('drills one group to exactly its records', () => {

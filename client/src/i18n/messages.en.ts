@@ -133,6 +133,7 @@ const messages: Record<MessageCode, string> = {
   aggregate_cannot_group: 'cannot group by "{field}"',
   aggregate_cannot_use: '"{field}" is computed when read and cannot be aggregated',
   aggregate_bad_measure: 'a measure is an object with fn, field and as',
+  aggregate_filter_not_for: 'a measure filter does not apply to {fn}',
   aggregate_alias_required: 'name the measure with "as"',
   aggregate_bad_alias: 'the measure name "{as}" may only hold letters, digits and _ and must not start with a digit',
   aggregate_bad_function: '"{fn}" is not a measure; use one of {choices}',

@@ -136,6 +136,7 @@ const messages: Record<MessageCode, string> = {
   aggregate_cannot_group: '不能按“{field}”分组',
   aggregate_cannot_use: '“{field}”在读取时计算，不能用于汇总',
   aggregate_bad_measure: '统计项应为含 fn、field、as 的对象',
+  aggregate_filter_not_for: '{fn} 统计项不能带筛选条件',
   aggregate_alias_required: '请用 as 为统计项命名',
   aggregate_bad_alias: '统计项名称“{as}”只能由字母、数字和下划线组成，且不以数字开头',
   aggregate_bad_function: '不支持的统计方式“{fn}”，可选：{choices}',
