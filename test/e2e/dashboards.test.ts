@@ -1,18 +1,10 @@
-import fs from 'node:fs'
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import os from 'node:os'
-import path from 'node:path'
 import Decimal from 'decimal.js'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Page } from 'playwright-core'
-import { createHttpApp } from '../../server/api/http'
-import { createContext, installBundledPacks } from '../../server/app'
-import { ensureAdmin } from '../../server/bootstrap'
-import { loadConfig } from '../../server/config'
 import type { AppContext } from '../../server/context'
 import { addDays, businessDate, startOfBusinessDay } from '../../schema/lib/time'
-import { ADMIN, launch, login, screenshot, type Browser } from './helpers'
+import { login, screenshot } from './helpers'
+import { startE2eServer, type E2eServer } from './server'
 
 /*
  * The built-in dashboards on the home page, in Chromium, over the Taobao ERP pack's demo data plus
@@ -21,12 +13,9 @@ import { ADMIN, launch, login, screenshot, type Browser } from './helpers'
  * bar and a table row clicked through to the grid of exactly those records, and a widget built in
  * the designer and saved. Its own server, so the other e2e files' counts are not disturbed.
  */
-const ROOT = path.resolve(import.meta.dirname, '../..')
 
+let app: E2eServer
 let ctx: AppContext
-let server: Server
-let dataDir: string
-let browser: Browser
 let page: Page
 
 const PROVINCES = ['浙江省', '上海', '上海市', '广东省', '江苏省', '北京市', '四川省', '内蒙古自治区', '新疆维吾尔自治区', '广西壮族自治区', '山东省', '湖北省', '香港特别行政区']
@@ -81,24 +70,15 @@ async function sellAMonth() {
 }
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zg-e2e-dashboards-'))
-  ctx = await createContext(loadConfig({ ZG_DATA_DIR: dataDir, ZG_ADMIN_PASSWORD: ADMIN.password, PORT: '0' }))
-  await installBundledPacks(ctx, { sampleData: true })
-  await ensureAdmin(ctx)
-  await sellAMonth()
-  server = await new Promise((resolve) => {
-    const s = createHttpApp(ctx, { clientDir: path.join(ROOT, 'dist/client') }).listen(0, '127.0.0.1', () => resolve(s))
+  app = await startE2eServer('dashboards', async (context) => {
+    ctx = context
+    await sellAMonth()
   })
-  browser = await launch(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
-  page = browser.page
+  page = app.browser.page
 })
 
 afterAll(async () => {
-  await browser?.close()
-  server?.closeAllConnections()
-  await new Promise((resolve) => server?.close(resolve))
-  await ctx?.db.close()
-  fs.rmSync(dataDir, { recursive: true, force: true })
+  await app?.close()
 })
 
 /** vitest polls for 1 s by default; pages here load charts and grids */
