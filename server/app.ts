@@ -51,6 +51,13 @@ export async function createContext(config: Config, options: { access?: AccessPo
 /** Menu order of the bundled packs: the ERP first, the field-type showcase last. */
 const PACK_ORDER = ['taobao-erp', 'starter']
 
+/**
+ * Bundled packs every instance gets (installed on first start, upgraded on every start). The
+ * other bundled packs wait in the template centre until a merchant installs one; once installed
+ * they are upgraded on start like these.
+ */
+export const DEFAULT_PACKS = ['taobao-erp', 'starter']
+
 /** The packs shipped in templates/: every folder with a pack.json. */
 export function bundledPacks(): { dir: string; file: string }[] {
   if (!fs.existsSync(TEMPLATES_DIR)) return []
@@ -68,8 +75,10 @@ export function bundledPacks(): { dir: string; file: string }[] {
  */
 export async function installBundledPacks(ctx: AppContext, options: { sampleData: boolean }): Promise<InstallResult[]> {
   const results: InstallResult[] = []
-  for (const { file } of bundledPacks()) {
+  const installed = new Set((await ctx.db.knex('zg_packs').select('key')).map((r: { key: string }) => r.key))
+  for (const { dir, file } of bundledPacks()) {
     const pack = readPack(file)
+    if (!DEFAULT_PACKS.includes(path.basename(dir)) && !installed.has(String(pack.key))) continue
     const result = await installBundledPack(ctx.db, ctx.registry, pack, { handlers: ctx.actions.names() })
     await recomputeAfterInstall(ctx, result)
     results.push(result)

@@ -13,6 +13,13 @@ export const PackSchema = Type.Object(
     name: LocalizedText,
     version: Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+$', description: 'semantic version; a higher one upgrades an installed pack' }),
     description: Type.Optional(LocalizedText),
+    /** who made the pack (a person, a shop, a company) */
+    author: Type.Optional(Type.String({ maxLength: 100 })),
+    /**
+     * pictures for the template centre, as data URIs (`data:image/png;base64,…`); a folder pack may
+     * name files beside its pack.json instead, which readPack turns into data URIs
+     */
+    screenshots: Type.Optional(Type.Array(Type.String({ pattern: '^data:image/(png|jpeg|webp);base64,[A-Za-z0-9+/=]+$' }), { maxItems: 8 })),
     forms: Type.Array(FormSchema, { minItems: 1 }),
     /** dashboards (and the home page's to-dos) over the pack's forms: schema/dashboards */
     dashboards: Type.Optional(Type.Array(DashboardSchema)),

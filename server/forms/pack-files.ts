@@ -16,6 +16,18 @@ function readJson(file: string): unknown {
   }
 }
 
+const IMAGE_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' }
+
+function dataUri(file: string): string {
+  const type = IMAGE_TYPES[path.extname(file).toLowerCase()]
+  if (!type) throw badRequest(`${file}: a screenshot must be a .png, .jpg or .webp file`)
+  try {
+    return `data:${type};base64,${fs.readFileSync(file).toString('base64')}`
+  } catch (error) {
+    throw badRequest(`cannot read ${file}: ${(error as Error).message}`)
+  }
+}
+
 /**
  * Reads a pack from a JSON file, or from a folder whose pack.json lists its forms as files
  * (`"forms": ["forms/orders.json", …]`, likewise `"dashboards"`) and may name a sample-data file — large packs stay
@@ -32,6 +44,7 @@ export function readPack(location: string): Record<string, unknown> {
   if (Array.isArray(pack.dashboards)) {
     pack.dashboards = pack.dashboards.map((entry) => (typeof entry === 'string' ? readJson(path.join(base, entry)) : entry))
   }
+  if (Array.isArray(pack.screenshots)) pack.screenshots = pack.screenshots.map((entry) => (typeof entry === 'string' && !entry.startsWith('data:') ? dataUri(path.join(base, entry)) : entry))
   if (typeof pack.sample_data === 'string') pack.sample_data = readJson(path.join(base, pack.sample_data))
   if (typeof pack.seed_data === 'string') pack.seed_data = readJson(path.join(base, pack.seed_data))
   return pack
