@@ -21,7 +21,8 @@ describe.each(dirs)('the bundled pack %s', (dir) => {
   const pack = readPack(path.join(TEMPLATES, dir)) as any
   const formKeys = (pack.forms as { key: string }[]).map((f) => f.key)
 
-  it('validates alone, without any other pack', () => {
+  // the Taobao ERP's 31 forms take seconds to compile on a busy machine
+  it('validates alone, without any other pack', { timeout: 30_000 }, () => {
     const result = validatePack({ ...pack, sample_data: undefined, seed_data: undefined })
     expect(result.problems).toEqual([])
   })
@@ -47,7 +48,7 @@ describe.each(dirs)('the bundled pack %s', (dir) => {
   })
 })
 
-it('bundled packs do not share form keys', () => {
+it('bundled packs do not share form keys', { timeout: 30_000 }, () => {
   const owners = new Map<string, string>()
   for (const dir of dirs) {
     for (const form of (readPack(path.join(TEMPLATES, dir)) as any).forms as { key: string }[]) {
