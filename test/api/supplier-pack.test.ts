@@ -172,7 +172,10 @@ describe('the supplier reconciliation pack', () => {
     expect(await get('sr_bills', bill.id)).toMatchObject({ outstanding: '0.00', pay_status: '已结清' })
     expect(await get('sr_suppliers', supplier.id)).toMatchObject({ paid_total: '140.60', balance: '0.00', open_bills: '0' })
 
-    // voiding a payment puts the amount back on the bill and the supplier
+    // a paid bill cannot be voided; voiding a payment puts the amount back on the bill and the supplier
+    const paidBill = await act('sr_bills', bill.id, 'void')
+    expect(paidBill.status).toBe(422)
+    expect(paidBill.body.error.details[0]).toMatchObject({ code: 'action_refused', message: '该对账单已有付款核销，请先作废相关付款单' })
     expect((await act('sr_payments', early.id, 'void')).status).toBe(200)
     expect((await get('sr_bills', bill.id)).outstanding).toBe('100.00')
     expect((await get('sr_suppliers', supplier.id)).balance).toBe('100.00')
