@@ -11,6 +11,7 @@ import { ensureAdmin } from '../../server/bootstrap'
 import { loadConfig } from '../../server/config'
 import type { AppContext } from '../../server/context'
 import { installPack } from '../../server/forms/installer'
+import { readPack } from '../../server/forms/pack-files'
 import { ADMIN } from './helpers'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
@@ -62,7 +63,7 @@ export default async function setup(project: TestProject) {
   })
   if (build.status !== 0) throw new Error('building the client failed')
 
-  const starter = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates/starter/pack.json'), 'utf8'))
+  const starter = readPack(path.join(ROOT, 'templates/starter')) as any
   const servers = await Promise.all([
     startServer(async (ctx) => {
       await installPack(ctx.db, ctx.registry, starter)

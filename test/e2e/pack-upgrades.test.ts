@@ -11,11 +11,12 @@ import { loadConfig } from '../../server/config'
 import type { AppContext } from '../../server/context'
 import { saveForm } from '../../server/forms/customize'
 import { installBundledPack, installPack } from '../../server/forms/installer'
+import { readPack } from '../../server/forms/pack-files'
 import { ADMIN, launch, login, screenshot, type Browser } from './helpers'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
-const starter = () => {
-  const pack = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates/starter/pack.json'), 'utf8'))
+const starter = (): any => {
+  const pack = readPack(path.join(ROOT, 'templates/starter'))
   delete pack.sample_data
   return pack
 }

@@ -1,12 +1,11 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import { readPack } from '../../server/forms/pack-files'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 
-/** The bundled starter pack, without its sample data (tests make their own). */
+/** The bundled starter pack (its screenshots read as data URIs), without its sample data (tests make their own). */
 export function starterPack(): any {
-  const pack = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates/starter/pack.json'), 'utf8'))
+  const pack = readPack(path.join(ROOT, 'templates/starter'))
   delete pack.sample_data
   return pack
 }
