@@ -265,6 +265,13 @@ export const MESSAGE_CATALOG = {
   dashboard_not_yours: [],
   dashboard_from_pack: [],
   dashboard_expected: [],
+
+  // Excel/CSV export (server/export)
+  export_bad_format: ['choices'],
+  export_bad_encoding: ['choices'],
+  export_bad_fields: [],
+  export_bad_request: [],
+  export_unknown_view: ['view'],
 } as const satisfies Record<string, readonly string[]>
 
 export type MessageCode = keyof typeof MESSAGE_CATALOG

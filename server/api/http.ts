@@ -12,6 +12,7 @@ import { authRoutes } from './routes/auth'
 import { dashboardRoutes } from './routes/dashboards'
 import { designerRoutes } from './routes/designer'
 import { erpRoutes } from './routes/erp'
+import { exportRoutes } from './routes/export'
 import { fileRoutes } from './routes/files'
 import { formRoutes } from './routes/forms'
 import { importRoutes } from './routes/imports'
@@ -49,6 +50,7 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
     await ctx.registry.refreshIfChanged()
     next()
   }, recordRoutes(ctx))
+  api.use('/forms/:form/export', exportRoutes(ctx))
   api.use('/approvals', approvalRoutes(ctx))
   api.use('/dashboards', dashboardRoutes(ctx))
   api.use('/files', fileRoutes(ctx))

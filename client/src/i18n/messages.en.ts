@@ -242,6 +242,12 @@ const messages: Record<MessageCode, string> = {
   dashboard_not_yours: 'You can only change or delete dashboards you created',
   dashboard_from_pack: 'A dashboard that comes with a pack cannot be deleted',
   dashboard_expected: 'Send a dashboard definition (a JSON object)',
+
+  export_bad_format: 'Export as one of: {choices}',
+  export_bad_encoding: 'The CSV encoding must be one of: {choices}',
+  export_bad_fields: 'Columns to export are a list of field names',
+  export_bad_request: 'Send the export settings as a JSON object',
+  export_unknown_view: 'There is no view "{view}" to export',
 }
 
 export default messages

@@ -245,6 +245,12 @@ const messages: Record<MessageCode, string> = {
   dashboard_not_yours: '只能修改或删除自己创建的看板',
   dashboard_from_pack: '模板自带的看板不能删除',
   dashboard_expected: '请提交一个看板定义（JSON 对象）',
+
+  export_bad_format: '导出格式只能是：{choices}',
+  export_bad_encoding: 'CSV 编码只能是：{choices}',
+  export_bad_fields: '导出的列应为字段名列表',
+  export_bad_request: '请以 JSON 对象提交导出设置',
+  export_unknown_view: '没有名为「{view}」的视图可导出',
 }
 
 export default messages
