@@ -216,7 +216,7 @@ describe('what the export refuses or leaves out', () => {
 
 describe('zg export', () => {
   function zg(...args: string[]): Promise<{ code: number; out: string }> {
-    const env: Record<string, string | undefined> = { ...process.env, ZG_DATA_DIR: app.database.dataDir, DATABASE_URL: app.database.databaseUrl }
+    const env: Record<string, string | undefined> = { ...process.env, ZG_DATA_DIR: app.database.dataDir, DATABASE_URL: app.database.databaseUrl ?? undefined }
     if (!app.database.databaseUrl) delete env.DATABASE_URL
     return new Promise((resolve) => {
       execFile(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'server/cli/zg.ts'), ...args], { env, cwd: ROOT }, (error, stdout, stderr) => {
