@@ -1,4 +1,5 @@
-import { ApiError } from './client'
+import type { LocalizedText } from '@schema/lib/localized'
+import { api, ApiError } from './client'
 import type { Filter } from './types'
 
 /** What an export sends: the grid's current state (see docs/import-export.md#export). */
@@ -57,4 +58,66 @@ export async function downloadFile(url: string, body: unknown | undefined, fallb
 export const exportApi = {
   /** POST: a long filter does not fit a URL */
   download: (form: string, request: ExportRequest) => downloadFile(`/api/forms/${encodeURIComponent(form)}/export`, request, `${form}.${request.format}`),
+}
+
+/** A spreadsheet read by the server, nothing written yet: its headers, a sample, and the proposed mapping. */
+export interface ImportPreview {
+  upload: string
+  file_name: string
+  encoding: string
+  headers: string[]
+  sample: string[][]
+  rows: number
+  /** header → field path (`amount`, `lines.qty`), or null when nothing matched */
+  mapping: Record<string, string | null>
+  fields: { path: string; label: string | LocalizedText; type: string; required: boolean }[]
+  /** fields that identify a record (unique), to update existing records by */
+  key_candidates: string[]
+}
+
+export type ImportState = 'validating' | 'writing' | 'done' | 'refused' | 'failed'
+
+export interface ImportRowError {
+  row: number
+  column: string | null
+  field: string | null
+  value: unknown
+  code: string
+  params?: Record<string, unknown>
+  message: string
+}
+
+export interface ImportJob {
+  job: string
+  form: string
+  state: ImportState
+  progress: { done: number; total: number }
+  created: number
+  updated: number
+  skipped: number
+  error_count: number
+  errors: ImportRowError[]
+}
+
+export interface ImportStart {
+  upload: string
+  mapping: Record<string, string | null>
+  key?: string
+  skip_bad?: boolean
+}
+
+const importBase = (form: string) => `/api/forms/${encodeURIComponent(form)}/import`
+/** The answers may come bare or in the API's usual `{data}` envelope. */
+const unwrap = <T>(answer: T | { data: T }): T => (answer && typeof answer === 'object' && 'data' in answer ? (answer as { data: T }).data : (answer as T))
+
+export const importApi = {
+  preview(form: string, file: File): Promise<ImportPreview> {
+    const body = new FormData()
+    body.append('file', file, file.name)
+    return api.post<ImportPreview | { data: ImportPreview }>(`${importBase(form)}/preview`, body).then(unwrap)
+  },
+  start: (form: string, request: ImportStart) => api.post<{ job: string } | { data: { job: string } }>(importBase(form), request).then(unwrap),
+  status: (form: string, job: string) => api.get<ImportJob | { data: ImportJob }>(`${importBase(form)}/${encodeURIComponent(job)}`).then(unwrap),
+  report: (form: string, job: string, format: 'xlsx' | 'csv', locale: string) =>
+    downloadFile(`${importBase(form)}/${encodeURIComponent(job)}/report?format=${format}&locale=${encodeURIComponent(locale)}`, undefined, `import-report.${format}`),
 }
