@@ -14,6 +14,7 @@ import { designerRoutes } from './routes/designer'
 import { erpRoutes } from './routes/erp'
 import { exportRoutes } from './routes/export'
 import { fileRoutes } from './routes/files'
+import { formImportRoutes } from './routes/form-imports'
 import { formRoutes } from './routes/forms'
 import { importRoutes } from './routes/imports'
 import { recordRoutes } from './routes/records'
@@ -44,6 +45,7 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
     await ctx.registry.refreshIfChanged()
     res.json(buildOpenApi(ctx.registry))
   })
+  api.use('/forms/:form', formImportRoutes(ctx))
   api.use('/forms', formRoutes(ctx))
   api.use('/designer', designerRoutes(ctx))
   api.use('/forms/:form/records', async (_req, _res, next) => {
