@@ -94,9 +94,16 @@ function rowsOf(record: ApiRecord, columns: ExportColumn[]): ReturnType<ExportCo
   return rows
 }
 
-/** Waits while the consumer is behind, so rows are not piled up in memory. */
+/**
+ * Waits while the consumer is behind, so rows are not piled up in memory; stops the export when
+ * the consumer is gone (a cancelled download), instead of reading the rest for nobody.
+ */
 async function drained(out: Writable): Promise<void> {
-  if (out.writableNeedDrain) await once(out, 'drain')
+  if (out.writableNeedDrain && !out.destroyed) {
+    const ac = new AbortController()
+    await Promise.race([once(out, 'drain', { signal: ac.signal }), once(out, 'close', { signal: ac.signal })]).finally(() => ac.abort())
+  }
+  if (out.destroyed) throw new Error('the download was cancelled')
 }
 
 async function writeCsv(out: Writable, columns: ExportColumn[], records: AsyncIterable<ApiRecord[]>, encoding: ExportRequest['encoding']): Promise<number> {

@@ -20,8 +20,9 @@ export function exportRoutes(ctx: AppContext): Router {
     try {
       await prepared.write(res)
     } catch (error) {
-      console.error('export failed midway:', error)
-      res.destroy(error as Error)
+      // a cancelled download ends here too: only a failure of ours is worth a log line
+      if (!res.destroyed) console.error('[zhanggui] export failed midway:', error)
+      res.destroy()
     }
   }
   router.get('/', async (req, res) => {
