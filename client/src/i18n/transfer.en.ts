@@ -41,7 +41,8 @@ export default {
     updated: 'Updated',
     skipped: 'Skipped',
     errors: 'Errors',
-    refused: 'The file has {n} errors; nothing was written. Fix the file and import it again, or tick "Skip rows with errors".',
+    refused:
+      'The file has an error; nothing was written. Fix the file and import it again, or tick "Skip rows with errors". | The file has {n} errors; nothing was written. Fix the file and import it again, or tick "Skip rows with errors".',
     failed: 'The import failed midway; download the report for the reason.',
     doneText: '{created} created, {updated} updated, {skipped} rows skipped.',
     row: 'Row',
