@@ -78,6 +78,8 @@ export class ImportJob {
     }
     try {
       const plan = await planImport(records, form, sheet, options)
+      // the plan holds what is needed from here on: let the rows go
+      sheet.rows = []
       lap('plan')
       this.errors.push(...plan.errors)
       this.progress = { done: 0, total: plan.records.length }
