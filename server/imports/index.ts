@@ -74,14 +74,17 @@ export class SpreadsheetImports {
 
   /** Reads the file and starts the job; bad files and bad mappings are refused before it starts. */
   async start(actor: Actor, form: FormModel, file: string, options: { mapping: Mapping | null; key: string | null; skipBad: boolean }): Promise<ImportJob> {
+    const readAt = Date.now()
     const sheet = await readSheet(file, this.limits)
     const resolved = await this.resolve(form, sheet, options)
     const job = new ImportJob(form.key, actor.userId)
+    job.timings.read = Date.now() - readAt
     const records = this.ctx.records.as(actor)
     const work = job.run(records, form, sheet, resolved).then(async () => {
       if (job.state === 'done') await this.mappings.save(form.key, resolved.mapping, resolved.key, actor.userId)
     })
-    return this.jobs.start(job, work.catch((error) => console.error('[zhanggui] import job:', error)))
+    job.done = work.catch((error) => console.error('[zhanggui] import job:', error))
+    return this.jobs.start(job)
   }
 
   /** The mapping to use (sent, or proposed), checked before any work starts. */

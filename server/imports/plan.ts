@@ -93,106 +93,104 @@ export async function planImport(records: RecordsService, form: FormModel, sheet
   const fail = (row: number, column: (typeof columns)[number] | null, value: string | null, { code, params, message }: Problem) =>
     errors.push({ row, column: column?.header ?? null, field: column?.target.path ?? null, value, code, params, message })
 
-  // 1. cells → values; links gathered for one lookup per linked form
-  type Read = { row: number; values: Map<string, unknown>; texts: Map<string, string> }
-  const reads: Read[] = []
-  const linkTexts = new Map<FieldModel, Set<string>>()
-  for (const { row, cells } of sheet.rows) {
-    const read: Read = { row, values: new Map(), texts: new Map() }
-    for (const column of columns) {
-      const cell = cells[column.index] ?? null
-      const text = cellText(cell)
+  // 1. links: every name in the file, looked up once per linked form (unique fields first, then the title)
+  const linkColumns = columns.filter((c) => c.target.field.value.kind === 'link' || c.target.field.value.kind === 'link_list')
+  const linkTexts = new Map<FieldModel, Set<string>>(linkColumns.map((c) => [c.target.field, new Set<string>()]))
+  for (const { cells } of sheet.rows) {
+    for (const column of linkColumns) {
+      const text = cellText(cells[column.index] ?? null)
       if (text === '') continue
-      read.texts.set(column.target.path, text)
-      const field = column.target.field
-      if (field.value.kind === 'link' || field.value.kind === 'link_list') {
-        const names = field.value.kind === 'link' ? [text] : splitList(text)
-        const set = linkTexts.get(field) ?? new Set()
-        names.forEach((n) => set.add(n))
-        linkTexts.set(field, set)
-        read.values.set(column.target.path, names)
-        continue
-      }
-      const result = readCell(field, cell)
-      if (!result.ok) fail(row, column, text, result.error)
-      else if (result.value !== null) read.values.set(column.target.path, result.value)
+      const set = linkTexts.get(column.target.field)!
+      for (const name of column.target.field.value.kind === 'link' ? [text] : splitList(text)) set.add(name)
     }
-    reads.push(read)
   }
-
-  // 2. links: by the linked form's unique fields first, then its title
   const linkIds = new Map<FieldModel, Map<string, number[]>>()
-  for (const [field, texts] of linkTexts) linkIds.set(field, await lookUp(records, String(field.value.target), [...texts]))
-  for (const read of reads) {
-    for (const column of columns) {
-      const field = column.target.field
-      if (!linkIds.has(field) || !read.values.has(column.target.path)) continue
-      const target = records.formModel(String(field.value.target))
-      const ids: number[] = []
-      for (const name of read.values.get(column.target.path) as string[]) {
-        const found = linkIds.get(field)!.get(name) ?? []
-        if (found.length === 1) ids.push(found[0])
-        else if (found.length === 0) fail(read.row, column, name, problem('import_link_not_found', `no ${target.key} record "${name}"`, { value: name, form: target.def.label }))
-        else fail(read.row, column, name, problem('import_link_ambiguous', `${found.length} ${target.key} records are called "${name}"`, { value: name, form: target.def.label, count: found.length }))
-      }
-      read.values.set(column.target.path, field.value.kind === 'link' ? (ids[0] ?? null) : ids)
-    }
-  }
+  for (const [field, texts] of linkTexts) if (texts.size) linkIds.set(field, await lookUp(records, String(field.value.target), [...texts]))
 
-  // 3. rows → records (and lines)
+  // 2. rows → records (and lines); a row's values are read as it is reached and not kept
   const parentPaths = columns.filter((c) => !c.target.sub).map((c) => c.target.path)
   const subs = [...new Set(columns.flatMap((c) => (c.target.sub ? [c.target.sub.key] : [])))]
   const keyColumn = options.key ? columns.find((c) => c.target.path === options.key)! : null
   const planned: PlannedRecord[] = []
   const byKey = new Map<string, PlannedRecord>()
+  const keyTexts = new Map<PlannedRecord, string>()
+  // a record's own texts, kept only where continuation rows are compared with them
   const firstTexts = new Map<PlannedRecord, Map<string, string>>()
   const uniqueSeen = new Map<string, Map<string, number>>()
   const uniquePaths = parentPaths.filter((p) => p !== options.key && form.field(p)?.def.unique)
   let previous: PlannedRecord | null = null
-  for (const read of reads) {
-    const hasParent = parentPaths.some((p) => read.texts.has(p))
-    const keyText = keyColumn ? (read.texts.get(keyColumn.target.path) ?? '') : ''
+  for (const { row, cells } of sheet.rows) {
+    const values = new Map<string, unknown>()
+    const texts = new Map<string, string>()
+    for (const column of columns) {
+      const cell = cells[column.index] ?? null
+      const text = cellText(cell)
+      if (text === '') continue
+      texts.set(column.target.path, text)
+      const field = column.target.field
+      const ids = linkIds.get(field)
+      if (ids) {
+        const target = records.formModel(String(field.value.target))
+        const found: number[] = []
+        for (const name of field.value.kind === 'link' ? [text] : splitList(text)) {
+          const matches = ids.get(name) ?? []
+          if (matches.length === 1) found.push(matches[0])
+          else if (matches.length === 0) fail(row, column, name, problem('import_link_not_found', `no ${target.key} record "${name}"`, { value: name, form: target.def.label }))
+          else fail(row, column, name, problem('import_link_ambiguous', `${matches.length} ${target.key} records are called "${name}"`, { value: name, form: target.def.label, count: matches.length }))
+        }
+        values.set(column.target.path, field.value.kind === 'link' ? (found[0] ?? null) : found)
+        continue
+      }
+      const result = readCell(field, cell)
+      if (!result.ok) fail(row, column, text, result.error)
+      else if (result.value !== null) values.set(column.target.path, result.value)
+    }
+    const hasParent = parentPaths.some((p) => texts.has(p))
+    const keyText = keyColumn ? (texts.get(keyColumn.target.path) ?? '') : ''
     let record: PlannedRecord | undefined = keyText ? byKey.get(keyText) : !hasParent && subs.length && previous ? previous : undefined
     if (record && subs.length === 0) {
-      fail(read.row, keyColumn, keyText, problem('import_duplicate_key', `"${keyText}" repeats row ${record.row}`, { value: keyText, row: record.row }))
+      fail(row, keyColumn, keyText, problem('import_duplicate_key', `"${keyText}" repeats row ${record.row}`, { value: keyText, row: record.row }))
       continue
     }
     if (record) {
       // a continuation row: its record columns are empty or repeat the record's own
       const first = firstTexts.get(record)!
       for (const path of parentPaths) {
-        const text = read.texts.get(path)
-        if (text !== undefined && text !== first.get(path)) fail(read.row, columns.find((c) => c.target.path === path)!, text, problem('import_parent_conflict', `this is a line of the record on row ${record.row}, but differs from it`, { row: record.row }))
+        const text = texts.get(path)
+        if (text !== undefined && text !== first.get(path)) fail(row, columns.find((c) => c.target.path === path)!, text, problem('import_parent_conflict', `this is a line of the record on row ${record.row}, but differs from it`, { row: record.row }))
       }
     } else {
       const input: Record<string, unknown> = {}
-      for (const path of parentPaths) if (read.values.has(path)) input[path] = read.values.get(path)
-      record = { item: { input }, row: read.row, lineRows: {} }
+      for (const path of parentPaths) if (values.has(path)) input[path] = values.get(path)
+      record = { item: { input }, row, lineRows: {} }
       planned.push(record)
-      firstTexts.set(record, read.texts)
-      if (keyText) byKey.set(keyText, record)
+      if (subs.length) firstTexts.set(record, new Map(parentPaths.flatMap((p) => (texts.has(p) ? [[p, texts.get(p)!]] : []))))
+      if (keyText) {
+        byKey.set(keyText, record)
+        keyTexts.set(record, keyText)
+      }
       for (const path of uniquePaths) {
-        const text = read.texts.get(path)
+        const text = texts.get(path)
         if (text === undefined) continue
         const seen = uniqueSeen.get(path) ?? new Map<string, number>()
         uniqueSeen.set(path, seen)
-        if (seen.has(text)) fail(read.row, columns.find((c) => c.target.path === path)!, text, problem('import_duplicate_value', `"${text}" must be unique; row ${seen.get(text)} has it too`, { value: text, row: seen.get(text)! }))
-        else seen.set(text, read.row)
+        if (seen.has(text)) fail(row, columns.find((c) => c.target.path === path)!, text, problem('import_duplicate_value', `"${text}" must be unique; row ${seen.get(text)} has it too`, { value: text, row: seen.get(text)! }))
+        else seen.set(text, row)
       }
     }
     previous = record
     for (const sub of subs) {
       const line: Record<string, unknown> = {}
-      for (const column of columns) if (column.target.sub?.key === sub && read.values.has(column.target.path)) line[column.target.field.key] = read.values.get(column.target.path)
+      for (const column of columns) if (column.target.sub?.key === sub && values.has(column.target.path)) line[column.target.field.key] = values.get(column.target.path)
       if (Object.keys(line).length === 0) continue
       const lines = (record.item.input[sub] as Record<string, unknown>[] | undefined) ?? []
       lines.push(line)
       record.item.input[sub] = lines
-      record.lineRows[sub] = [...(record.lineRows[sub] ?? []), read.row]
+      ;(record.lineRows[sub] ??= []).push(row)
     }
   }
 
-  // 4. existing records by the key
+  // 3. existing records by the key
   if (keyColumn) {
     const field = keyColumn.target.field
     const canonical = (text: string) => {
@@ -201,7 +199,7 @@ export async function planImport(records: RecordsService, form: FormModel, sheet
       return normalized?.ok ? String(normalized.value) : text
     }
     const keyed = planned.flatMap((p) => {
-      const text = firstTexts.get(p)!.get(field.key)
+      const text = keyTexts.get(p)
       return text ? [{ p, key: canonical(text), text }] : []
     })
     const found = await records.matchValues(form.key, field.key, keyed.map((k) => k.key))

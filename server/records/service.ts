@@ -289,7 +289,7 @@ export class RecordsService {
     const { records, problems } = this.normalizeAll(form, inputs, prefix)
     return this.write(async (trx) => {
       const ids = await this.insertPrepared(trx, form, records, prefix, problems)
-      if (!returnRecords && !this.deps.hooks.has(form.key)) return ids.map((id) => ({ id, version: 1 }))
+      if (!returnRecords && !this.deps.hooks.has(form.key, 'create')) return ids.map((id) => ({ id, version: 1 }))
       const created = await this.reader(trx).load(form, ids, { lines: true })
       await this.emit(trx, form, 'create', created.map((r) => ({ id: r.id, before: null, after: r })))
       return created
@@ -428,7 +428,6 @@ export class RecordsService {
     const { records, problems } = this.normalizeAll(form, inputs, inBatch, false)
     if (problems.length) throw new ValidationError(problems)
     return this.write(async (trx) => {
-      const hooked = this.deps.hooks.has(form.key)
       const keyOf = (values: Record<string, unknown>) => JSON.stringify(options.by.map((k) => String(values[k] ?? '')))
       const existingIds = await this.matchExisting(trx, form, records, options.by, keyOf)
       const existing = new Map((await this.reader(trx).load(form, [...new Set(existingIds.values())], { lines: true })).map((r) => [r.id, r]))
@@ -476,7 +475,7 @@ export class RecordsService {
           result.updated++
           result.changed.push(current.id)
           changes.push(change)
-          if (hooked) {
+          if (this.deps.hooks.has(form.key, 'update')) {
             const after = (await this.reader(trx).load(form, [current.id], { lines: true }))[0]
             await this.emit(trx, form, 'update', [{ id: current.id, before: current, after }])
           }
@@ -488,7 +487,7 @@ export class RecordsService {
         result.ids.push(...ids)
         result.changed.push(...ids)
         result.created = ids.length
-        if (hooked) {
+        if (this.deps.hooks.has(form.key, 'create')) {
           const created = await this.reader(trx).load(form, ids, { lines: true })
           await this.emit(trx, form, 'create', created.map((r) => ({ id: r.id, before: null, after: r })))
         }
@@ -541,7 +540,6 @@ export class RecordsService {
   async writeImport(formKey: string, items: ImportItem[]): Promise<{ created: number[]; before: ApiRecord[]; unchanged: number }> {
     const form = this.importForm(formKey, items)
     return this.write(async (trx) => {
-      const hooked = this.deps.hooks.has(form.key)
       const { workings, problems, existing } = await this.importWorkings(trx, form, items, true)
       const updates = items.flatMap((item, i) => (item.id === undefined ? [] : [i]))
       const creates = items.flatMap((item, i) => (item.id === undefined ? [i] : []))
@@ -561,7 +559,7 @@ export class RecordsService {
           }
           before.push(current)
           changes.push(change)
-          if (hooked) {
+          if (this.deps.hooks.has(form.key, 'update')) {
             const after = (await this.reader(trx).load(form, [current.id], { lines: true }))[0]
             await this.emit(trx, form, 'update', [{ id: current.id, before: current, after }])
           }
@@ -571,7 +569,7 @@ export class RecordsService {
       let created: number[] = []
       if (creates.length) {
         created = await this.insertPrepared(trx, form, creates.map((i) => workings[i]), (j) => `[${creates[j]}].`, [])
-        if (hooked) {
+        if (this.deps.hooks.has(form.key, 'create')) {
           const records = await this.reader(trx).load(form, created, { lines: true })
           await this.emit(trx, form, 'create', records.map((r) => ({ id: r.id, before: null, after: r })))
         }

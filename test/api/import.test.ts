@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
 import ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -198,4 +201,65 @@ describe('spreadsheet import', () => {
     const bad = await importFile('orders', Buffer.from(`店铺,SKU,数量\n${shop.name},SKU-A,1\n,SKU-Z,1\n`), 'o.csv')
     expect(bad.errors).toEqual([expect.objectContaining({ row: 3, column: 'SKU', code: 'import_link_not_found' })])
   })
+
+  it('runs from the command line: prints the report, exits non-zero and writes nothing when refused', async () => {
+    const good = path.join(app.database.dataDir, 'good.csv')
+    fs.writeFileSync(good, '编号,姓名,余额\nK1,甲,"1,000"\nK2,乙,2\n')
+    const ok = await zg('import', 'contacts', good)
+    expect(ok.code, ok.out).toBe(0)
+    expect(ok.out).toContain('contacts: done — created 2, updated 0, skipped 0, errors 0')
+    const bad = path.join(app.database.dataDir, 'bad.csv')
+    fs.writeFileSync(bad, '编号,姓名,余额\nK1,甲改,1\nK3,丙,abc\n')
+    const refused = await zg('import', 'contacts', bad, '--key', 'code')
+    expect(refused.code).toBe(1)
+    expect(refused.out).toContain('row 3 [余额] "abc": “abc”不是数字')
+    expect(refused.out).toContain('contacts: refused')
+    expect((await list('contacts')).map((r: any) => [r.code, r.name]).sort()).toEqual([
+      ['K1', '甲'],
+      ['K2', '乙'],
+    ])
+    await clear('contacts')
+  })
+
+  // The issue's large case: SQLite keeps one connection, so the import must leave room for others.
+  it.runIf(app_db() === 'sqlite')('imports 100,000 rows in batches while other requests are answered', async () => {
+    const rows = ['编号,姓名,余额,等级']
+    for (let i = 0; i < 100_000; i++) rows.push(`N${i},客户${i},${i}.5,${i % 2 ? '贵宾' : '普通'}`)
+    const started = await send('/api/forms/contacts/import', Buffer.from(rows.join('\n')), 'big.csv')
+    expect(started.status).toBe(202)
+    const job = started.body.data.job
+    // another endpoint answers while the import runs: it completes before the import finishes
+    let state = ''
+    let answered = 0
+    while (answered < 3) {
+      const teams = await app.api.get('/api/forms/teams/records')
+      expect(teams.status).toBe(200)
+      state = (await app.api.get(`/api/forms/contacts/import/${job}`)).body.data.state
+      if (state === 'done' || state === 'refused' || state === 'failed') break
+      answered++
+    }
+    expect(answered).toBe(3)
+    const result = await finished('contacts', job)
+    expect(result, JSON.stringify(result.errors.slice(0, 3))).toMatchObject({ state: 'done', created: 100_000, error_count: 0 })
+    const last = await app.api.post('/api/forms/contacts/records/query', { filter: { field: 'code', op: 'eq', value: 'N99999' } })
+    expect(last.body.data[0]).toMatchObject({ name: '客户99999', balance: '99999.50', level: 'vip' })
+    expect((await app.api.post('/api/forms/contacts/records/query', { limit: 1, count: 'exact' })).body.total).toBe(100_000)
+  }, 600_000)
 })
+
+function app_db() {
+  return process.env.ZG_TEST_DB ?? 'sqlite'
+}
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
+
+/** Runs `npm run zg -- …` as a merchant would, on the test's database. */
+function zg(...args: string[]): Promise<{ code: number; out: string }> {
+  const env: Record<string, string | undefined> = { ...process.env, ZG_DATA_DIR: app.database.dataDir, DATABASE_URL: app.database.databaseUrl ?? '' }
+  if (!app.database.databaseUrl) delete env.DATABASE_URL
+  return new Promise((resolve) => {
+    execFile(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'server/cli/zg.ts'), ...args], { env, cwd: ROOT }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr })
+    })
+  })
+}
