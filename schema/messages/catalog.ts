@@ -265,6 +265,42 @@ export const MESSAGE_CATALOG = {
   dashboard_not_yours: [],
   dashboard_from_pack: [],
   dashboard_expected: [],
+
+  // Excel/CSV export (server/export)
+  export_bad_format: ['choices'],
+  export_bad_encoding: ['choices'],
+  export_bad_fields: [],
+  export_bad_request: [],
+  export_unknown_view: ['view'],
+
+  // Imports (server/imports: spreadsheet import of any form)
+  import_file_required: [],
+  import_file_too_large: ['max_mb'],
+  import_empty_file: [],
+  import_old_xls: [],
+  import_bad_encoding: [],
+  import_bad_workbook: [],
+  import_too_many_rows: ['max'],
+  import_no_headers: [],
+  import_no_rows: [],
+  import_cell_too_long: ['max', 'length'],
+  import_not_a_checkbox: ['value'],
+  import_upload_not_found: [],
+  import_job_not_found: ['job'],
+  import_bad_options: [],
+  import_unknown_target: ['header', 'path'],
+  import_target_twice: ['path'],
+  import_required_unmapped: ['field'],
+  import_bad_key: ['field'],
+  import_key_unmapped: ['field'],
+  import_duplicate_key: ['value', 'row'],
+  import_duplicate_value: ['value', 'row'],
+  import_key_ambiguous: ['value', 'count'],
+  import_link_not_found: ['value', 'form'],
+  import_link_ambiguous: ['value', 'form', 'count'],
+  import_parent_conflict: ['row'],
+  import_report_format: ['format'],
+  import_failed: ['message'],
 } as const satisfies Record<string, readonly string[]>
 
 export type MessageCode = keyof typeof MESSAGE_CATALOG

@@ -12,7 +12,9 @@ import { authRoutes } from './routes/auth'
 import { dashboardRoutes } from './routes/dashboards'
 import { designerRoutes } from './routes/designer'
 import { erpRoutes } from './routes/erp'
+import { exportRoutes } from './routes/export'
 import { fileRoutes } from './routes/files'
+import { formImportRoutes } from './routes/form-imports'
 import { formRoutes } from './routes/forms'
 import { importRoutes } from './routes/imports'
 import { recordRoutes } from './routes/records'
@@ -43,12 +45,14 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
     await ctx.registry.refreshIfChanged()
     res.json(buildOpenApi(ctx.registry))
   })
+  api.use('/forms/:form', formImportRoutes(ctx))
   api.use('/forms', formRoutes(ctx))
   api.use('/designer', designerRoutes(ctx))
   api.use('/forms/:form/records', async (_req, _res, next) => {
     await ctx.registry.refreshIfChanged()
     next()
   }, recordRoutes(ctx))
+  api.use('/forms/:form/export', exportRoutes(ctx))
   api.use('/approvals', approvalRoutes(ctx))
   api.use('/dashboards', dashboardRoutes(ctx))
   api.use('/files', fileRoutes(ctx))

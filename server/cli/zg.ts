@@ -6,11 +6,17 @@ import { createUser, listUsers, setPassword } from '../auth/users'
 import { loadConfig } from '../config'
 import type { AppContext } from '../context'
 import fs from 'node:fs'
+import path from 'node:path'
+import { SYSTEM_ACTOR } from '../access/actor'
+import { prepareExport } from '../export/exporter'
+import { parseExportRequest } from '../export/request'
 import { createOwnForm, recomputeAfterInstall, saveForm } from '../forms/customize'
 import { installPack, type InstallResult } from '../forms/installer'
 import type { FormImpact } from '../forms/migrate-form'
 import { readPack } from '../forms/pack-files'
 import { AppError } from '../lib/errors'
+import { SpreadsheetImports } from '../imports'
+import { wordProblem } from '../imports/report'
 import { seedOrders } from './seed'
 
 const HELP = `掌柜 Zhanggui command line — npm run zg -- <command>
@@ -34,7 +40,17 @@ const HELP = `掌柜 Zhanggui command line — npm run zg -- <command>
   form apply <file.json> [--dry-run]
                                  save a whole form definition: your changes to a pack form are
                                  kept as your layer over it; a new key creates your own form
+  import <form> <file.xlsx|.csv> [--key <field>] [--skip-bad]
+                                 import a spreadsheet into a form (columns matched by label, or by
+                                 the mapping saved by the last import); --key updates the records
+                                 whose <field> matches and creates the rest. Prints the per-row
+                                 report; refused (exit 1, nothing written) when a row is bad,
+                                 unless --skip-bad writes the good rows
   migrate                        bring the system tables up to date
+  export <form> --out <file.xlsx|file.csv> [--view <key>] [--filter <json>] [--sort -a,b]
+         [--fields a,b] [--encoding gbk] [--locale en]
+                                 write a form's records to Excel or CSV: a view's columns,
+                                 filter and sort, or your own (the format follows --out)
   seed --orders N [--seed S] [--end YYYY-MM-DD] [--shipments order|daily]
                                  a year of Taobao ERP orders (10 shops, shipments, refunds and
                                  returns, monthly purchases) ending on --end (default today),
@@ -47,6 +63,37 @@ Settings come from the environment as for npm start (ZG_DATA_DIR, DATABASE_URL).
 type Command = (ctx: AppContext, args: string[], flags: Record<string, string | boolean | undefined>) => Promise<void>
 
 const commands: Record<string, Command> = {
+  async export(ctx, [form], flags) {
+    const out = typeof flags.out === 'string' ? flags.out : ''
+    if (!form || !/\.(xlsx|csv)$/i.test(out)) throw new Error('export needs a form and --out <file.xlsx|file.csv>')
+    const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined)
+    const request = parseExportRequest({
+      format: path.extname(out).slice(1).toLowerCase(),
+      view: text('view'),
+      filter: text('filter'),
+      sort: text('sort'),
+      fields: text('fields'),
+      encoding: text('encoding'),
+      locale: text('locale'),
+    })
+    const prepared = await prepareExport(ctx, SYSTEM_ACTOR, form, request)
+    const count = await prepared.write(fs.createWriteStream(out))
+    console.log(`Exported ${count.toLocaleString()} records of ${form} to ${out}.`)
+  },
+  async import(ctx, args, flags) {
+    const [formKey, file] = args
+    if (!formKey || !file) throw new Error('usage: import <form> <file.xlsx|.csv> [--key <field>] [--skip-bad]')
+    if (!fs.existsSync(file)) throw new Error(`no file ${file}`)
+    const imports = new SpreadsheetImports(ctx)
+    const form = imports.form(SYSTEM_ACTOR, formKey)
+    const key = typeof flags.key === 'string' ? flags.key : null
+    const job = await imports.start(SYSTEM_ACTOR, form, file, { mapping: null, key, skipBad: flags['skip-bad'] === true })
+    await job.done
+    const locale = process.env.LANG?.startsWith('en') ? 'en' : 'zh-CN'
+    for (const e of job.errors) console.log(`${e.row ? `row ${e.row}` : 'file'}${e.column ? ` [${e.column}]` : ''}${e.value ? ` "${e.value.slice(0, 60)}"` : ''}: ${wordProblem(e.code, e.params, e.message, locale)}`)
+    console.log(`${formKey}: ${job.state} — created ${job.created}, updated ${job.updated}, skipped ${job.skipped}, errors ${job.errors.length}`)
+    if (job.state !== 'done') process.exitCode = 1
+  },
   async seed(ctx, _args, flags) {
     const orders = Number(flags.orders)
     if (!Number.isSafeInteger(orders) || orders < 1) throw new Error('seed needs --orders N (a whole number above 0)')
@@ -202,6 +249,15 @@ async function main() {
       seed: { type: 'string' },
       end: { type: 'string' },
       shipments: { type: 'string' },
+      out: { type: 'string' },
+      view: { type: 'string' },
+      filter: { type: 'string' },
+      sort: { type: 'string' },
+      fields: { type: 'string' },
+      encoding: { type: 'string' },
+      locale: { type: 'string' },
+      key: { type: 'string' },
+      'skip-bad': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })

@@ -8,23 +8,6 @@ import { whereTuples } from '../query/tuples'
 
 type Values = Record<string, unknown>
 
-/** Every (record or line, field, value) of a batch, with the path used in messages. */
-function* eachValue(table: TableModel, records: WorkingRecord[], prefix: (i: number) => string) {
-  for (const [i, record] of records.entries()) {
-    for (const field of table.fields) {
-      if (field.lines) {
-        for (const [j, line] of (record.lines[field.key] ?? []).entries()) {
-          for (const lineField of field.lines.fields) {
-            yield { table: field.lines, field: lineField, value: line.values[lineField.key], path: `${prefix(i)}${field.key}[${j}].${lineField.key}` }
-          }
-        }
-      } else {
-        yield { table, field, value: record.values[field.key], path: `${prefix(i)}${field.key}` }
-      }
-    }
-  }
-}
-
 /** Decodes the columns of a record from another table into canonical values. */
 function decodeRow(table: TableModel, row: Values, keys: Set<string>): Values {
   const values: Values = {}
@@ -100,16 +83,35 @@ function wantedTargets(form: FormModel, records: WorkingRecord[], prefix: (i: nu
     keys.forEach((k) => entry.keys.add(k))
     wanted.set(target, entry)
   }
-  for (const { table, field, value, path } of eachValue(form, records, prefix)) {
-    const kind = field.value.kind
-    const ids = kind === 'link' || kind === 'user' ? (typeof value === 'number' ? [value] : []) : kind === 'link_list' || kind === 'files' ? (value as number[] | undefined) ?? [] : []
-    if (ids.length === 0) continue
-    const keys = kind === 'link' ? readersOf(table, field, lookupsOnly) : []
-    if (lookupsOnly && keys.length === 0) continue
-    const target = kind === 'user' ? 'zg_users' : kind === 'files' ? 'zg_files' : field.value.target!
-    for (const id of ids) {
-      want(target, id, keys)
-      uses.push({ path, target, id, field })
+  // Only reference fields matter: paths are built for them alone (a batch holds thousands of values).
+  const referenceFields = (table: TableModel) =>
+    table.fields.flatMap((field) => {
+      const kind = field.value.kind
+      if (kind !== 'link' && kind !== 'user' && kind !== 'link_list' && kind !== 'files') return []
+      const keys = kind === 'link' ? readersOf(table, field, lookupsOnly) : []
+      if (lookupsOnly && keys.length === 0) return []
+      const target = kind === 'user' ? 'zg_users' : kind === 'files' ? 'zg_files' : field.value.target!
+      return [{ field, kind, keys, target }]
+    })
+  const visit = (fields: ReturnType<typeof referenceFields>, values: Values, at: () => string) => {
+    for (const { field, kind, keys, target } of fields) {
+      const value = values[field.key]
+      const ids = kind === 'link' || kind === 'user' ? (typeof value === 'number' ? [value] : []) : ((value as number[] | undefined) ?? [])
+      if (ids.length === 0) continue
+      const path = `${at()}${field.key}`
+      for (const id of ids) {
+        want(target, id, keys)
+        uses.push({ path, target, id, field })
+      }
+    }
+  }
+  const own = referenceFields(form)
+  const subs = form.fields.filter((f) => f.lines).map((f) => ({ key: f.key, fields: referenceFields(f.lines!) }))
+  for (const [i, record] of records.entries()) {
+    visit(own, record.values, () => prefix(i))
+    for (const sub of subs) {
+      if (sub.fields.length === 0) continue
+      for (const [j, line] of (record.lines[sub.key] ?? []).entries()) visit(sub.fields, line.values, () => `${prefix(i)}${sub.key}[${j}].`)
     }
   }
   return { wanted, uses }

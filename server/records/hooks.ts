@@ -19,7 +19,7 @@ type PrepareHook = (event: PrepareEvent) => Promise<void> | void
  * hooks run once it is durable (sync triggers, notifications).
  */
 export class HookRegistry {
-  private readonly hooks = { beforeCommit: new Map<string, Hook[]>(), afterCommit: new Map<string, Hook[]>() }
+  private readonly hooks = { beforeCommit: new Map<string, Listener[]>(), afterCommit: new Map<string, Listener[]>() }
   private readonly prepareHooks = new Map<string, PrepareHook[]>()
 
   /** Runs before validation, inside the transaction: fill defaults from settings and the like. */
@@ -31,20 +31,31 @@ export class HookRegistry {
     for (const hook of this.prepareHooks.get(event.form.key) ?? []) await hook(event)
   }
 
-  on(phase: 'beforeCommit' | 'afterCommit', form: string | '*', hook: Hook): () => void {
+  /**
+   * Listens to writes of a form ('*': every form). `actions` narrows it to some actions
+   * ('create', 'update', 'delete' or an action key), so batch writes of other kinds need not
+   * load their records for it.
+   */
+  on(phase: 'beforeCommit' | 'afterCommit', form: string | '*', hook: Hook, options: { actions?: string[] } = {}): () => void {
     const map = this.hooks[phase]
-    map.set(form, [...(map.get(form) ?? []), hook])
-    return () => map.set(form, (map.get(form) ?? []).filter((h) => h !== hook))
+    const listener: Listener = { hook, actions: options.actions ? new Set(options.actions) : null }
+    map.set(form, [...(map.get(form) ?? []), listener])
+    return () => map.set(form, (map.get(form) ?? []).filter((l) => l !== listener))
   }
 
-  /** whether any hook listens to writes of `form` (the batch path skips loading records otherwise) */
-  has(form: string): boolean {
-    const listening = (map: Map<string, Hook[]>) => (map.get('*')?.length ?? 0) + (map.get(form)?.length ?? 0) > 0
+  /** whether any hook listens to writes of `form` (of this action, if given): the batch path skips loading records otherwise */
+  has(form: string, action?: string): boolean {
+    const listening = (map: Map<string, Listener[]>) => [...(map.get('*') ?? []), ...(map.get(form) ?? [])].some((l) => !action || !l.actions || l.actions.has(action))
     return listening(this.hooks.beforeCommit) || listening(this.hooks.afterCommit)
   }
 
   async run(phase: 'beforeCommit' | 'afterCommit', event: WriteEvent): Promise<void> {
     const map = this.hooks[phase]
-    for (const hook of [...(map.get('*') ?? []), ...(map.get(event.form.key) ?? [])]) await hook(event)
+    for (const { hook, actions } of [...(map.get('*') ?? []), ...(map.get(event.form.key) ?? [])]) if (!actions || actions.has(event.action)) await hook(event)
   }
+}
+
+interface Listener {
+  hook: Hook
+  actions: Set<string> | null
 }

@@ -14,6 +14,7 @@ import { AppError, badRequest, conflict, fieldProblem, notFound, ValidationError
 import { checkAction, performAction } from './action-runner'
 import { mergeInput, toWorking } from './canonical'
 import type { HookRegistry } from './hooks'
+import { checkUnique } from './checks'
 import { findReferrers, refuseReferenced } from './integrity'
 import { listRecords } from './lister'
 import { aggregateRecords } from './aggregator'
@@ -111,6 +112,12 @@ export class ActionRegistry {
   names(): string[] {
     return [...this.handlers.keys()]
   }
+}
+
+/** One record of an import batch: a new record, or (with `id`) the changes to an existing one. */
+export interface ImportItem {
+  id?: number
+  input: Record<string, unknown>
 }
 
 export interface UpsertOptions {
@@ -282,7 +289,7 @@ export class RecordsService {
     const { records, problems } = this.normalizeAll(form, inputs, prefix)
     return this.write(async (trx) => {
       const ids = await this.insertPrepared(trx, form, records, prefix, problems)
-      if (!returnRecords && !this.deps.hooks.has(form.key)) return ids.map((id) => ({ id, version: 1 }))
+      if (!returnRecords && !this.deps.hooks.has(form.key, 'create')) return ids.map((id) => ({ id, version: 1 }))
       const created = await this.reader(trx).load(form, ids, { lines: true })
       await this.emit(trx, form, 'create', created.map((r) => ({ id: r.id, before: null, after: r })))
       return created
@@ -421,7 +428,6 @@ export class RecordsService {
     const { records, problems } = this.normalizeAll(form, inputs, inBatch, false)
     if (problems.length) throw new ValidationError(problems)
     return this.write(async (trx) => {
-      const hooked = this.deps.hooks.has(form.key)
       const keyOf = (values: Record<string, unknown>) => JSON.stringify(options.by.map((k) => String(values[k] ?? '')))
       const existingIds = await this.matchExisting(trx, form, records, options.by, keyOf)
       const existing = new Map((await this.reader(trx).load(form, [...new Set(existingIds.values())], { lines: true })).map((r) => [r.id, r]))
@@ -469,7 +475,7 @@ export class RecordsService {
           result.updated++
           result.changed.push(current.id)
           changes.push(change)
-          if (hooked) {
+          if (this.deps.hooks.has(form.key, 'update')) {
             const after = (await this.reader(trx).load(form, [current.id], { lines: true }))[0]
             await this.emit(trx, form, 'update', [{ id: current.id, before: current, after }])
           }
@@ -481,13 +487,187 @@ export class RecordsService {
         result.ids.push(...ids)
         result.changed.push(...ids)
         result.created = ids.length
-        if (hooked) {
+        if (this.deps.hooks.has(form.key, 'create')) {
           const created = await this.reader(trx).load(form, ids, { lines: true })
           await this.emit(trx, form, 'create', created.map((r) => ({ id: r.id, before: null, after: r })))
         }
       }
       return result
     })
+  }
+
+  // ---- imports (server/imports): validate a whole file first, then write it in short batches ----
+
+  /**
+   * Everything a write of these records would check, without writing: the same normalizing,
+   * defaults, hooks, links, computed values, rules and unique values, in a transaction that is
+   * rolled back. Items with an `id` update that record. Answers every problem, with paths `[i].…`
+   * (i: the item's index), instead of throwing on the first batch-wide failure.
+   */
+  async checkImport(formKey: string, items: ImportItem[]): Promise<FieldProblem[]> {
+    const form = this.importForm(formKey, items)
+    const trx = await this.deps.db.knex.transaction()
+    try {
+      const { workings, problems } = await this.importWorkings(trx, form, items, false)
+      const fresh = workings.flatMap((w, i) => (items[i].id === undefined ? [w] : []))
+      const changed = workings.flatMap((w, i) => (items[i].id === undefined ? [] : [w]))
+      if (fresh.length) await this.deps.hooks.prepare({ form, action: 'create', records: fresh, trx, actor: this.actor })
+      if (changed.length) await this.deps.hooks.prepare({ form, action: 'update', records: changed, trx, actor: this.actor })
+      let all = problems
+      try {
+        await prepareBatch(trx, this.deps.registry, form, workings, inBatch, this.env(), problems)
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error
+        all = error.problems
+      }
+      if (all.length) {
+        // prepareBatch checks unique values only once all else is right: check the good records' anyway
+        const bad = new Set(all.map((p) => Number(/^\[(\d+)\]/.exec(p.field)?.[1])))
+        const good = workings.flatMap((w, i) => (bad.has(i) ? [] : [{ w, i }]))
+        all.push(...(await checkUnique(trx, form, good.map((g) => g.w), (j) => `[${good[j].i}].`)))
+      }
+      return all
+    } finally {
+      await trx.rollback()
+    }
+  }
+
+  /**
+   * Writes one batch of an import in one transaction: updates (items with an `id`) and creates, with
+   * the same validation, hooks, audit and rollups as any write. Answers the new ids and what the
+   * updated records were before, so the import can undo the batch if a later one fails.
+   */
+  async writeImport(formKey: string, items: ImportItem[]): Promise<{ created: number[]; before: ApiRecord[]; unchanged: number }> {
+    const form = this.importForm(formKey, items)
+    return this.write(async (trx) => {
+      const { workings, problems, existing } = await this.importWorkings(trx, form, items, true)
+      const updates = items.flatMap((item, i) => (item.id === undefined ? [] : [i]))
+      const creates = items.flatMap((item, i) => (item.id === undefined ? [i] : []))
+      if (problems.length) throw new ValidationError(problems)
+      const before: ApiRecord[] = []
+      let unchanged = 0
+      if (updates.length) {
+        await this.assertUnlocked(trx, form, updates.map((i) => items[i].id!))
+        await this.prepareUpdates(trx, form, updates.map((i) => workings[i]), (j) => `[${updates[j]}].`, [])
+        const changes: { before: WorkingRecord; after: WorkingRecord }[] = []
+        for (const i of updates) {
+          const current = existing.get(items[i].id!)!
+          const change = await this.applyUpdate(trx, form, current, workings[i])
+          if (!change) {
+            unchanged++
+            continue
+          }
+          before.push(current)
+          changes.push(change)
+          if (this.deps.hooks.has(form.key, 'update')) {
+            const after = (await this.reader(trx).load(form, [current.id], { lines: true }))[0]
+            await this.emit(trx, form, 'update', [{ id: current.id, before: current, after }])
+          }
+        }
+        await this.propagate(trx, form, changes)
+      }
+      let created: number[] = []
+      if (creates.length) {
+        created = await this.insertPrepared(trx, form, creates.map((i) => workings[i]), (j) => `[${creates[j]}].`, [])
+        if (this.deps.hooks.has(form.key, 'create')) {
+          const records = await this.reader(trx).load(form, created, { lines: true })
+          await this.emit(trx, form, 'create', records.map((r) => ({ id: r.id, before: null, after: r })))
+        }
+      }
+      return { created, before, unchanged }
+    })
+  }
+
+  /**
+   * Undoes written import batches: deletes the records they created and puts back what the updated
+   * ones held (lines come back as new lines). Runs as the system, in batches.
+   */
+  async undoImport(formKey: string, created: number[], before: ApiRecord[]): Promise<void> {
+    const form = this.deps.registry.require(formKey)
+    const system = this.as(SYSTEM_ACTOR)
+    for (let i = created.length; i > 0; i -= MAX_BATCH) await system.deleteMany(formKey, created.slice(Math.max(0, i - MAX_BATCH), i))
+    for (const record of before) {
+      const input: Record<string, unknown> = {}
+      for (const field of form.fields) {
+        if (field.computed && field.computed !== 'copy') continue
+        if (field.lines) input[field.key] = ((record[field.key] as Record<string, unknown>[]) ?? []).map((line) => restorable(field.lines!, line))
+        else if (field.storage.kind !== 'none') input[field.key] = toWorking(form, record).values[field.key] ?? null
+      }
+      await system.update(formKey, record.id, input)
+    }
+  }
+
+  /**
+   * Record ids by the text of one of their fields (links and update keys in an import name records
+   * by their title or a unique field): one query per 500 values.
+   */
+  async matchValues(formKey: string, fieldKey: string, values: string[]): Promise<Map<string, number[]>> {
+    const form = this.form(formKey, 'read')
+    const field = form.field(fieldKey)
+    if (!field || field.storage.kind !== 'column') throw badRequest(`cannot match records by "${fieldKey}"`).because('cannot_match_by', { field: fieldKey })
+    const found = new Map<string, number[]>()
+    const unique = [...new Set(values)].flatMap((v) => {
+      const normalized = field.codec.normalize(v, field.value)
+      return normalized.ok && normalized.value !== null ? [field.codec.toStored(normalized.value, field.value)] : []
+    })
+    for (let i = 0; i < unique.length; i += 500) {
+      const stored = unique.slice(i, i + 500)
+      for (const row of await this.knex(form.table).whereIn(fieldKey, stored as Knex.Value[]).select('id', fieldKey)) {
+        const text = String(field.codec.fromStored(row[fieldKey], field.value))
+        found.set(text, [...(found.get(text) ?? []), Number(row.id)])
+      }
+    }
+    return found
+  }
+
+  /** A form's model, for a reader that may read it (imports map columns to its fields). */
+  formModel(formKey: string): FormModel {
+    return this.form(formKey, 'read')
+  }
+
+  private importForm(formKey: string, items: ImportItem[]): FormModel {
+    const form = this.form(formKey, 'create')
+    if (items.some((item) => item.id !== undefined)) this.deps.access.check(this.actor, 'update', form)
+    if (items.length > MAX_BATCH) throw badRequest(`send at most ${MAX_BATCH} records at once`).because('batch_too_large', { max: MAX_BATCH })
+    return form
+  }
+
+  /** Import items read into working records: new ones with defaults, updates merged over what they change. */
+  private async importWorkings(trx: Knex.Transaction, form: FormModel, items: ImportItem[], lock: boolean) {
+    const problems: FieldProblem[] = []
+    const now = this.clock()
+    const ids = items.flatMap((item) => (item.id === undefined ? [] : [item.id]))
+    const existing = new Map<number, ApiRecord>()
+    if (ids.length) {
+      if (lock && this.deps.db.dialect.name === 'postgres') await trx(form.table).whereIn('id', [...ids].sort((a, b) => a - b)).forUpdate().select('id')
+      for (const record of await this.reader(trx).load(form, ids, { lines: true })) existing.set(record.id, record)
+    }
+    const workings = items.map((item, i) => {
+      const at = `[${i}].`
+      const { record, problems: read } = normalizeInput(form, item.input, at, this.fromUser)
+      problems.push(...read)
+      if (item.id === undefined) {
+        applyDefaults(form, record, this.actor, now)
+        problems.push(...readonlyProblems(record, record))
+        return record
+      }
+      const current = existing.get(item.id)
+      if (!current) {
+        problems.push(fieldProblem(`${at}id`, 'record_not_found', `${form.key} record ${item.id} does not exist`, { form: form.def.label, id: item.id }))
+        return record
+      }
+      try {
+        this.assertEditable(form, current)
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error
+        problems.push({ field: `${at}id`, code: error.reason, params: error.params, message: error.message })
+      }
+      applyDefaults(form, record, this.actor, now, 'new_lines')
+      const { working } = mergeInput(form, current, record)
+      problems.push(...readonlyProblems(record, working))
+      return working
+    })
+    return { workings, problems, existing }
   }
 
   private async matchExisting(trx: Knex, form: FormModel, records: WorkingRecord[], by: string[], keyOf: (v: Record<string, unknown>) => string): Promise<Map<string, number>> {
@@ -862,6 +1042,12 @@ export class RecordsService {
 /** Whether a condition over a record holds (doc_status included for documents). */
 export function conditionHolds(form: FormModel, condition: CompiledFormula, record: ApiRecord, now: number): boolean {
   return conditionOn(form, condition, toWorking(form, record), { docStatus: record.doc_status }, new Date(now))
+}
+
+/** A stored line as input that recreates it (without its id). */
+function restorable(table: TableModel, line: Record<string, unknown>): Record<string, unknown> {
+  const working = toWorking(table, line)
+  return Object.fromEntries(table.fields.filter((f) => (!f.computed || f.computed === 'copy') && f.storage.kind !== 'none').map((f) => [f.key, working.values[f.key] ?? null]))
 }
 
 function diffValues(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, [unknown, unknown]> {

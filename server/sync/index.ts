@@ -19,20 +19,25 @@ export function registerSync(ctx: AppContext): void {
     await system.updateFields(trx, form, record, { platform_ship_status: 'pending', platform_ship_error: null })
     return { requeued }
   })
-  ctx.hooks.on('afterCommit', 'orders', (event) => {
-    if (event.action !== 'ship' && event.action !== 'resend_shipment') return
-    const orders = event.records.map((r) => r.after).filter((r): r is NonNullable<typeof r> => Boolean(r))
-    setImmediate(async () => {
-      for (const order of orders) {
-        try {
-          if (event.action === 'ship') await queueShipment(ctx, order)
-          await processShipments(ctx, { orderId: idOf(order.id)! })
-        } catch (error) {
-          console.error(`[zhanggui] shipping write-back of order ${order.no}:`, error instanceof Error ? error.message : error)
+  ctx.hooks.on(
+    'afterCommit',
+    'orders',
+    (event) => {
+      const orders = event.records.map((r) => r.after).filter((r): r is NonNullable<typeof r> => Boolean(r))
+      setImmediate(async () => {
+        for (const order of orders) {
+          try {
+            if (event.action === 'ship') await queueShipment(ctx, order)
+            await processShipments(ctx, { orderId: idOf(order.id)! })
+          } catch (error) {
+            console.error(`[zhanggui] shipping write-back of order ${order.no}:`, error instanceof Error ? error.message : error)
+          }
         }
-      }
-    })
-  })
+      })
+    },
+    // only shipping concerns the shop: batch creates and updates of orders need not load them for this
+    { actions: ['ship', 'resend_shipment'] },
+  )
 }
 
 export { processShipments }
