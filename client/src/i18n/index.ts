@@ -16,6 +16,8 @@ import packsEn from './packs.en'
 import packsZhCN from './packs.zh-CN'
 import reportsEn from './reports.en'
 import reportsZhCN from './reports.zh-CN'
+import viewsEn from './views.en'
+import viewsZhCN from './views.zh-CN'
 import zhCN from './zh-CN'
 
 const STORAGE_KEY = 'zg.locale'
@@ -32,8 +34,8 @@ export const i18n = createI18n({
   // Feature modules keep their words in files of their own, merged here under their namespace
   // (server error codes: messages.*.ts, see composables/errorText.ts; approvals, designer, packs).
   messages: {
-    'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN, approvals: approvalsZhCN, designer: designerZhCN, reports: reportsZhCN, purchase: purchaseZhCN },
-    en: { ...en, errors: errorsEn, packs: packsEn, approvals: approvalsEn, designer: designerEn, reports: reportsEn, purchase: purchaseEn },
+    'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN, approvals: approvalsZhCN, designer: designerZhCN, reports: reportsZhCN, purchase: purchaseZhCN, views: viewsZhCN },
+    en: { ...en, errors: errorsEn, packs: packsEn, approvals: approvalsEn, designer: designerEn, reports: reportsEn, purchase: purchaseEn, views: viewsEn },
   },
 })
 

@@ -48,7 +48,7 @@ export function buildColumns(form: FormInfo, view: ViewDefinition | undefined, o
   const identifiers = new Set(identifierFields(form))
   for (const id of columnIds(form, view)) {
     const ctx = columnContext(form, id, options.sourceField)
-    if (ctx) fields.push(withDocumentLink(form, fieldColumn(ctx, options.format, locale, identifiers.has(id)), options))
+    if (ctx) fields.push(withDocumentLink(form, fieldColumn(ctx, options.format, locale, identifiers.has(id), view?.widths?.[id]), options))
   }
   const links: ColDef<RecordData>[] = options.rowLinks
     ? [
@@ -115,10 +115,10 @@ function contentMinWidth(ctx: FieldContext, width: number, identifier: boolean):
   return Math.max(96, Math.round(width * 0.8))
 }
 
-function fieldColumn(ctx: FieldContext, format: FormatOptions, locale: Locale, identifier: boolean): ColDef<RecordData> {
+function fieldColumn(ctx: FieldContext, format: FormatOptions, locale: Locale, identifier: boolean, viewWidth?: number): ColDef<RecordData> {
   const ui = fieldUi(ctx)
   const readOnServer = !computedWhenRead(ctx)
-  const width = typeof ctx.def.width === 'number' ? ctx.def.width : (ui.width ?? 140)
+  const width = viewWidth ?? (typeof ctx.def.width === 'number' ? ctx.def.width : (ui.width ?? 140))
   const headerName = localize(ctx.label, locale)
   const alignClass = ui.align === 'right' ? 'zg-cell-right' : ui.align === 'center' ? 'zg-cell-center' : undefined
   return {
