@@ -1,5 +1,13 @@
-import type { Filter, FilterOperator } from '@/api/types'
-import type { FieldContext } from '@/fields/types'
+// schema imports by path: this pure module is unit-tested outside the client's aliases
+import type { Filter } from '../../../../schema/filter/types'
+import type { FilterOperator } from '../../../../schema/values/types'
+
+/** What the builder reads of a field (a FieldContext of fields/types). */
+interface FieldContext {
+  key: string
+  def: object
+  info: { kind: string; filter_operators: readonly FilterOperator[] }
+}
 
 /**
  * The filter builder's model: conditions joined by AND or OR at the top, each on one field with

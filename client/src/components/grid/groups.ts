@@ -1,4 +1,6 @@
-import type { Filter, ViewDefinition } from '@/api/types'
+// schema imports by path: this pure module is unit-tested outside the client's aliases
+import type { Filter } from '../../../../schema/filter/types'
+import type { ViewDefinition } from '../../../../schema/template/form'
 
 /** A grouped view's group key and the aggregate request behind its group rows. */
 export interface GroupSpec {

@@ -1,4 +1,6 @@
-import type { Filter, ViewDefinition } from '@/api/types'
+// schema imports by path: this pure module is unit-tested outside the client's aliases
+import type { Filter } from '../../../../schema/filter/types'
+import type { ViewDefinition } from '../../../../schema/template/form'
 
 /**
  * The grid's view being edited: what the user changed (columns, widths, sort, filter, group-by)
