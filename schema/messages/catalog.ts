@@ -301,6 +301,22 @@ export const MESSAGE_CATALOG = {
   import_parent_conflict: ['row'],
   import_report_format: ['format'],
   import_failed: ['message'],
+  // Views (schema/model/views.ts, server/views)
+  view_unknown_column: ['column'],
+  view_unknown_field: ['field'],
+  view_cannot_sort: ['field'],
+  view_cannot_group: ['field'],
+  view_bucket_needs_date: ['field'],
+  view_subtotal_needs_field: ['fn'],
+  view_subtotal_not_for: ['fn', 'field'],
+  view_subtotals_need_group: [],
+  view_expected: [],
+  view_invalid: ['path', 'detail'],
+  view_not_found: ['key'],
+  view_key_taken: ['key'],
+  view_shared_not_allowed: [],
+  view_bad_scope: ['scope'],
+  view_order_expected: [],
 } as const satisfies Record<string, readonly string[]>
 
 export type MessageCode = keyof typeof MESSAGE_CATALOG

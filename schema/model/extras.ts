@@ -1,6 +1,7 @@
 import { prepareFilter } from '../filter/prepare'
-import { SORTABLE_KINDS, resolveTarget, systemColumns } from '../filter/targets'
+import { systemColumns } from '../filter/targets'
 import type { FieldModel, FormModel, ModelProblem, TableModel } from './types'
+import { checkView } from './views'
 
 const SPECIAL_DEFAULTS = new Set(['$current_user', '$today', '$now'])
 
@@ -26,20 +27,7 @@ export function checkFormExtras(form: FormModel, at: string, table: (path: strin
     }),
   )
 
-  def.views?.forEach((view, i) => {
-    view.columns?.forEach((column, j) => {
-      const target = resolveTarget(form, column)
-      if ('error' in target) push(`views[${i}].columns[${j}]`, target.error)
-    })
-    view.sort?.forEach((sort, j) => {
-      const target = resolveTarget(form, sort.replace(/^-/, ''))
-      if ('error' in target) push(`views[${i}].sort[${j}]`, target.error)
-      else if (!SORTABLE_KINDS.has(target.value.kind)) push(`views[${i}].sort[${j}]`, `cannot sort by "${sort.replace(/^-/, '')}"`)
-    })
-    if (view.filter) {
-      for (const p of prepareFilter(view.filter, form, null, `${at}.views[${i}].filter`).problems) problems.push(p)
-    }
-  })
+  def.views?.forEach((view, i) => problems.push(...checkView(form, view, `${at}.views[${i}]`, table)))
 
   const checkIndexes = (of: TableModel, indexes: { fields: string[] }[] | undefined, path: string) =>
     indexes?.forEach((index, i) =>

@@ -21,14 +21,46 @@ export const LayoutSection = Type.Object(
 
 export const Layout = Type.Object({ sections: Type.Array(LayoutSection, { minItems: 1 }) }, { additionalProperties: false })
 
+/** Buckets a date or datetime group key may take (as the aggregate endpoint's). */
+export const VIEW_BUCKETS = ['day', 'week', 'month', 'quarter', 'year'] as const
+export const SUBTOTAL_FNS = ['sum', 'avg', 'min', 'max', 'count'] as const
+
+/** A group key: a field key, "link.field", or a date field bucketed {field, by}. */
+export const ViewGroupBy = Type.Union(
+  [
+    Type.String({ pattern: '^[a-z][a-z0-9_.]*$' }),
+    Type.Object({ field: Type.String({ pattern: '^[a-z][a-z0-9_.]*$' }), by: Type.Union(VIEW_BUCKETS.map((b) => Type.Literal(b))) }, { additionalProperties: false }),
+  ],
+  { description: 'a field key, "link.field" or {"field", "by": day|week|month|quarter|year}' },
+)
+
+export const ViewSubtotal = Type.Object(
+  {
+    fn: Type.Union(SUBTOTAL_FNS.map((f) => Type.Literal(f))),
+    /** count without a field counts records */
+    field: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]*$' })),
+  },
+  { additionalProperties: false },
+)
+
+/**
+ * One shape for every view: a pack's (template), the merchant's shared ones (kept in the form's
+ * overlay) and a user's personal ones (zg_views). See docs/views.md.
+ */
 export const View = Type.Object(
   {
     key: Key,
     label: LocalizedText,
+    /** the visible columns, in order */
     columns: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    /** column key → width in px */
+    widths: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Integer({ minimum: 20, maximum: 2000 }))),
     filter: Type.Optional(FilterSchema),
     /** e.g. ["-created_at", "no"] */
     sort: Type.Optional(Type.Array(Type.String({ pattern: '^-?[a-z][a-z0-9_.]*$' }))),
+    /** rows grouped on the server (aggregate endpoint), each group with its count and subtotals */
+    group_by: Type.Optional(ViewGroupBy),
+    subtotals: Type.Optional(Type.Array(ViewSubtotal, { maxItems: 12 })),
   },
   { additionalProperties: false },
 )
@@ -90,5 +122,7 @@ export type FormDefinition = Omit<Static<typeof FormSchema>, 'fields' | 'views'>
   views?: ViewDefinition[]
 }
 export type ViewDefinition = Omit<Static<typeof View>, 'filter'> & { filter?: Filter }
+export type ViewGroupByDefinition = Static<typeof ViewGroupBy>
+export type ViewSubtotalDefinition = Static<typeof ViewSubtotal>
 export type LayoutSectionDefinition = Static<typeof LayoutSection>
 export type FormRuleDefinition = Static<typeof FormRule>

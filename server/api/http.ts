@@ -21,6 +21,7 @@ import { recordRoutes } from './routes/records'
 import { reportRoutes } from './routes/reports'
 import { settingsRoutes } from './routes/settings'
 import { shopRoutes, taobaoRoutes } from './routes/shops'
+import { viewRoutes } from './routes/views'
 
 /** The HTTP API under /api and, when built, the client on the same port. */
 export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mounts?: Record<string, express.Handler> } = {}): Express {
@@ -45,6 +46,7 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
     await ctx.registry.refreshIfChanged()
     res.json(buildOpenApi(ctx.registry))
   })
+  api.use('/forms/:form/views', viewRoutes(ctx))
   api.use('/forms/:form', formImportRoutes(ctx))
   api.use('/forms', formRoutes(ctx))
   api.use('/designer', designerRoutes(ctx))

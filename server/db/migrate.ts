@@ -8,6 +8,7 @@ import * as formOverlays from './migrations/006-form-overlays'
 import * as approvals from './migrations/007-approvals'
 import * as dashboards from './migrations/009-dashboards'
 import * as tableVersions from './migrations/010-table-versions'
+import * as views from './migrations/011-views'
 import * as importMappings from './migrations/012-import-mappings'
 
 /** Migrations are modules listed here (not files found at run time), so they bundle and type-check. */
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '007-approvals': approvals,
   '009-dashboards': dashboards,
   '010-table-versions': tableVersions,
+  '011-views': views,
   '012-import-mappings': importMappings,
 }
 

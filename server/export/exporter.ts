@@ -11,6 +11,7 @@ import type { RecordsService } from '../records/service'
 import type { ApiRecord, ListResult } from '../records/types'
 import { csvLine, csvText, xlsxValue } from './cells'
 import { defaultColumnIds, resolveColumns, type ExportColumn } from './columns'
+import { Views } from '../views/service'
 import { planExport, type ExportRequest } from './request'
 
 /** Records are read a page at a time by keyset: memory stays flat whatever the row count. */
@@ -36,7 +37,7 @@ export async function prepareExport(ctx: AppContext, actor: Actor, formKey: stri
   const form = ctx.registry.require(formKey)
   ctx.access.check(actor, 'read', form)
   const hidden = ctx.access.hiddenFields(actor, form)
-  const plan = await planExport(form, request, actor)
+  const plan = await planExport(form, request, actor, (f, key, who) => new Views(ctx).definition(who, f.key, key))
   const columns = resolveColumns(ctx.registry, form, plan.columns ?? defaultColumnIds(form, hidden), {
     locale: request.locale,
     hidden,

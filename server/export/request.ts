@@ -54,20 +54,10 @@ function listParam(value: unknown): string[] | undefined {
   throw badRequest('fields is a comma list or a list of field names').because('export_bad_fields')
 }
 
-/**
- * Finds a view by key for an actor. Today the template's views; saved personal and shared views
- * plug in here (see setViewResolver) without the export knowing where views live.
- */
+/** Finds a view by key for an actor (template, shared or their personal view), or null. */
 export type ViewResolver = (form: FormModel, key: string, actor: Actor) => Promise<ViewDefinition | null>
 
 export const templateViews: ViewResolver = async (form, key) => form.def.views?.find((v) => v.key === key) ?? null
-
-let resolveView: ViewResolver = templateViews
-
-/** Saved views (personal/shared) register their resolver at start-up; it may fall back to templateViews. */
-export function setViewResolver(resolver: ViewResolver): void {
-  resolveView = resolver
-}
 
 /** The columns, filter and sort to export: the view's, overridden by what the request sends. */
 export interface ExportPlan {
@@ -78,7 +68,7 @@ export interface ExportPlan {
   sort: string | string[] | undefined
 }
 
-export async function planExport(form: FormModel, request: ExportRequest, actor: Actor): Promise<ExportPlan> {
+export async function planExport(form: FormModel, request: ExportRequest, actor: Actor, resolveView: ViewResolver = templateViews): Promise<ExportPlan> {
   const view = request.view === undefined ? undefined : await resolveView(form, request.view, actor)
   if (request.view !== undefined && !view) throw notFound(`form "${form.key}" has no view "${request.view}"`).because('export_unknown_view', { view: request.view })
   // As the grid shows them: a view without its own columns or sort (a tab) takes the first view's.

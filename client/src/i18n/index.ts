@@ -18,6 +18,8 @@ import reportsEn from './reports.en'
 import reportsZhCN from './reports.zh-CN'
 import transferEn from './transfer.en'
 import transferZhCN from './transfer.zh-CN'
+import viewsEn from './views.en'
+import viewsZhCN from './views.zh-CN'
 import zhCN from './zh-CN'
 
 const STORAGE_KEY = 'zg.locale'
@@ -34,8 +36,8 @@ export const i18n = createI18n({
   // Feature modules keep their words in files of their own, merged here under their namespace
   // (server error codes: messages.*.ts, see composables/errorText.ts; approvals, designer, packs).
   messages: {
-    'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN, approvals: approvalsZhCN, designer: designerZhCN, reports: reportsZhCN, purchase: purchaseZhCN, transfer: transferZhCN },
-    en: { ...en, errors: errorsEn, packs: packsEn, approvals: approvalsEn, designer: designerEn, reports: reportsEn, purchase: purchaseEn, transfer: transferEn },
+    'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN, approvals: approvalsZhCN, designer: designerZhCN, reports: reportsZhCN, purchase: purchaseZhCN, transfer: transferZhCN, views: viewsZhCN },
+    en: { ...en, errors: errorsEn, packs: packsEn, approvals: approvalsEn, designer: designerEn, reports: reportsEn, purchase: purchaseEn, transfer: transferEn, views: viewsEn },
   },
 })
 

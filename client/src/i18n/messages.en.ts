@@ -275,6 +275,21 @@ const messages: Record<MessageCode, string> = {
   import_parent_conflict: 'This is a line of the record on row {row}, but its value differs from that row',
   import_report_format: 'The report format is csv or xlsx, not "{format}"',
   import_failed: 'Writing failed and what was written has been undone: {message}',
+  view_unknown_column: 'This form has no column "{column}"',
+  view_unknown_field: 'This form has no field "{field}"',
+  view_cannot_sort: 'Cannot sort by "{field}"',
+  view_cannot_group: 'Cannot group by "{field}"',
+  view_bucket_needs_date: 'Grouping by day, week or month needs a date field; "{field}" is not one',
+  view_subtotal_needs_field: 'The {fn} subtotal needs a field',
+  view_subtotal_not_for: 'The {fn} subtotal does not apply to "{field}"',
+  view_subtotals_need_group: 'Subtotals need a group-by',
+  view_expected: 'Send a view definition (a JSON object with key and label)',
+  view_invalid: 'View {path}: {detail}',
+  view_not_found: 'View "{key}" does not exist',
+  view_key_taken: 'The view key "{key}" is taken',
+  view_shared_not_allowed: 'Only users who may design this form can save shared views',
+  view_bad_scope: 'A view is shared or personal, not "{scope}"',
+  view_order_expected: 'Send the view keys in their new order',
 }
 
 export default messages

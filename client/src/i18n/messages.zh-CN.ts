@@ -278,6 +278,21 @@ const messages: Record<MessageCode, string> = {
   import_parent_conflict: '这是第 {row} 行那条记录的明细行，但值与那一行不同',
   import_report_format: '报告格式只能是 csv 或 xlsx，不是"{format}"',
   import_failed: '写入时出错，已写入的部分已撤销：{message}',
+  view_unknown_column: '此表单没有列“{column}”',
+  view_unknown_field: '此表单没有字段“{field}”',
+  view_cannot_sort: '不能按“{field}”排序',
+  view_cannot_group: '不能按“{field}”分组',
+  view_bucket_needs_date: '按日、周、月分组需要日期字段，“{field}”不是',
+  view_subtotal_needs_field: '{fn} 小计需要选择字段',
+  view_subtotal_not_for: '{fn} 小计不适用于“{field}”',
+  view_subtotals_need_group: '小计需要先设置分组',
+  view_expected: '请提交一个视图定义（含 key 与名称的 JSON 对象）',
+  view_invalid: '视图 {path} 处有误：{detail}',
+  view_not_found: '视图“{key}”不存在',
+  view_key_taken: '视图标识“{key}”已被使用',
+  view_shared_not_allowed: '只有可设计此表单的用户才能保存共享视图',
+  view_bad_scope: '视图只能是共享或个人的，不能是“{scope}”',
+  view_order_expected: '请按新顺序提交视图标识',
 }
 
 export default messages

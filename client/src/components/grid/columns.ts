@@ -46,9 +46,16 @@ export function buildColumns(form: FormInfo, view: ViewDefinition | undefined, o
   const { locale } = options.format
   const fields: ColDef<RecordData>[] = []
   const identifiers = new Set(identifierFields(form))
-  for (const id of columnIds(form, view)) {
+  const ids = columnIds(form, view)
+  // the view's sort shows on the headers when every key of it is a column (else the server's order stays)
+  const sort = view?.sort ?? []
+  const headerSort = sort.length > 0 && sort.every((s) => ids.includes(s.replace(/^-/, '')))
+  for (const id of ids) {
     const ctx = columnContext(form, id, options.sourceField)
-    if (ctx) fields.push(withDocumentLink(form, fieldColumn(ctx, options.format, locale, identifiers.has(id)), options))
+    if (!ctx) continue
+    const column = withDocumentLink(form, fieldColumn(ctx, options.format, locale, identifiers.has(id), view?.widths?.[id]), options)
+    const at = headerSort ? sort.findIndex((s) => s.replace(/^-/, '') === id) : -1
+    fields.push(at < 0 ? column : { ...column, initialSort: sort[at].startsWith('-') ? 'desc' : 'asc', initialSortIndex: at })
   }
   const links: ColDef<RecordData>[] = options.rowLinks
     ? [
@@ -115,10 +122,10 @@ function contentMinWidth(ctx: FieldContext, width: number, identifier: boolean):
   return Math.max(96, Math.round(width * 0.8))
 }
 
-function fieldColumn(ctx: FieldContext, format: FormatOptions, locale: Locale, identifier: boolean): ColDef<RecordData> {
+function fieldColumn(ctx: FieldContext, format: FormatOptions, locale: Locale, identifier: boolean, viewWidth?: number): ColDef<RecordData> {
   const ui = fieldUi(ctx)
   const readOnServer = !computedWhenRead(ctx)
-  const width = typeof ctx.def.width === 'number' ? ctx.def.width : (ui.width ?? 140)
+  const width = viewWidth ?? (typeof ctx.def.width === 'number' ? ctx.def.width : (ui.width ?? 140))
   const headerName = localize(ctx.label, locale)
   const alignClass = ui.align === 'right' ? 'zg-cell-right' : ui.align === 'center' ? 'zg-cell-center' : undefined
   return {
