@@ -87,6 +87,18 @@ describe('personal views', () => {
     expect((await other.post('/api/forms/goods/views', { key: 'cheap_by_grade', label: '我的' })).status).toBe(201)
     expect((await list(clerk)).find((v) => v.key === 'cheap_by_grade').label).toBe('便宜货')
   })
+
+  it('exports a personal view with its columns for its owner only', async () => {
+    await clerk.post('/api/forms/goods/records', { name: '钉子', price: '5.00', grade: 'a' })
+    await clerk.post('/api/forms/goods/views', { key: 'just_names', label: '名字', columns: ['name', 'price'], sort: ['name'] })
+    const mine = await clerk.get('/api/forms/goods/export?format=csv&view=just_names')
+    expect(mine.status).toBe(200)
+    expect(String(mine.body).replace(/^\uFEFF/, '').split(/\r?\n/)[0]).toBe('名称,单价')
+    const theirs = await other.get('/api/forms/goods/export?format=csv&view=just_names')
+    expect(theirs.status).toBe(404)
+    expect(theirs.body.error.reason).toBe('export_unknown_view')
+    expect((await clerk.request('DELETE', '/api/forms/goods/views/just_names?scope=personal')).status).toBe(204)
+  })
 })
 
 describe('view validation', () => {
