@@ -242,6 +242,17 @@ const messages: Record<MessageCode, string> = {
   dashboard_not_yours: 'You can only change or delete dashboards you created',
   dashboard_from_pack: 'A dashboard that comes with a pack cannot be deleted',
   dashboard_expected: 'Send a dashboard definition (a JSON object)',
+  // Packs
+  pack_file_not_json: 'The pack file {file} is not valid JSON: {detail}',
+  pack_file_bad_zip: 'The pack file {file} is not a readable zip: {detail}',
+  pack_file_missing_entry: 'The pack file {file} lacks {entry}',
+  pack_file_unreadable: 'Cannot read the pack file {file}: {detail}',
+  pack_file_expected: 'Send a pack file (.zgpack.json or .zgpack.zip)',
+  pack_install_conflicts: 'Pack {pack} was not installed: {count} form(s) conflict with forms here ({forms})',
+  pack_export_no_forms: 'Choose the forms to export',
+  pack_export_missing_links: 'The chosen forms link to forms not chosen: {forms}. Add them, or export with the linked forms',
+  pack_flag_boolean: '{name} must be true or false',
+  pack_not_bundled: 'There is no built-in pack "{pack}"',
 }
 
 export default messages

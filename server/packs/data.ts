@@ -1,0 +1,94 @@
+import type { AppContext } from '../context'
+import type { TableModel } from '../../schema/model/types'
+
+/**
+ * Creates a pack's records (its sample data, or the records an export carries) through the
+ * records service. Values may name earlier records as `{"$ref": "<form>:<index>"}` and files of
+ * the pack as `{"$file": "files/…", "name", "mime"}`; `$actions` run once a record exists (to
+ * submit a document). A link to a record created later (a cycle between forms, a record linking
+ * to one after it in its own form) is set in a second pass, once every record exists. One
+ * transaction: the records arrive all or none (files saved before a refusal stay unreferenced).
+ */
+export async function createPackRecords(
+  ctx: AppContext,
+  sample: Record<string, Record<string, unknown>[]>,
+  files: Map<string, Buffer> = new Map(),
+): Promise<Record<string, number>> {
+  const created = new Map<string, number[]>()
+  const fileIds = new Map<string, number>()
+  const later: { form: string; index: number; values: Record<string, unknown> }[] = []
+
+  const fileId = async (ref: { $file: string; name?: unknown; mime?: unknown }): Promise<number> => {
+    if (!fileIds.has(ref.$file)) {
+      const buffer = files.get(ref.$file)
+      if (!buffer) throw new Error(`sample data names ${ref.$file}, which the pack does not carry`)
+      const name = typeof ref.name === 'string' ? ref.name : ref.$file.split('/').pop()!
+      const stored = await ctx.files.save({ name, mime: typeof ref.mime === 'string' ? ref.mime : 'application/octet-stream', buffer, form: null, userId: null })
+      fileIds.set(ref.$file, stored.id)
+    }
+    return fileIds.get(ref.$file)!
+  }
+  const refId = (ref: string): number | undefined => {
+    const [form, index] = ref.split(':')
+    return created.get(form)?.[Number(index)]
+  }
+  /** A record's values with references resolved; unresolvable links go to `deferred`. */
+  const resolve = async (table: TableModel, record: Record<string, unknown>, deferred: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const out: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(record)) {
+      if (key === '$actions') continue
+      const field = table.field(key)
+      if (field?.lines && Array.isArray(value)) {
+        out[key] = await Promise.all(value.map((line) => resolve(field.lines!, line as Record<string, unknown>, {})))
+      } else if (Array.isArray(value) && value.some(isFile)) {
+        out[key] = await Promise.all(value.map((v) => (isFile(v) ? fileId(v) : v)))
+      } else if (Array.isArray(value) && value.some(isRef)) {
+        const ids = value.map((v) => (isRef(v) ? refId(v.$ref) : v))
+        if (ids.includes(undefined)) deferred[key] = value
+        else out[key] = ids
+      } else if (isRef(value)) {
+        const id = refId(value.$ref)
+        if (id === undefined) deferred[key] = value
+        else out[key] = id
+      } else out[key] = value
+    }
+    return out
+  }
+
+  // Files first: the store writes outside the records' transaction (SQLite has one connection).
+  for (const ref of collectFiles(sample)) await fileId(ref)
+  return ctx.records.transaction(async (service) => {
+    for (const [formKey, records] of Object.entries(sample)) {
+      const form = ctx.registry.require(formKey)
+      const inputs: Record<string, unknown>[] = []
+      for (const [index, record] of records.entries()) {
+        const deferred: Record<string, unknown> = {}
+        inputs.push(await resolve(form, record, deferred))
+        if (Object.keys(deferred).length) later.push({ form: formKey, index, values: deferred })
+      }
+      const ids = await service.createManyIds(formKey, inputs)
+      created.set(formKey, ids)
+    }
+    for (const { form, index, values } of later) {
+      const resolved = await resolve(ctx.registry.require(form), values, {})
+      await service.update(form, created.get(form)![index], resolved)
+    }
+    // Documents are submitted once every link is set, so what they post is complete.
+    for (const [formKey, records] of Object.entries(sample)) {
+      for (const [i, record] of records.entries()) {
+        for (const action of (record.$actions as string[] | undefined) ?? []) await service.runAction(formKey, created.get(formKey)![i], action)
+      }
+    }
+    return Object.fromEntries([...created].map(([form, ids]) => [form, ids.length]))
+  })
+}
+
+function collectFiles(value: unknown, out: { $file: string; name?: unknown; mime?: unknown }[] = []) {
+  if (isFile(value)) out.push(value)
+  else if (Array.isArray(value)) value.forEach((v) => collectFiles(v, out))
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => collectFiles(v, out))
+  return out
+}
+
+const isRef = (v: unknown): v is { $ref: string } => typeof v === 'object' && v !== null && typeof (v as { $ref?: unknown }).$ref === 'string'
+const isFile = (v: unknown): v is { $file: string; name?: unknown; mime?: unknown } => typeof v === 'object' && v !== null && typeof (v as { $file?: unknown }).$file === 'string'
