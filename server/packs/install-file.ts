@@ -9,7 +9,7 @@ import type { AppContext } from '../context'
 import { rowOf } from '../dashboards/store'
 import { recompute, recomputeAfterInstall } from '../forms/customize'
 import { SchemaBuilder } from '../forms/ddl'
-import { checkHandlers, compareVersions, fieldChanges, installPack, TemplateError, type PackConflict } from '../forms/installer'
+import { checkHandlers, compareVersions, fieldChanges, installPack, TemplateError, type InstallResult, type PackConflict } from '../forms/installer'
 import { migrateForm, type FormImpact } from '../forms/migrate-form'
 import { FormRegistry } from '../forms/registry'
 import { AppError } from '../lib/errors'
@@ -34,6 +34,8 @@ export interface FormPreview {
   /** the pack the form belongs to after the install (null: a conflict) */
   pack: string | null
   fields: { added: string[]; changed: string[]; removed: string[] }
+  /** labels of the fields named in `fields` (`lines.qty` for a sub-form's column) */
+  labels?: Record<string, unknown>
 }
 
 export interface FileConflict {
@@ -118,7 +120,10 @@ async function plan(ctx: AppContext, input: Record<string, unknown>): Promise<{ 
       const upgraded = upgrades.get(source.pack)?.forms.find((f) => f.key === form.key)
       const base = upgraded ?? registry.baseOf(form.key)!
       // The exported changes (its form against its pack's base) laid over this instance's form.
-      const exported = diffDefinition(source.base ?? form, form)
+      // Without a base the form was its pack's own at that version: the same version here has
+      // that base (a hand-edited file then still shows its changes); another version compares with itself.
+      const sameVersion = installed.get(source.pack)?.version === source.version
+      const exported = diffDefinition(source.base ?? (sameVersion ? registry.baseOf(form.key) : form), form)
       const mine = applyOverlay(base, registry.overlayOf(form.key))
       steps.push({ key: form.key, action: 'customize', pack: source.pack, base, def: applyOverlay(mine, exported) })
     } else {
@@ -136,6 +141,7 @@ async function plan(ctx: AppContext, input: Record<string, unknown>): Promise<{ 
     action: s.action,
     pack: s.pack,
     fields: s.action === 'create' ? { added: s.def.fields.map((f) => f.key), changed: [], removed: [] } : fieldChanges(registry.require(s.key).def, s.def),
+    labels: { ...fieldLabels(registry.get(s.key)?.def.fields ?? []), ...fieldLabels(s.def.fields) },
   }))
   for (const c of conflicts) if (!forms.some((f) => f.key === c.form)) forms.push({ key: c.form, label: pack.forms.find((f) => f.key === c.form)?.label, action: 'conflict', pack: null, fields: { added: [], changed: [], removed: [] } })
 
@@ -191,9 +197,17 @@ export async function installPackFile(ctx: AppContext, file: PackFile, options: 
   }
   const impacts = await applySteps(ctx, pack, steps)
   await recompute(ctx, impacts)
+  // Its seed records (a chart of accounts), as a pack installed any other way gets them.
+  if (pack.seed_data && steps.some((s) => s.pack === pack.key)) await recomputeAfterInstall(ctx, { pack: pack.key, status: 'installed', forms: [] } as unknown as InstallResult)
   const sample = pack.sample_data as Record<string, Record<string, unknown>[]> | undefined
   if (sample && options.withData !== false) await createPackRecords(ctx, sample, file.files)
   return { ...preview, status: 'installed' }
+}
+
+function fieldLabels(fields: FormDefinition['fields'], prefix = ''): Record<string, unknown> {
+  return Object.fromEntries(
+    fields.flatMap((f) => [[prefix + f.key, f.label], ...(Array.isArray(f.fields) ? Object.entries(fieldLabels(f.fields as FormDefinition['fields'], `${prefix}${f.key}.`)) : [])]),
+  )
 }
 
 /**
@@ -207,7 +221,11 @@ async function upgradeOwnPack(ctx: AppContext, file: PackFile, options: FileInst
   const preview: FilePreview = {
     pack: { key: pack.key, name: pack.name, version: pack.version, author: pack.author, description: pack.description, screenshots: pack.screenshots },
     status: 'planned',
-    forms: result.forms.map((f) => ({ key: f.key, label: ctx.registry.get(f.key)?.def.label ?? pack.forms.find((x) => x.key === f.key)?.label, action: f.change === 'added' ? 'create' : 'update', pack: pack.key, fields: f.fields })),
+    forms: result.forms.map((f) => {
+      const def = pack.forms.find((x) => x.key === f.key)
+      const labels = { ...fieldLabels(ctx.registry.get(f.key)?.def.fields ?? []), ...fieldLabels(def?.fields ?? []) }
+      return { key: f.key, label: def?.label ?? f.key, action: f.change === 'added' ? 'create' : 'update', pack: pack.key, fields: f.fields, labels }
+    }),
     upgrades: result.from && result.from !== pack.version ? [{ pack: pack.key, from: result.from, to: pack.version }] : [],
     dashboards: { created: [], customized: [], skipped: [] },
     // An upgrade keeps the records here; a file's records arrive only with a first install.

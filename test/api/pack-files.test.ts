@@ -35,7 +35,7 @@ async function records(app: TestApp, form: string) {
 
 async function upload(app: TestApp, file: Buffer, name: string, query = '') {
   const body = new FormData()
-  body.append('file', new Blob([file]), name)
+  body.append('file', new Blob([new Uint8Array(file)]), name)
   const res = await fetch(`${app.baseUrl}/api/packs/file${query}`, { method: 'POST', body, headers: { authorization: `Bearer ${app.token}` } })
   return { status: res.status, body: (await res.json()) as any }
 }
@@ -58,7 +58,7 @@ beforeAll(async () => {
   expect((await a.api.post('/api/forms', own)).status).toBe(201)
 
   const form = new FormData()
-  form.append('file', new Blob([PNG]), '名片.png')
+  form.append('file', new Blob([new Uint8Array(PNG)]), '名片.png')
   const photo = await (await fetch(`${a.baseUrl}/api/files?form=contacts`, { method: 'POST', body: form, headers: { authorization: `Bearer ${a.token}` } })).json()
   const zhang = (await a.api.post('/api/forms/contacts/records', { name: '张三', wechat: 'zs88', level: 'vip', photo: [photo.data.id], address: { province: '浙江省', city: '杭州市' } })).body.data
   await a.api.post('/api/forms/contacts/records', { name: '李四', tags: ['wholesale'] })
