@@ -79,7 +79,7 @@ describe('模板中心', () => {
     await expect.poll(() => preview.textContent()).toContain('安装预览：水果收购 1.0.0')
     expect(await preview.locator('[data-action="create"]').count()).toBe(2)
     expect(await preview.textContent()).toContain('新增 姓名、村')
-    expect(await preview.textContent()).toContain('数据：果农 2，收购单 2')
+    expect(await preview.textContent()).toContain('数据：果农 2、收购单 2')
     await screenshot(target, 'packs-install-preview')
     await target.locator('[data-test="confirm-install"]').click()
     await expect.poll(() => target.locator('.el-message').first().textContent()).toContain('已安装「水果收购」')
