@@ -231,25 +231,27 @@ describe('pack files: bundled packs and the CLI', () => {
 
   it('zg pack export, install (refused: exit 1, nothing changed) and list', async () => {
     const out = path.join(a.database.dataDir, 'visits.zgpack.json')
-    const exportRun = await zg(a, 'pack', 'export', '--forms', 'visits', '--with-linked', '--out', out, '--key', 'visits_pack')
+    const broken = path.join(a.database.dataDir, 'broken.zgpack.json')
+    fs.writeFileSync(broken, JSON.stringify({ format: 'zhanggui.pack/1', key: 'x', name: 'X', version: '1', forms: [] }))
+    // Independent runs side by side: each is a process start.
+    const [exportRun, wrong, list] = await Promise.all([
+      zg(a, 'pack', 'export', '--forms', 'visits', '--with-linked', '--out', out, '--key', 'visits_pack'),
+      zg(c, 'pack', 'install', broken),
+      zg(c, 'pack', 'list'),
+    ])
     expect(exportRun.code).toBe(0)
     expect(exportRun.out).toContain('Exported 2 form(s)')
     expect(JSON.parse(fs.readFileSync(out, 'utf8')).forms.map((f: any) => f.key)).toEqual(['visits', 'contacts'])
+    expect(wrong.code).toBe(1)
+    expect(wrong.out).toMatch(/ {2}version: /)
+    expect(wrong.out).toMatch(/ {2}forms: /)
+    expect(list.code).toBe(0)
+    expect(list.out).toMatch(/Installed:\n {2}starter\t9\.0\.0/)
 
     // C has its own "visits": the CLI prints the conflict, exits 1 and installs nothing.
     const refused = await zg(c, 'pack', 'install', out)
     expect(refused.code).toBe(1)
     expect(refused.out).toContain('! visits: one of your own forms has this key')
     expect(await c.ctx.db.knex('zg_packs').where({ key: 'visits_pack' }).first()).toBeUndefined()
-
-    const broken = path.join(a.database.dataDir, 'broken.zgpack.json')
-    fs.writeFileSync(broken, JSON.stringify({ format: 'zhanggui.pack/1', key: 'x', name: 'X', version: '1', forms: [] }))
-    const wrong = await zg(c, 'pack', 'install', broken)
-    expect(wrong.code).toBe(1)
-    expect(wrong.out).toMatch(/version|forms/)
-
-    const list = await zg(c, 'pack', 'list')
-    expect(list.code).toBe(0)
-    expect(list.out).toMatch(/Installed:\n {2}starter\t9\.0\.0/)
   }, 120_000)
 })
