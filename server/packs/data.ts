@@ -36,7 +36,7 @@ export async function createPackRecords(
   const resolve = async (table: TableModel, record: Record<string, unknown>, deferred: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const out: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(record)) {
-      if (key === '$actions') continue
+      if (key === '$actions' || key === '$at') continue
       const field = table.field(key)
       if (field?.lines && Array.isArray(value)) {
         out[key] = await Promise.all(value.map((line) => resolve(field.lines!, line as Record<string, unknown>, {})))
@@ -58,16 +58,18 @@ export async function createPackRecords(
   // Files first: the store writes outside the records' transaction (SQLite has one connection).
   for (const ref of collectFiles(sample)) await fileId(ref)
   return ctx.records.transaction(async (service) => {
-    for (const [formKey, records] of Object.entries(sample)) {
-      const form = ctx.registry.require(formKey)
+    for (const run of creationRuns(sample)) {
+      const form = ctx.registry.require(run.form)
       const inputs: Record<string, unknown>[] = []
-      for (const [index, record] of records.entries()) {
+      for (const { index, record } of run.records) {
         const deferred: Record<string, unknown> = {}
         inputs.push(await resolve(form, record, deferred))
-        if (Object.keys(deferred).length) later.push({ form: formKey, index, values: deferred })
+        if (Object.keys(deferred).length) later.push({ form: run.form, index, values: deferred })
       }
-      const ids = await service.createManyIds(formKey, inputs)
-      created.set(formKey, ids)
+      const ids = await service.createManyIds(run.form, inputs)
+      const list = created.get(run.form) ?? []
+      run.records.forEach(({ index }, i) => (list[index] = ids[i]))
+      created.set(run.form, list)
     }
     for (const { form, index, values } of later) {
       const resolved = await resolve(ctx.registry.require(form), values, {})
@@ -88,6 +90,25 @@ function collectFiles(value: unknown, out: { $file: string; name?: unknown; mime
   else if (Array.isArray(value)) value.forEach((v) => collectFiles(v, out))
   else if (value && typeof value === 'object') Object.values(value).forEach((v) => collectFiles(v, out))
   return out
+}
+
+/**
+ * The order records are created in: form by form, or — when records carry `$at` (an export's
+ * creation times) — as they were first created across forms, so a value copied from a linked
+ * record (a quote's best price into an order line) is copied as it was then. Consecutive records
+ * of one form are created together.
+ */
+function creationRuns(sample: Record<string, Record<string, unknown>[]>): { form: string; records: { index: number; record: Record<string, unknown> }[] }[] {
+  const entries = Object.entries(sample).flatMap(([form, records]) => records.map((record, index) => ({ form, index, record })))
+  const at = (e: { record: Record<string, unknown> }) => (typeof e.record.$at === 'number' ? e.record.$at : -Infinity)
+  if (entries.some((e) => typeof e.record.$at === 'number')) entries.sort((a, b) => at(a) - at(b))
+  const runs: { form: string; records: { index: number; record: Record<string, unknown> }[] }[] = []
+  for (const { form, index, record } of entries) {
+    const last = runs[runs.length - 1]
+    if (last?.form === form) last.records.push({ index, record })
+    else runs.push({ form, records: [{ index, record }] })
+  }
+  return runs
 }
 
 const isRef = (v: unknown): v is { $ref: string } => typeof v === 'object' && v !== null && typeof (v as { $ref?: unknown }).$ref === 'string'

@@ -153,7 +153,8 @@ async function exportRecords(ctx: AppContext, keys: string[], files: Map<string,
     const out: Record<string, unknown> = {}
     for (const field of table.fields) {
       const value = record[field.key]
-      if (field.computed || value === undefined || value === null) continue
+      // A copied value is a snapshot taken when the record was written: it travels; the rest is recomputed.
+      if ((field.computed && field.computed !== 'copy') || value === undefined || value === null) continue
       const kind = field.value.kind
       if (kind === 'user') continue
       if (field.lines) out[field.key] = await Promise.all((value as Record<string, unknown>[]).map((line) => convert(field.lines!, line)))
@@ -172,6 +173,9 @@ async function exportRecords(ctx: AppContext, keys: string[], files: Map<string,
     sample[key] = await Promise.all(
       list.map(async (record) => {
         const out = await convert(form, record)
+        // When it was created: the importer replays creations in this order across forms.
+        const created = Date.parse(String(record.created_at))
+        if (Number.isFinite(created)) out.$at = created
         const status = record.doc_status
         if (form.def.document && (status === 'submitted' || status === 'void')) out.$actions = status === 'void' ? ['submit', 'void'] : ['submit']
         return out
