@@ -317,6 +317,17 @@ export const MESSAGE_CATALOG = {
   view_shared_not_allowed: [],
   view_bad_scope: ['scope'],
   view_order_expected: [],
+  // Packs (server/packs: pack files, export, install from a file)
+  pack_file_not_json: ['file', 'detail'],
+  pack_file_bad_zip: ['file', 'detail'],
+  pack_file_missing_entry: ['file', 'entry'],
+  pack_file_unreadable: ['file', 'detail'],
+  pack_file_expected: [],
+  pack_install_conflicts: ['pack', 'count', 'forms'],
+  pack_export_no_forms: [],
+  pack_export_missing_links: ['forms'],
+  pack_flag_boolean: ['name'],
+  pack_not_bundled: ['pack'],
 } as const satisfies Record<string, readonly string[]>
 
 export type MessageCode = keyof typeof MESSAGE_CATALOG

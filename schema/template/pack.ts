@@ -6,6 +6,18 @@ import { FormSchema, type FormDefinition } from './form'
 
 export const PACK_FORMAT = 'zhanggui.pack/1'
 
+const Version = Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+$' })
+
+/**
+ * Where an exported form or dashboard came from: the pack and its version on the exporting
+ * instance, and the pack's own definition when the merchant had changed it (so the importing
+ * instance can tell the merchant's changes apart and upgrade the pack first when it is older).
+ */
+const Source = Type.Object(
+  { pack: Key, version: Version, base: Type.Optional(Type.Record(Type.String(), Type.Unknown())) },
+  { additionalProperties: false },
+)
+
 export const PackSchema = Type.Object(
   {
     format: Type.Literal(PACK_FORMAT),
@@ -32,6 +44,16 @@ export const PackSchema = Type.Object(
      */
     seed_data: Type.Optional(
       Type.Record(Type.String(), Type.Object({ by: Key, records: Type.Array(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false })),
+    ),
+    /**
+     * set by an export (docs/packs.md): the source pack and version of each form and dashboard
+     * that came from a pack; forms not named are the merchant's own
+     */
+    sources: Type.Optional(
+      Type.Object(
+        { forms: Type.Optional(Type.Record(Type.String(), Source)), dashboards: Type.Optional(Type.Record(Type.String(), Source)) },
+        { additionalProperties: false },
+      ),
     ),
   },
   { additionalProperties: false, $id: 'https://zhanggui.dev/schema/pack.json' },

@@ -14,6 +14,10 @@ import { createOwnForm, recomputeAfterInstall, saveForm } from '../forms/customi
 import { installPack, type InstallResult } from '../forms/installer'
 import type { FormImpact } from '../forms/migrate-form'
 import { readPack } from '../forms/pack-files'
+import { listBundledPacks } from '../packs/bundled'
+import { exportPack } from '../packs/export'
+import { readPackLocation, writePackFile } from '../packs/format'
+import { installPackFile, type FilePreview } from '../packs/install-file'
 import { AppError } from '../lib/errors'
 import { SpreadsheetImports } from '../imports'
 import { wordProblem } from '../imports/report'
@@ -30,12 +34,22 @@ const HELP = `掌柜 Zhanggui command line — npm run zg -- <command>
                                  create an API token for scripts; printed once
   token list                     list API tokens (not the secrets)
   token revoke <id>              revoke an API token
-  pack install <file|folder>     install or upgrade a template pack
+  pack install <file|folder> [--dry-run] [--no-data]
+                                 install a pack file (.zgpack.json, .zgpack.zip, a pack folder):
+                                 prints the forms and fields it creates or changes and any
+                                 conflicts; refused (exit 1, nothing changed) when a form
+                                 conflicts or the pack is wrong (the place is printed)
+  pack export (--all | --forms a,b) --out <file> [--with-data] [--with-linked]
+              [--key K] [--name 名称] [--version 1.0.0] [--author A]
+                                 export forms as a pack (your changes folded in, their shared
+                                 views and dashboards; --with-data adds their records; files
+                                 make it a .zgpack.zip)
   pack upgrade <file|folder> [--dry-run] [--keep-mine | --take-pack]
                                  upgrade a pack over your customisations: prints the changes to
                                  forms, fields and data and any conflicts with your changes;
                                  refused (exit 1, nothing changed) while a conflict is unresolved
-  pack list                      list installed packs (and upgrades waiting for you)
+  pack list                      list installed packs (and upgrades waiting for you) and the
+                                 built-in packs not installed
   form show <form>               print a form's effective definition (pack + your changes)
   form apply <file.json> [--dry-run]
                                  save a whole form definition: your changes to a pack form are
@@ -145,11 +159,38 @@ const commands: Record<string, Command> = {
     await revokeToken(ctx.db.knex, Number(id))
     console.log(`Token ${id} revoked.`)
   },
-  async 'pack install'(ctx, [file]) {
-    if (!file) throw new Error('pack install needs a pack JSON file or folder')
-    const result = await installPack(ctx.db, ctx.registry, readPack(file), { handlers: ctx.actions.names() })
-    await recomputeAfterInstall(ctx, result)
-    console.log(`Pack ${result.pack} ${result.version}: ${result.status}` + (result.created.length ? `; new forms: ${result.created.join(', ')}` : '') + (result.updated.length ? `; updated: ${result.updated.join(', ')}` : ''))
+  async 'pack install'(ctx, [file], flags) {
+    if (!file) throw new Error('pack install needs a pack file (.zgpack.json, .zgpack.zip) or folder')
+    const packFile = await readPackLocation(file)
+    const dryRun = Boolean(flags['dry-run'])
+    const preview = await installPackFile(ctx, packFile, { dryRun: true })
+    printPreview(preview)
+    if (preview.conflicts.length) throw new Error(`not installed: ${preview.conflicts.length} conflict(s); nothing changed`)
+    if (dryRun) return console.log('Dry run: nothing changed.')
+    const result = await installPackFile(ctx, packFile, { withData: !flags['no-data'] })
+    console.log(`Pack ${result.pack.key} ${result.pack.version}: installed.`)
+  },
+  async 'pack export'(ctx, _args, flags) {
+    const out = typeof flags.out === 'string' ? flags.out : null
+    if (!out) throw new Error('pack export needs --out <file>')
+    const forms = flags.all ? ctx.registry.list().map((f) => f.key) : typeof flags.forms === 'string' ? flags.forms.split(',').map((f) => f.trim()).filter(Boolean) : []
+    if (!forms.length) throw new Error('pack export needs --all or --forms a,b')
+    const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined)
+    const file = await exportPack(ctx, {
+      forms,
+      withData: Boolean(flags['with-data']),
+      includeLinked: Boolean(flags['with-linked']),
+      key: text('key'),
+      name: text('name'),
+      version: text('version'),
+      author: text('author'),
+    })
+    const { buffer, extension } = await writePackFile(file)
+    // Files make it a zip whatever the name says; say so rather than write a zip named .json.
+    const target = file.files.size && out.endsWith('.json') ? out.replace(/\.json$/, '.zip') : out
+    fs.writeFileSync(target, buffer)
+    const records = Object.values((file.pack.sample_data ?? {}) as Record<string, unknown[]>).reduce((n, list) => n + list.length, 0)
+    console.log(`Exported ${(file.pack.forms as unknown[]).length} form(s)${flags['with-data'] ? `, ${records} record(s) and ${file.files.size} file(s)` : ''} to ${target} (${extension}).`)
   },
   async 'pack upgrade'(ctx, [file], flags) {
     if (!file) throw new Error('pack upgrade needs a pack JSON file or folder')
@@ -170,9 +211,13 @@ const commands: Record<string, Command> = {
   },
   async 'pack list'(ctx) {
     const pending = new Map((await ctx.db.knex('zg_pack_pending').select('key', 'version')).map((r) => [r.key, r.version]))
+    console.log('Installed:')
     for (const row of await ctx.db.knex('zg_packs').select('key', 'version')) {
-      console.log(`${row.key}\t${row.version}${pending.has(row.key) ? `\t(upgrade to ${pending.get(row.key)} waits: conflicts with your changes)` : ''}`)
+      console.log(`  ${row.key}\t${row.version}${pending.has(row.key) ? `\t(upgrade to ${pending.get(row.key)} waits: conflicts with your changes)` : ''}`)
     }
+    const available = (await listBundledPacks(ctx)).filter((p) => !p.installed)
+    if (available.length) console.log('Built in, not installed (install in 模板中心 or with pack install templates/<dir>):')
+    for (const p of available) console.log(`  ${p.key}\t${p.version}\ttemplates/${p.dir}`)
   },
   async 'form show'(ctx, [key]) {
     if (!key) throw new Error('form show needs a form key')
@@ -219,6 +264,24 @@ function printImpact(impact: FormImpact, indent: string) {
   }
 }
 
+function printPreview(preview: FilePreview) {
+  const p = preview.pack
+  console.log(`Pack ${p.key} ${p.version}${p.author ? ` by ${p.author}` : ''}`)
+  for (const u of preview.upgrades) console.log(`  upgrades pack ${u.pack} ${u.from} → ${u.to} first`)
+  const mark = { create: '+', customize: '~', update: '~', conflict: '!' } as const
+  for (const form of preview.forms) {
+    const f = form.fields
+    const what = form.action === 'create' ? `new form of ${form.pack}` : form.action === 'customize' ? `your changes over pack ${form.pack}` : form.action === 'update' ? 'updated' : 'conflict'
+    console.log(`  ${mark[form.action]} ${form.key} (${what})` + (f.added.length ? `; fields added: ${f.added.join(', ')}` : '') + (f.changed.length ? `; changed: ${f.changed.join(', ')}` : '') + (f.removed.length ? `; removed: ${f.removed.join(', ')}` : ''))
+  }
+  const records = Object.entries(preview.records).filter(([, n]) => n)
+  if (records.length) console.log(`  records: ${records.map(([k, n]) => `${k} ${n}`).join(', ')}`)
+  for (const c of preview.conflicts) {
+    const why = { own_form: 'one of your own forms has this key', other_pack: `a form of pack ${c.pack} has this key`, retired_form: 'a retired form keeps this key', upgrade: `upgrading ${c.pack}: ${c.detail}` }[c.code]
+    console.log(`  ! ${c.form}: ${why}`)
+  }
+}
+
 function printPlan(plan: InstallResult) {
   console.log(`Pack ${plan.pack}: ${plan.from ?? '(not installed)'} → ${plan.version}`)
   for (const form of plan.forms) {
@@ -243,6 +306,15 @@ async function main() {
       user: { type: 'string' },
       admin: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
+      'no-data': { type: 'boolean' },
+      'with-data': { type: 'boolean' },
+      'with-linked': { type: 'boolean' },
+      all: { type: 'boolean' },
+      forms: { type: 'string' },
+      out: { type: 'string' },
+      key: { type: 'string' },
+      version: { type: 'string' },
+      author: { type: 'string' },
       'keep-mine': { type: 'boolean' },
       'take-pack': { type: 'boolean' },
       orders: { type: 'string' },

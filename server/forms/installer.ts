@@ -224,7 +224,7 @@ export async function installPack(db: Database, registry: FormRegistry, input: u
   return { ...result, status: existing ? 'upgraded' : 'installed', forms: applied }
 }
 
-function checkHandlers(pack: PackDefinition, handlers: string[] | undefined) {
+export function checkHandlers(pack: PackDefinition, handlers: string[] | undefined) {
   if (!handlers) return
   const known = new Set(handlers)
   const missing = pack.forms.flatMap((form, i) =>

@@ -20,12 +20,13 @@ export interface E2eServer {
 
 /**
  * A server of the test's own over a fresh SQLite data directory, with the bundled packs (and
- * their sample data) and the admin, serving the built client; `prepare` runs before it listens.
+ * their sample data; `bundled: false` for an instance with no forms at all) and the admin,
+ * serving the built client; `prepare` runs before it listens.
  */
-export async function startE2eServer(name: string, prepare?: (ctx: AppContext) => Promise<void>): Promise<E2eServer> {
+export async function startE2eServer(name: string, prepare?: (ctx: AppContext) => Promise<void>, options: { bundled?: boolean } = {}): Promise<E2eServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `zg-e2e-${name}-`))
   const ctx = await createContext(loadConfig({ ZG_DATA_DIR: dataDir, ZG_ADMIN_PASSWORD: ADMIN.password, PORT: '0' }))
-  await installBundledPacks(ctx, { sampleData: true })
+  if (options.bundled !== false) await installBundledPacks(ctx, { sampleData: true })
   await ensureAdmin(ctx)
   if (prepare) await prepare(ctx)
   const server: Server = await new Promise((resolve) => {

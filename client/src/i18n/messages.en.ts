@@ -290,6 +290,17 @@ const messages: Record<MessageCode, string> = {
   view_shared_not_allowed: 'Only users who may design this form can save shared views',
   view_bad_scope: 'A view is shared or personal, not "{scope}"',
   view_order_expected: 'Send the view keys in their new order',
+  // Packs
+  pack_file_not_json: 'The pack file {file} is not valid JSON: {detail}',
+  pack_file_bad_zip: 'The pack file {file} is not a readable zip: {detail}',
+  pack_file_missing_entry: 'The pack file {file} lacks {entry}',
+  pack_file_unreadable: 'Cannot read the pack file {file}: {detail}',
+  pack_file_expected: 'Send a pack file (.zgpack.json or .zgpack.zip)',
+  pack_install_conflicts: 'Pack {pack} was not installed: {count} form(s) conflict with forms here ({forms})',
+  pack_export_no_forms: 'Choose the forms to export',
+  pack_export_missing_links: 'The chosen forms link to forms not chosen: {forms}. Add them, or export with the linked forms',
+  pack_flag_boolean: '{name} must be true or false',
+  pack_not_bundled: 'There is no built-in pack "{pack}"',
 }
 
 export default messages

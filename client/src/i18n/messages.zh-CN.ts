@@ -293,6 +293,17 @@ const messages: Record<MessageCode, string> = {
   view_shared_not_allowed: '只有可设计此表单的用户才能保存共享视图',
   view_bad_scope: '视图只能是共享或个人的，不能是“{scope}”',
   view_order_expected: '请按新顺序提交视图标识',
+  // Packs
+  pack_file_not_json: '模板文件 {file} 不是有效的 JSON：{detail}',
+  pack_file_bad_zip: '模板文件 {file} 不是可读取的 zip 压缩包：{detail}',
+  pack_file_missing_entry: '模板文件 {file} 缺少 {entry}',
+  pack_file_unreadable: '无法读取模板文件 {file}：{detail}',
+  pack_file_expected: '请上传模板文件（.zgpack.json 或 .zgpack.zip）',
+  pack_install_conflicts: '模板 {pack} 未安装：{count} 个表单与本系统已有表单冲突（{forms}）',
+  pack_export_no_forms: '请选择要导出的表单',
+  pack_export_missing_links: '所选表单关联了未选的表单：{forms}。请一并选择，或勾选“包含关联表单”',
+  pack_flag_boolean: '{name} 只能是 true 或 false',
+  pack_not_bundled: '没有名为“{pack}”的内置模板',
 }
 
 export default messages

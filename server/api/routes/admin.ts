@@ -8,6 +8,7 @@ import { badRequest, notFound } from '../../lib/errors'
 import { recomputeAfterInstall } from '../../forms/customize'
 import { requireAdmin } from '../auth'
 import { recordId } from '../params'
+import { packFileRoutes } from './packs'
 
 /** Users, API tokens and template packs: administrators only. */
 export function adminRoutes(ctx: AppContext): Router {
@@ -18,6 +19,7 @@ export function adminRoutes(ctx: AppContext): Router {
     res.json({ data: users.filter((u) => !u.disabled).map((u) => ({ id: u.id, display_name: u.display_name })) })
   })
   router.use(['/users', '/tokens', '/packs'], requireAdmin)
+  router.use('/packs', packFileRoutes(ctx))
 
   router.get('/users', async (_req, res) => {
     res.json({ data: await listUsers(ctx.db.knex) })
