@@ -313,7 +313,7 @@ export class RecordsService {
   }
 
   /** Validates, numbers and inserts new records (with lines and value lists); returns their ids. */
-  private async insertPrepared(trx: Knex.Transaction, form: FormModel, records: WorkingRecord[], prefix: PathPrefix, earlier: FieldProblem[]): Promise<number[]> {
+  private async insertPrepared(trx: Knex.Transaction, form: FormModel, records: WorkingRecord[], prefix: PathPrefix, earlier: FieldProblem[], auditAsBatch = false): Promise<number[]> {
     const now = this.clock()
     if (form.def.singleton) {
       const existing = await trx(form.table).count({ n: '*' }).first()
@@ -339,7 +339,9 @@ export class RecordsService {
     await insertLines(trx, form, ids, records)
     await insertValueLists(trx, form, ids, records)
     // A creation is logged without its values: they are the record itself; changes are logged as diffs.
-    await this.audit(trx, form, ids.map((id) => ({ id, action: 'create', changes: null })))
+    // An import's batch is one entry listing its records (under the first one's id).
+    if (auditAsBatch && ids.length) await this.audit(trx, form, [{ id: ids[0], action: 'import', changes: { ids } }])
+    else await this.audit(trx, form, ids.map((id) => ({ id, action: 'create', changes: null })))
     await this.propagate(trx, form, records.map((r) => ({ before: null, after: r })))
     return ids
   }
@@ -568,7 +570,7 @@ export class RecordsService {
       }
       let created: number[] = []
       if (creates.length) {
-        created = await this.insertPrepared(trx, form, creates.map((i) => workings[i]), (j) => `[${creates[j]}].`, [])
+        created = await this.insertPrepared(trx, form, creates.map((i) => workings[i]), (j) => `[${creates[j]}].`, [], true)
         if (this.deps.hooks.has(form.key, 'create')) {
           const records = await this.reader(trx).load(form, created, { lines: true })
           await this.emit(trx, form, 'create', records.map((r) => ({ id: r.id, before: null, after: r })))

@@ -83,6 +83,9 @@ describe('spreadsheet import', () => {
     expect(byCode.C1.team.id).toBe(teams['一组'])
     expect(byCode.C2).toMatchObject({ joined: '2026-01-06', last_visit: '2026-01-06T10:00:00.000+08:00', balance: '-1200.00', level: 'normal', tags: ['a', 'c'], active: false })
     expect(byCode.C3).toMatchObject({ joined: '2026-01-07', balance: '3400.00', active: true })
+    // a batch of created records is audited as one entry listing them
+    const audit = await app.ctx.db.knex('zg_audit').where({ form: 'contacts', action: 'import' })
+    expect(audit.map((a: { changes: string }) => JSON.parse(a.changes).ids.sort())).toEqual([[byCode.C1.id, byCode.C2.id, byCode.C3.id].sort()])
 
     // the mapping is saved for the form
     expect((await app.api.get('/api/forms/contacts/import-mapping')).body.data.mapping).toMatchObject({ 编号: 'code', 余额: 'balance' })
