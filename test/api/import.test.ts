@@ -183,6 +183,30 @@ describe('spreadsheet import', () => {
     expect(await count('contacts')).toBe(0)
   })
 
+  it('undoes the batches already written when a later batch fails: created records go, updated ones come back', async () => {
+    await importFile('contacts', Buffer.from('编号,姓名,余额\nU1,原名,1\n'), 'u.csv')
+    let creates = 0
+    const off = app.ctx.hooks.on(
+      'beforeCommit',
+      'contacts',
+      () => {
+        if (++creates === 2) throw new Error('disk full')
+      },
+      { actions: ['create'] },
+    )
+    try {
+      // 2,100 records: the first batch (2,000) is written, the second fails
+      const rows = ['编号,姓名,余额', 'U1,新名,2', ...Array.from({ length: 2099 }, (_, i) => `V${i},客户${i},${i}`)]
+      const job = await importFile('contacts', Buffer.from(rows.join('\n')), 'big.csv', { key: 'code' })
+      expect(job).toMatchObject({ state: 'failed', created: 0, updated: 0 })
+      expect(job.errors[0]).toMatchObject({ code: 'import_failed', params: { message: 'disk full' } })
+    } finally {
+      off()
+    }
+    expect((await list('contacts')).map((r: any) => [r.code, r.name, r.balance])).toEqual([['U1', '原名', '1.00']])
+    await clear('contacts')
+  })
+
   it('imports orders: the shop and SKUs by their title, lines from continuation rows', async () => {
     const helpers = erp(app.api)
     const { shop, skus } = await helpers.masterData([{ outer_id: 'SKU-A' }, { outer_id: 'SKU-B' }])
