@@ -5,6 +5,7 @@
  * very rows the import stored (orders and their lines, same tables and indexes) with multi-row
  * INSERTs in transactions of the same size, in the same run. Peak RSS is sampled during the import.
  *   BENCH_IMPORT_ROWS (default 100000)  rows of the CSV (one order with one line each)
+ *   BENCH_TRACE=1                        also print the time spent in each kind of SQL statement
  */
 import fs from 'node:fs'
 import os from 'node:os'

@@ -313,7 +313,7 @@ export class RecordsService {
   }
 
   /** Validates, numbers and inserts new records (with lines and value lists); returns their ids. */
-  private async insertPrepared(trx: Knex.Transaction, form: FormModel, records: WorkingRecord[], prefix: PathPrefix, earlier: FieldProblem[]): Promise<number[]> {
+  private async insertPrepared(trx: Knex.Transaction, form: FormModel, records: WorkingRecord[], prefix: PathPrefix, earlier: FieldProblem[], auditAsBatch = false): Promise<number[]> {
     const now = this.clock()
     if (form.def.singleton) {
       const existing = await trx(form.table).count({ n: '*' }).first()
@@ -339,7 +339,9 @@ export class RecordsService {
     await insertLines(trx, form, ids, records)
     await insertValueLists(trx, form, ids, records)
     // A creation is logged without its values: they are the record itself; changes are logged as diffs.
-    await this.audit(trx, form, ids.map((id) => ({ id, action: 'create', changes: null })))
+    // An import's batch is one entry listing its records (under the first one's id).
+    if (auditAsBatch && ids.length) await this.audit(trx, form, [{ id: ids[0], action: 'import', changes: { ids } }])
+    else await this.audit(trx, form, ids.map((id) => ({ id, action: 'create', changes: null })))
     await this.propagate(trx, form, records.map((r) => ({ before: null, after: r })))
     return ids
   }
@@ -568,7 +570,7 @@ export class RecordsService {
       }
       let created: number[] = []
       if (creates.length) {
-        created = await this.insertPrepared(trx, form, creates.map((i) => workings[i]), (j) => `[${creates[j]}].`, [])
+        created = await this.insertPrepared(trx, form, creates.map((i) => workings[i]), (j) => `[${creates[j]}].`, [], true)
         if (this.deps.hooks.has(form.key, 'create')) {
           const records = await this.reader(trx).load(form, created, { lines: true })
           await this.emit(trx, form, 'create', records.map((r) => ({ id: r.id, before: null, after: r })))
@@ -585,7 +587,7 @@ export class RecordsService {
   async undoImport(formKey: string, created: number[], before: ApiRecord[]): Promise<void> {
     const form = this.deps.registry.require(formKey)
     const system = this.as(SYSTEM_ACTOR)
-    for (let i = created.length; i > 0; i -= MAX_BATCH) await system.deleteMany(formKey, created.slice(Math.max(0, i - MAX_BATCH), i))
+    for (let i = 0; i < created.length; i += 500) await system.write((trx) => system.deleteCreated(trx, form, created.slice(i, i + 500)))
     for (const record of before) {
       const input: Record<string, unknown> = {}
       for (const field of form.fields) {
@@ -595,6 +597,34 @@ export class RecordsService {
       }
       await system.update(formKey, record.id, input)
     }
+  }
+
+  /**
+   * Deletes records an import created, several at once: refused like any delete if something links
+   * to them by now; their lines and value lists go with them; one audit entry lists them.
+   */
+  private async deleteCreated(trx: Knex.Transaction, form: FormModel, ids: number[]) {
+    const existing = await this.reader(trx).load(form, ids, { lines: true })
+    if (!existing.length) return
+    const own = new Set(ids)
+    const referrers = (await findReferrers(trx, this.deps.registry, form.key, ids))
+      .map((r) => ({ ...r, recordIds: r.link.form === form ? r.recordIds.filter((id) => !own.has(id)) : r.recordIds }))
+      .filter((r) => r.recordIds.length)
+    if (referrers.length) refuseReferenced(referrers, form, ids[0])
+    for (const field of form.fields) {
+      if (!field.lines) continue
+      const lineIds = existing.flatMap((r) => ((r[field.key] as { id: number }[]) ?? []).map((l) => l.id))
+      const lineReferrers = await findReferrers(trx, this.deps.registry, field.lines.path, lineIds)
+      if (lineReferrers.length) refuseReferenced(lineReferrers, form, ids[0], true)
+    }
+    for (const field of form.fields) {
+      const child = field.lines?.table ?? (field.storage.kind === 'values' ? `${form.table}__${field.key}` : null)
+      if (child) await trx(child).whereIn('parent_id', ids).delete()
+    }
+    await trx(form.table).whereIn('id', ids).delete()
+    await this.audit(trx, form, [{ id: ids[0], action: 'undo_import', changes: { ids } }])
+    await this.propagate(trx, form, existing.map((r) => ({ before: toWorking(form, r), after: null })))
+    if (this.deps.hooks.has(form.key, 'delete')) await this.emit(trx, form, 'delete', existing.map((r) => ({ id: r.id, before: r, after: null })))
   }
 
   /**

@@ -83,6 +83,9 @@ describe('spreadsheet import', () => {
     expect(byCode.C1.team.id).toBe(teams['一组'])
     expect(byCode.C2).toMatchObject({ joined: '2026-01-06', last_visit: '2026-01-06T10:00:00.000+08:00', balance: '-1200.00', level: 'normal', tags: ['a', 'c'], active: false })
     expect(byCode.C3).toMatchObject({ joined: '2026-01-07', balance: '3400.00', active: true })
+    // a batch of created records is audited as one entry listing them
+    const audit = await app.ctx.db.knex('zg_audit').where({ form: 'contacts', action: 'import' })
+    expect(audit.map((a: { changes: string }) => JSON.parse(a.changes).ids.sort())).toEqual([[byCode.C1.id, byCode.C2.id, byCode.C3.id].sort()])
 
     // the mapping is saved for the form
     expect((await app.api.get('/api/forms/contacts/import-mapping')).body.data.mapping).toMatchObject({ 编号: 'code', 余额: 'balance' })
@@ -178,6 +181,30 @@ describe('spreadsheet import', () => {
     const unique = await importFile('contacts', Buffer.from('编号,姓名\nD1,甲\nD1,丙\n'), 'dup.csv')
     expect(unique.errors).toEqual([expect.objectContaining({ row: 3, column: '编号', code: 'import_duplicate_value' })])
     expect(await count('contacts')).toBe(0)
+  })
+
+  it('undoes the batches already written when a later batch fails: created records go, updated ones come back', async () => {
+    await importFile('contacts', Buffer.from('编号,姓名,余额\nU1,原名,1\n'), 'u.csv')
+    let creates = 0
+    const off = app.ctx.hooks.on(
+      'beforeCommit',
+      'contacts',
+      () => {
+        if (++creates === 2) throw new Error('disk full')
+      },
+      { actions: ['create'] },
+    )
+    try {
+      // 2,100 records: the first batch (2,000) is written, the second fails
+      const rows = ['编号,姓名,余额', 'U1,新名,2', ...Array.from({ length: 2099 }, (_, i) => `V${i},客户${i},${i}`)]
+      const job = await importFile('contacts', Buffer.from(rows.join('\n')), 'big.csv', { key: 'code' })
+      expect(job).toMatchObject({ state: 'failed', created: 0, updated: 0 })
+      expect(job.errors[0]).toMatchObject({ code: 'import_failed', params: { message: 'disk full' } })
+    } finally {
+      off()
+    }
+    expect((await list('contacts')).map((r: any) => [r.code, r.name, r.balance])).toEqual([['U1', '原名', '1.00']])
+    await clear('contacts')
   })
 
   it('imports orders: the shop and SKUs by their title, lines from continuation rows', async () => {
