@@ -558,14 +558,15 @@ export class RecordsService {
         for (const p of all) bad.add(Number(/^\[(\d+)\]/.exec(p.field)?.[1]))
       }
       // New records found right keep what was computed for them; records a prepare hook may change are prepared again when written.
-      if (seen.linked && !this.deps.hooks.hasPrepare(form.key)) {
-        items.forEach((item, i) => {
-          if (item.id !== undefined || bad.has(i)) return
-          const prepared: Prepared = { form: form.key, working: workings[i], userId: this.actor.userId, linked: seen.linked! }
+      const keep = seen.linked && !this.deps.hooks.hasPrepare(form.key) ? seen.linked : null
+      items.forEach((item, i) => {
+        item.prepared = undefined
+        if (keep && item.id === undefined && !bad.has(i)) {
+          const prepared: Prepared = { form: form.key, working: workings[i], userId: this.actor.userId, linked: keep }
           madeHere.add(prepared)
           item.prepared = prepared
-        })
-      }
+        }
+      })
       return all
     } finally {
       await trx.rollback()
