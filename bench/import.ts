@@ -6,6 +6,7 @@
  * INSERTs in transactions of the same size, in the same run. Peak RSS is sampled during the import.
  *   BENCH_IMPORT_ROWS (default 100000)  rows of the CSV (one order with one line each)
  *   BENCH_TRACE=1                        also print the time spent in each kind of SQL statement
+ *                                        (knex's; the SQLite multi-row INSERTs go to the driver directly)
  */
 import fs from 'node:fs'
 import os from 'node:os'

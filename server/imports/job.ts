@@ -126,6 +126,8 @@ export class ImportJob {
         this.created += result.created.length
         this.updated += result.before.length
         this.progress.done = start + batch.length
+        // a written batch is needed no more (an undo goes by ids): let its rows go
+        for (const r of batch) r.item = { input: {} }
       } catch (error) {
         await records.undoImport(form.key, created, before)
         this.created = 0

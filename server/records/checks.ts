@@ -130,7 +130,7 @@ export async function fetchLinked(
   records: WorkingRecord[],
   prefix: (i: number) => string,
   keyShare = false,
-): Promise<{ linked: (path: string, id: number) => Values | undefined; problems: FieldProblem[] }> {
+): Promise<{ linked: (path: string, id: number) => Values | undefined; problems: FieldProblem[]; found: LinkedValues }> {
   const { wanted, uses } = wantedTargets(form, records, prefix, false)
   const found = new Map<string, Map<number, Values>>()
   for (const [target, { ids, keys }] of wanted) {
@@ -150,7 +150,23 @@ export async function fetchLinked(
       problems.push(fieldProblem(use.path, 'link_not_found', `there is no "${localize(label)}" record with id ${id}`, { form: label, id }))
     }
   }
-  return { linked: (path, id) => found.get(path)?.get(id), problems }
+  return { linked: (path, id) => found.get(path)?.get(id), problems, found }
+}
+
+/** What a batch's links pointed at when it was checked: target table → id → the values copies and lookups read. */
+export type LinkedValues = Map<string, Map<number, Values>>
+
+/** Whether a linked record both snapshots hold reads differently now (its copies and lookups would change). */
+export function linkedValuesDiffer(then: LinkedValues, now: LinkedValues): boolean {
+  for (const [target, records] of now) {
+    const before = then.get(target)
+    if (!before) continue
+    for (const [id, values] of records) {
+      const old = before.get(id)
+      if (old && JSON.stringify(old) !== JSON.stringify(values)) return true
+    }
+  }
+  return false
 }
 
 /** The linked values lookups read, for records recomputed by the system (their links are known to hold). */

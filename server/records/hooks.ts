@@ -27,6 +27,11 @@ export class HookRegistry {
     this.prepareHooks.set(form, [...(this.prepareHooks.get(form) ?? []), hook])
   }
 
+  /** whether prepare hooks may change records of `form` (an import's checked records are then prepared again when written) */
+  hasPrepare(form: string): boolean {
+    return (this.prepareHooks.get(form) ?? []).length > 0
+  }
+
   async prepare(event: PrepareEvent): Promise<void> {
     for (const hook of this.prepareHooks.get(event.form.key) ?? []) await hook(event)
   }

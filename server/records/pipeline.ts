@@ -8,7 +8,7 @@ import { businessDate, formatDateTime } from '../../schema/lib/time'
 import type { FormRegistry } from '../forms/registry'
 import { ValidationError, type FieldProblem } from '../lib/errors'
 import type { Actor } from '../access/actor'
-import { checkUnique, fetchLinked } from './checks'
+import { checkUnique, fetchLinked, linkedValuesDiffer, type LinkedValues } from './checks'
 
 /** Where a record sits in a batch, for messages: '' for a single record, '[3].' in a batch. */
 export type PathPrefix = (index: number) => string
@@ -48,9 +48,11 @@ export async function prepareBatch(
   env: FilterEnv,
   earlier: FieldProblem[] = [],
   lockLinked = false,
+  seen: { linked?: LinkedValues } = {},
 ): Promise<void> {
   const problems: FieldProblem[] = [...earlier]
-  const { linked, problems: linkProblems } = await fetchLinked(trx, registry, form, records, prefix, lockLinked)
+  const { linked, problems: linkProblems, found } = await fetchLinked(trx, registry, form, records, prefix, lockLinked)
+  seen.linked = found
   problems.push(...linkProblems)
   // A value refused when read (e.g. too many decimals) is not also reported as missing.
   const refused = new Set(earlier.map((p) => p.field))
@@ -63,4 +65,27 @@ export async function prepareBatch(
   }
   if (problems.length === 0) problems.push(...(await checkUnique(trx, form, records, prefix)))
   if (problems.length) throw new ValidationError(problems)
+}
+
+/**
+ * The write-time checks of new records a check already prepared (computed and validated against
+ * `then`, the linked values it read): links still exist (locked on PostgreSQL), unique values.
+ * Answers false, checking nothing, when a linked record now reads differently: the caller then
+ * prepares the records again from their input.
+ */
+export async function recheckPrepared(
+  trx: Knex,
+  registry: FormRegistry,
+  form: FormModel,
+  records: WorkingRecord[],
+  prefix: PathPrefix,
+  then: LinkedValues[],
+  lockLinked = false,
+): Promise<boolean> {
+  const { problems, found } = await fetchLinked(trx, registry, form, records, prefix, lockLinked)
+  if (problems.length) throw new ValidationError(problems)
+  if (then.some((snapshot) => linkedValuesDiffer(snapshot, found))) return false
+  const unique = await checkUnique(trx, form, records, prefix)
+  if (unique.length) throw new ValidationError(unique)
+  return true
 }

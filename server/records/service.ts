@@ -14,12 +14,12 @@ import { AppError, badRequest, conflict, fieldProblem, notFound, ValidationError
 import { checkAction, performAction } from './action-runner'
 import { mergeInput, toWorking } from './canonical'
 import type { HookRegistry } from './hooks'
-import { checkUnique } from './checks'
+import { checkUnique, type LinkedValues } from './checks'
 import { findReferrers, refuseReferenced } from './integrity'
 import { listRecords } from './lister'
 import { aggregateRecords } from './aggregator'
 import { normalizeInput, readonlyProblems } from './normalize'
-import { applyDefaults, inBatch, prepareBatch, single, type PathPrefix } from './pipeline'
+import { applyDefaults, inBatch, prepareBatch, recheckPrepared, single, type PathPrefix } from './pipeline'
 import { RecordReader } from './reader'
 import { refreshLookupReaders, watchedChanges } from './lookup-refresh'
 import { propagateRollups, refreshComputed, type RollupContext } from './rollups'
@@ -118,7 +118,22 @@ export class ActionRegistry {
 export interface ImportItem {
   id?: number
   input: Record<string, unknown>
+  /** set by checkImport on a new record it found right: writeImport then skips computing it again */
+  prepared?: PreparedImport
 }
+
+/** A new record checkImport computed and validated; opaque to callers (only this module makes one). */
+export interface PreparedImport {
+  readonly form: string
+}
+interface Prepared extends PreparedImport {
+  working: WorkingRecord
+  userId: number | null
+  /** the linked values it was computed from */
+  linked: LinkedValues
+}
+/** the prepared records this module made: a caller cannot forge one to skip validation */
+const madeHere = new WeakSet<PreparedImport>()
 
 export interface UpsertOptions {
   /** the fields that identify a record, e.g. ['shop', 'tid'] */
@@ -313,14 +328,26 @@ export class RecordsService {
   }
 
   /** Validates, numbers and inserts new records (with lines and value lists); returns their ids. */
-  private async insertPrepared(trx: Knex.Transaction, form: FormModel, records: WorkingRecord[], prefix: PathPrefix, earlier: FieldProblem[], auditAsBatch = false): Promise<number[]> {
+  private async insertPrepared(
+    trx: Knex.Transaction,
+    form: FormModel,
+    records: WorkingRecord[],
+    prefix: PathPrefix,
+    earlier: FieldProblem[],
+    auditAsBatch = false,
+    checked: LinkedValues[] | null = null,
+  ): Promise<number[]> {
     const now = this.clock()
     if (form.def.singleton) {
       const existing = await trx(form.table).count({ n: '*' }).first()
       if (Number(existing?.n ?? 0) + records.length > 1) throw conflict(`"${localize(form.def.label)}" holds a single record; edit the existing one`).because('single_record_form', { form: form.def.label })
     }
-    await this.deps.hooks.prepare({ form, action: 'create', records, trx, actor: this.actor })
-    await prepareBatch(trx, this.deps.registry, form, records, prefix, this.env(), earlier, this.lockLinked)
+    // records an import's check computed are only checked again for what may have changed since
+    const rechecked = checked !== null && (await recheckPrepared(trx, this.deps.registry, form, records, prefix, checked, this.lockLinked))
+    if (!rechecked) {
+      await this.deps.hooks.prepare({ form, action: 'create', records, trx, actor: this.actor })
+      await prepareBatch(trx, this.deps.registry, form, records, prefix, this.env(), earlier, this.lockLinked)
+    }
     for (const field of form.fields.filter((f) => f.computed === 'auto_number')) {
       const numbers = await reserveNumbers(trx, form, field, records.length, now)
       records.forEach((r, i) => (r.values[field.key] = numbers[i]))
@@ -516,18 +543,30 @@ export class RecordsService {
       if (fresh.length) await this.deps.hooks.prepare({ form, action: 'create', records: fresh, trx, actor: this.actor })
       if (changed.length) await this.deps.hooks.prepare({ form, action: 'update', records: changed, trx, actor: this.actor })
       let all = problems
+      const seen: { linked?: LinkedValues } = {}
       try {
-        await prepareBatch(trx, this.deps.registry, form, workings, inBatch, this.env(), problems)
+        await prepareBatch(trx, this.deps.registry, form, workings, inBatch, this.env(), problems, false, seen)
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error
         all = error.problems
       }
+      const bad = new Set(all.map((p) => Number(/^\[(\d+)\]/.exec(p.field)?.[1])))
       if (all.length) {
         // prepareBatch checks unique values only once all else is right: check the good records' anyway
-        const bad = new Set(all.map((p) => Number(/^\[(\d+)\]/.exec(p.field)?.[1])))
         const good = workings.flatMap((w, i) => (bad.has(i) ? [] : [{ w, i }]))
         all.push(...(await checkUnique(trx, form, good.map((g) => g.w), (j) => `[${good[j].i}].`)))
+        for (const p of all) bad.add(Number(/^\[(\d+)\]/.exec(p.field)?.[1]))
       }
+      // New records found right keep what was computed for them; records a prepare hook may change are prepared again when written.
+      const keep = seen.linked && !this.deps.hooks.hasPrepare(form.key) ? seen.linked : null
+      items.forEach((item, i) => {
+        item.prepared = undefined
+        if (keep && item.id === undefined && !bad.has(i)) {
+          const prepared: Prepared = { form: form.key, working: workings[i], userId: this.actor.userId, linked: keep }
+          madeHere.add(prepared)
+          item.prepared = prepared
+        }
+      })
       return all
     } finally {
       await trx.rollback()
@@ -542,7 +581,7 @@ export class RecordsService {
   async writeImport(formKey: string, items: ImportItem[]): Promise<{ created: number[]; before: ApiRecord[]; unchanged: number }> {
     const form = this.importForm(formKey, items)
     return this.write(async (trx) => {
-      const { workings, problems, existing } = await this.importWorkings(trx, form, items, true)
+      const { workings, problems, existing, reused } = await this.importWorkings(trx, form, items, true)
       const updates = items.flatMap((item, i) => (item.id === undefined ? [] : [i]))
       const creates = items.flatMap((item, i) => (item.id === undefined ? [i] : []))
       if (problems.length) throw new ValidationError(problems)
@@ -570,7 +609,7 @@ export class RecordsService {
       }
       let created: number[] = []
       if (creates.length) {
-        created = await this.insertPrepared(trx, form, creates.map((i) => workings[i]), (j) => `[${creates[j]}].`, [], true)
+        created = await this.insertPrepared(trx, form, creates.map((i) => workings[i]), (j) => `[${creates[j]}].`, [], true, reused)
         if (this.deps.hooks.has(form.key, 'create')) {
           const records = await this.reader(trx).load(form, created, { lines: true })
           await this.emit(trx, form, 'create', records.map((r) => ({ id: r.id, before: null, after: r })))
@@ -672,6 +711,11 @@ export class RecordsService {
       if (lock && this.deps.db.dialect.name === 'postgres') await trx(form.table).whereIn('id', [...ids].sort((a, b) => a - b)).forUpdate().select('id')
       for (const record of await this.reader(trx).load(form, ids, { lines: true })) existing.set(record.id, record)
     }
+    // A write of records all prepared by checkImport (same form, same person) reuses them
+    const prepared = lock ? items.map((item) => this.preparedOf(form, item)) : []
+    if (lock && items.length && prepared.every((p) => p !== null)) {
+      return { workings: prepared.map((p) => p!.working), problems, existing, reused: [...new Set(prepared.map((p) => p!.linked))] }
+    }
     const workings = items.map((item, i) => {
       const at = `[${i}].`
       const { record, problems: read } = normalizeInput(form, item.input, at, this.fromUser)
@@ -697,7 +741,14 @@ export class RecordsService {
       problems.push(...readonlyProblems(record, working))
       return working
     })
-    return { workings, problems, existing }
+    return { workings, problems, existing, reused: null }
+  }
+
+  private preparedOf(form: FormModel, item: ImportItem): Prepared | null {
+    const prepared = item.prepared
+    if (!prepared || !madeHere.has(prepared) || item.id !== undefined) return null
+    const own = prepared as Prepared
+    return own.form === form.key && own.userId === this.actor.userId && !this.deps.hooks.hasPrepare(form.key) ? own : null
   }
 
   private async matchExisting(trx: Knex, form: FormModel, records: WorkingRecord[], by: string[], keyOf: (v: Record<string, unknown>) => string): Promise<Map<string, number>> {

@@ -209,7 +209,7 @@ describe('spreadsheet import', () => {
 
   it('imports orders: the shop and SKUs by their title, lines from continuation rows', async () => {
     const helpers = erp(app.api)
-    const { shop, skus } = await helpers.masterData([{ outer_id: 'SKU-A' }, { outer_id: 'SKU-B' }])
+    const { shop, skus, product } = await helpers.masterData([{ outer_id: 'SKU-A' }, { outer_id: 'SKU-B' }])
     const csv = ['店铺,买家昵称,付款时间,买家运费,SKU,数量,实付', `${shop.name},buyer1,2026/1/5 10:00,￥5.00,SKU-A,2,"1,000.00"`, ',,,,SKU-B,1,20', `${shop.name},buyer2,2026/1/6,0,SKU-A,1,10`].join('\n')
     const preview = await send('/api/forms/orders/import/preview', Buffer.from(csv), 'orders.csv')
     expect(preview.body.data.mapping).toMatchObject({ 店铺: 'shop', SKU: 'lines.sku', 数量: 'lines.qty', 实付: 'lines.payment' })
@@ -227,6 +227,25 @@ describe('spreadsheet import', () => {
     // a line of a bad SKU names its own row
     const bad = await importFile('orders', Buffer.from(`店铺,SKU,数量\n${shop.name},SKU-A,1\n,SKU-Z,1\n`), 'o.csv')
     expect(bad.errors).toEqual([expect.objectContaining({ row: 3, column: 'SKU', code: 'import_link_not_found' })])
+
+    // the write reuses what the check computed, unless a linked record changed in between
+    const records = app.ctx.records
+    const items = [{ input: { shop: shop.id, buyer_nick: 'buyer3', lines: [{ sku: skus[1].id, qty: '2' }] } }] as Parameters<typeof records.checkImport>[1]
+    expect(await records.checkImport('orders', items)).toEqual([])
+    expect(items[0].prepared).toBeDefined()
+    await helpers.ok(app.api.patch(`/api/forms/skus/records/${skus[1].id}`, { weight: '0.500' }))
+    const { created } = await records.writeImport('orders', items)
+    expect((await helpers.get('orders', created[0])).lines[0]).toMatchObject({ weight: '0.500', line_weight: '1.000' })
+    // a prepared record made elsewhere is not trusted: the write checks the input in full
+    const forged = [{ input: { shop: shop.id, lines: [{ sku: skus[1].id, qty: 'many' }] }, prepared: { form: 'orders' } }]
+    await expect(records.writeImport('orders', forged)).rejects.toMatchObject({ problems: [expect.objectContaining({ field: '[0].lines[0].qty' })] })
+    // a linked record deleted between the check and the write is refused by the write
+    const [sku] = (await helpers.ok(app.api.post('/api/forms/skus/records', [{ product: product.id, outer_id: 'SKU-GONE' }]), 201)).data
+    const doomed = [{ input: { shop: shop.id, lines: [{ sku: sku.id, qty: '1' }] } }] as typeof items
+    expect(await records.checkImport('orders', doomed)).toEqual([])
+    expect((await app.api.delete(`/api/forms/skus/records/${sku.id}`)).status).toBe(204)
+    await expect(records.writeImport('orders', doomed)).rejects.toMatchObject({ problems: [expect.objectContaining({ code: 'link_not_found' })] })
+    expect((await helpers.list('orders')).length).toBe(3)
   })
 
   it('runs from the command line: prints the report, exits non-zero and writes nothing when refused', async () => {
