@@ -10,6 +10,7 @@ import * as dashboards from './migrations/009-dashboards'
 import * as tableVersions from './migrations/010-table-versions'
 import * as views from './migrations/011-views'
 import * as importMappings from './migrations/012-import-mappings'
+import * as people from './migrations/013-people'
 
 /** Migrations are modules listed here (not files found at run time), so they bundle and type-check. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '010-table-versions': tableVersions,
   '011-views': views,
   '012-import-mappings': importMappings,
+  '013-people': people,
 }
 
 const source: Knex.MigrationSource<string> = {
