@@ -11,6 +11,7 @@ import * as tableVersions from './migrations/010-table-versions'
 import * as views from './migrations/011-views'
 import * as importMappings from './migrations/012-import-mappings'
 import * as people from './migrations/013-people'
+import * as auditTrail from './migrations/014-audit-trail'
 
 /** Migrations are modules listed here (not files found at run time), so they bundle and type-check. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '011-views': views,
   '012-import-mappings': importMappings,
   '013-people': people,
+  '014-audit-trail': auditTrail,
 }
 
 const source: Knex.MigrationSource<string> = {
