@@ -34,6 +34,7 @@ export function roleRoutes(ctx: AppContext): Router {
         label: form.def.label,
         group: form.def.group ?? null,
         pack_key: ctx.registry.packOf(form.key) ?? null,
+        system_written: Boolean(form.def.system_written),
         permissions: [
           ...FORM_PERMISSIONS.filter((p) => (p === 'submit' || p === 'void' ? form.document : true)).map((p) => ({ key: p, label: null })),
           ...form.actions.filter((a) => !a.client && !(form.document && (a.key === 'submit' || a.key === 'void'))).map((a) => ({ key: a.key, label: a.label })),
