@@ -315,7 +315,7 @@ export class RecordsService {
       const ownerHidden = access.hiddenFields(this.actor, owner)
       // lines of a hidden sub-form are hidden as a whole
       if (target.parent && ownerHidden.has(target.path.split('.')[1])) return new Set(target.fields.map((f) => f.key))
-      return target.parent ? none : ownerHidden
+      return target.parent ? linesHidden(ownerHidden, target.path.split('.')[1]) : ownerHidden
     }
     return aggregateRecords(
       this.knex,
@@ -324,7 +324,7 @@ export class RecordsService {
       {
         table,
         scope: readScope ? { filter: readScope, table: form } : null,
-        hidden: sub === undefined ? hidden : none,
+        hidden: sub === undefined ? hidden : linesHidden(hidden, sub),
         parentHidden: sub === undefined ? none : hidden,
         linked,
       },
