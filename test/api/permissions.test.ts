@@ -96,6 +96,8 @@ describe('built-in roles', () => {
     expect((await manager.get('/api/designer/orders/next-number?field=no')).status).toBe(200)
     expect((await service.get('/api/designer/orders/next-number?field=no')).body.error).toMatchObject({ reason: 'capability_denied', params: { capability: 'forms.design' } })
     expect((await service.request('PUT', '/api/shops/1/connection', {})).status).toBe(403)
+    expect((await service.post('/api/shops/1/sync', {})).body.error).toMatchObject({ reason: 'capability_denied', params: { capability: 'sync.run' } })
+    expect((await service.post('/api/imports/seller-center/commit', { token: 'x' })).body.error).toMatchObject({ params: { capability: 'stock.upload' } })
     expect((await service.delete('/api/forms/shops/records/1')).body.error).toMatchObject({ reason: 'permission_denied', params: { permission: 'delete' } })
     const me = (await service.get('/api/auth/me')).body.data
     expect(me.roles).toEqual([{ key: 'service', label: { 'zh-CN': '客服', en: 'Customer service' } }])
@@ -149,6 +151,9 @@ describe('the warehouse keeper', () => {
     expect((await keeper.post('/api/forms/stock_balances/records/aggregate', { measures: [{ fn: 'sum', field: 'value', as: 'v' }] })).status).toBe(422)
     const lines = await keeper.post('/api/forms/stock_in.lines/records/aggregate', { measures: [{ fn: 'sum', field: 'unit_cost', as: 'v' }] })
     expect(lines.status).toBe(422)
+    // the grid's quick search is a filter too: a hidden field among its fields is refused like any other
+    const quick = encodeURIComponent(JSON.stringify({ or: [{ field: 'outer_id', op: 'contains', value: '22' }, { field: 'cost_price', op: 'eq', value: '22' }] }))
+    expect((await keeper.get(`/api/forms/skus/records?filter=${quick}`)).status).toBe(422)
     const anyLine = encodeURIComponent(JSON.stringify({ field: 'lines', op: 'any', where: { field: 'unit_cost', op: 'gt', value: '0' } }))
     expect((await keeper.get(`/api/forms/stock_in/records?filter=${anyLine}`)).status).toBe(422)
     expect((await keeper.get('/api/forms/skus/export?format=csv')).body.error).toMatchObject({ reason: 'permission_denied', params: { permission: 'export' } })
