@@ -1,6 +1,8 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv'
 import type { TSchema } from '@sinclair/typebox'
 import { isReservedKey } from '../fields/common'
+import type { MessageCode } from '../messages/catalog'
+import { problem, type MessageParams } from '../messages/problem'
 
 const ajv = new Ajv({ allErrors: true, strict: false })
 const compiled = new WeakMap<TSchema, ValidateFunction>()
@@ -8,8 +10,8 @@ const compiled = new WeakMap<TSchema, ValidateFunction>()
 export interface SchemaProblem {
   path: string
   message: string
-  code?: 'key_reserved'
-  params?: { key: string }
+  code?: MessageCode
+  params?: MessageParams
 }
 
 /** The value at a JSON pointer ('/forms/0/key') inside `value`. */
@@ -70,7 +72,7 @@ export function checkSchema(schema: TSchema, value: unknown, base = ''): SchemaP
     if (typeof refused === 'string' && isReservedKey(refused)) {
       const key = refused
       const path = toPath(base, error.instancePath)
-      reserved.set(path, { path, message: `"${key}" is a reserved name; choose another key`, code: 'key_reserved', params: { key } })
+      reserved.set(path, { path, ...problem('key_reserved', `"${key}" is a reserved name; choose another key`, { key }) })
       continue
     }
     const insideUnion = [...unionPaths].some((u) => error.instancePath.startsWith(u) && error.keyword !== 'anyOf')

@@ -2,7 +2,7 @@ import type { ErrorRequestHandler } from 'express'
 import multer from 'multer'
 import type { MessageCode } from '../../schema/messages/catalog'
 import type { MessageParams } from '../../schema/messages/problem'
-import { AppError } from '../lib/errors'
+import { AppError, badRequest } from '../lib/errors'
 
 /**
  * Every error leaves as JSON {error: {code, reason, params, message, details}} with the right
@@ -28,7 +28,8 @@ export const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
   if (error instanceof multer.MulterError) {
     // Too many files, a file under an unexpected field name, too many or too long fields.
     const field = error.field ?? ''
-    send(res, 400, 'bad_request', `the upload was refused: ${error.message}${field ? ` (field "${field}")` : ''}`, null, 'upload_refused', { field, limit: error.code })
+    const refused = badRequest(`the upload was refused: ${error.message}${field ? ` (field "${field}")` : ''}`).because('upload_refused', { field, limit: error.code })
+    send(res, refused.status, refused.code, refused.message, null, refused.reason, refused.params)
     return
   }
   if (e?.status === undefined && typeof e?.message === 'string' && BUSBOY_ERRORS.test(e.message)) {
