@@ -328,6 +328,14 @@ export const MESSAGE_CATALOG = {
   pack_export_missing_links: ['forms'],
   pack_flag_boolean: ['name'],
   pack_not_bundled: ['pack'],
+  // ---- harden-http ----
+  key_reserved: ['key'],
+  body_too_deep: ['max'],
+  upload_refused: ['field', 'limit'],
+  upload_malformed: [],
+  account_locked: ['minutes'],
+  login_rate_limited: ['minutes'],
+  login_busy: [],
 } as const satisfies Record<string, readonly string[]>
 
 export type MessageCode = keyof typeof MESSAGE_CATALOG

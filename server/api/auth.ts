@@ -55,6 +55,9 @@ export function requireSameOrigin(req: Request, _res: Response, next: NextFuncti
   if (req.method === 'GET' || req.method === 'HEAD' || req.credential === 'token') return next()
   const origin = req.headers.origin
   if (origin && originHost(origin) !== req.headers.host) throw forbidden('cross-site requests are not allowed').because('cross_site')
+  // Browsers that leave Origin out still say where a request came from (Fetch Metadata).
+  const site = req.headers['sec-fetch-site']
+  if (!origin && (site === 'cross-site' || site === 'same-site')) throw forbidden('cross-site requests are not allowed').because('cross_site')
   next()
 }
 

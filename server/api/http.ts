@@ -5,6 +5,8 @@ import type { AppContext } from '../context'
 import { notFound } from '../lib/errors'
 import { authenticate, requireSameOrigin } from './auth'
 import { errorHandler } from './errors'
+import { jsonDepthLimit } from './json-depth'
+import { noStore, securityHeaders } from './headers'
 import { buildOpenApi } from './openapi'
 import { adminRoutes } from './routes/admin'
 import { approvalRoutes } from './routes/approvals'
@@ -27,13 +29,17 @@ import { viewRoutes } from './routes/views'
 export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mounts?: Record<string, express.Handler> } = {}): Express {
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', 'loopback')
-  app.use(express.json({ limit: '20mb' }))
+  // Only proxies named in ZG_TRUST_PROXY may say who the client is: otherwise anyone could pick
+  // their own address with X-Forwarded-For (and with it reset login throttling).
+  app.set('trust proxy', ctx.config.trustProxy)
+  app.use(securityHeaders())
+  app.use(express.json({ limit: '20mb' }), jsonDepthLimit)
   if (ctx.config.logRequests) app.use((req, _res, next) => (console.log(req.method, req.url), next()))
 
   for (const [path, handler] of Object.entries(options.mounts ?? {})) app.use(path, handler)
 
   const api = express.Router()
+  api.use(noStore)
   api.get('/health', (_req, res) => {
     res.json({ ok: true })
   })

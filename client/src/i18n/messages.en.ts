@@ -301,6 +301,14 @@ const messages: Record<MessageCode, string> = {
   pack_export_missing_links: 'The chosen forms link to forms not chosen: {forms}. Add them, or export with the linked forms',
   pack_flag_boolean: '{name} must be true or false',
   pack_not_bundled: 'There is no built-in pack "{pack}"',
+  // ---- harden-http ----
+  key_reserved: '"{key}" is a reserved name; choose another key',
+  body_too_deep: 'The request is nested too deeply (at most {max} levels)',
+  upload_refused: 'The upload was refused: a file or field is not what was expected ({field})',
+  upload_malformed: 'The upload arrived incomplete or malformed; upload it again',
+  account_locked: 'Too many failed sign-ins for this account; it is locked for {minutes} minutes',
+  login_rate_limited: 'Too many failed sign-ins from this address; try again in {minutes} minutes',
+  login_busy: 'Too many sign-ins at once; try again in a moment',
 }
 
 export default messages

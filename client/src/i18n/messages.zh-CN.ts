@@ -304,6 +304,14 @@ const messages: Record<MessageCode, string> = {
   pack_export_missing_links: '所选表单关联了未选的表单：{forms}。请一并选择，或勾选“包含关联表单”',
   pack_flag_boolean: '{name} 只能是 true 或 false',
   pack_not_bundled: '没有名为“{pack}”的内置模板',
+  // ---- harden-http ----
+  key_reserved: '“{key}”是保留名称，请换一个键名',
+  body_too_deep: '请求内容嵌套过深（最多 {max} 层）',
+  upload_refused: '上传被拒绝：文件或字段不符合要求（{field}）',
+  upload_malformed: '上传的数据不完整或格式有误，请重新上传',
+  account_locked: '该账号登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试',
+  login_rate_limited: '此网络地址登录失败次数过多，请 {minutes} 分钟后再试',
+  login_busy: '登录请求过多，请稍后再试',
 }
 
 export default messages
