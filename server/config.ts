@@ -14,6 +14,8 @@ export interface Config {
   /** demo mode seeds sample data on first start */
   demo: boolean
   logRequests: boolean
+  /** a browser session ends after this many minutes without a request (ZG_SESSION_IDLE_MINUTES) */
+  sessionIdleMinutes: number
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -28,5 +30,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taobaoGatewayUrl: env.TAOBAO_GATEWAY_URL || 'https://gw.api.taobao.com/router/rest',
     demo: env.ZG_DEMO !== '0',
     logRequests: env.ZG_LOG_REQUESTS === '1',
+    sessionIdleMinutes: idleMinutes(env.ZG_SESSION_IDLE_MINUTES),
   }
+}
+
+function idleMinutes(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 120
+  const minutes = Number(value)
+  if (!Number.isFinite(minutes) || minutes <= 0) throw new Error(`ZG_SESSION_IDLE_MINUTES must be a number of minutes above 0, got "${value}"`)
+  return minutes
 }

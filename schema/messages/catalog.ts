@@ -328,6 +328,24 @@ export const MESSAGE_CATALOG = {
   pack_export_missing_links: ['forms'],
   pack_flag_boolean: ['name'],
   pack_not_bundled: ['pack'],
+  // ---- people ----
+  token_name_required: [],
+  token_expired: [],
+  token_not_found: ['id'],
+  bad_token_expiry: ['value'],
+  token_role_not_held: ['roles'],
+  roles_expected: [],
+  unknown_role: ['roles'],
+  last_admin: [],
+  disabled_boolean: [],
+  bad_display_name: [],
+  cannot_disable_self: [],
+  cannot_delete_self: [],
+  user_disabled: [],
+  invite_invalid: [],
+  ids_expected: ['field'],
+  unknown_scope_records: ['form', 'ids'],
+  session_not_found: [],
 } as const satisfies Record<string, readonly string[]>
 
 export type MessageCode = keyof typeof MESSAGE_CATALOG

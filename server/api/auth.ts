@@ -12,6 +12,8 @@ declare module 'express-serve-static-core' {
     actor?: Actor
     /** how `user` was authenticated */
     credential?: 'token' | 'session'
+    /** the API token's role subset (null: all of its user's roles) */
+    tokenRoleKeys?: string[] | null
   }
 }
 
@@ -20,23 +22,31 @@ export function sessionToken(req: Request): string | null {
   return cookies[SESSION_COOKIE] ?? null
 }
 
-/** Resolves the session cookie or Bearer token to a user; 401 when there is neither. */
+/**
+ * Resolves the session cookie or Bearer token to a user; 401 when there is neither, when the
+ * session has expired or been idle too long, when the token is revoked or expired (reason
+ * token_expired), and when the user is disabled or deleted (checked on every request).
+ */
 export function authenticate(ctx: AppContext) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const bearer = bearerToken(req)
     let userId: number | null = null
+    let tokenId: number | null = null
+    let tokenRoleKeys: string[] | null = null
     if (bearer !== null) {
-      userId = await userForToken(ctx.db.knex, bearer)
-      if (userId === null) throw unauthenticated('the API token is not valid (revoked or mistyped)').because('invalid_token')
+      const use = await userForToken(ctx.db.knex, bearer)
+      if (use === null) throw unauthenticated('the API token is not valid (revoked or mistyped)').because('invalid_token')
+      ;({ userId, tokenId, roleKeys: tokenRoleKeys } = use)
     } else {
       const token = sessionToken(req)
-      if (token) userId = await userForSession(ctx.db.knex, token)
+      if (token) userId = await userForSession(ctx.db.knex, token, ctx.config.sessionIdleMinutes)
     }
     const user = userId === null ? null : await findUser(ctx.db.knex, userId)
     if (!user || user.disabled) throw unauthenticated()
     req.user = user
     req.credential = bearer !== null ? 'token' : 'session'
-    req.actor = { userId: user.id, username: user.username, role: user.role }
+    req.tokenRoleKeys = tokenRoleKeys
+    req.actor = { userId: user.id, username: user.username, role: user.role, tokenId, source: bearer !== null ? 'api' : 'ui', ip: req.ip ?? null }
     next()
   }
 }

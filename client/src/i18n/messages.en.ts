@@ -301,6 +301,24 @@ const messages: Record<MessageCode, string> = {
   pack_export_missing_links: 'The chosen forms link to forms not chosen: {forms}. Add them, or export with the linked forms',
   pack_flag_boolean: '{name} must be true or false',
   pack_not_bundled: 'There is no built-in pack "{pack}"',
+  // ---- people ----
+  token_name_required: 'An API token needs a name (1-100 characters)',
+  token_expired: 'The API token has expired',
+  token_not_found: 'There is no token {id}',
+  bad_token_expiry: 'Expiry “{value}” is not valid; write 12h, 30d, 2w or 1y',
+  token_role_not_held: 'A token may only have roles its user holds, not: {roles}',
+  roles_expected: 'Roles must be a list of role keys',
+  unknown_role: 'No such role(s): {roles}',
+  last_admin: 'This is the last active administrator; make someone else an administrator first',
+  disabled_boolean: '“disabled” must be true or false',
+  bad_display_name: 'The display name must be 1-100 characters',
+  cannot_disable_self: 'You cannot disable your own account',
+  cannot_delete_self: 'You cannot delete your own account',
+  user_disabled: 'The user is disabled; enable them first',
+  invite_invalid: 'The invite link is not valid (used, expired or mistyped)',
+  ids_expected: '{field} must be a list of record ids',
+  unknown_scope_records: 'No such records in {form}: {ids}',
+  session_not_found: 'The session does not exist or has ended',
 }
 
 export default messages

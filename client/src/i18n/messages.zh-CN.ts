@@ -304,6 +304,24 @@ const messages: Record<MessageCode, string> = {
   pack_export_missing_links: '所选表单关联了未选的表单：{forms}。请一并选择，或勾选“包含关联表单”',
   pack_flag_boolean: '{name} 只能是 true 或 false',
   pack_not_bundled: '没有名为“{pack}”的内置模板',
+  // ---- people ----
+  token_name_required: 'API 令牌需要一个名称（1-100 个字符）',
+  token_expired: 'API 令牌已过期',
+  token_not_found: '没有编号为 {id} 的令牌',
+  bad_token_expiry: '有效期“{value}”无效，请写成 12h、30d、2w 或 1y',
+  token_role_not_held: '令牌只能包含该用户拥有的角色，不能包含：{roles}',
+  roles_expected: '角色须为角色标识的列表',
+  unknown_role: '没有这些角色：{roles}',
+  last_admin: '这是最后一个启用的管理员，请先指定另一位管理员',
+  disabled_boolean: '“停用”只能是 true 或 false',
+  bad_display_name: '显示名须为 1-100 个字符',
+  cannot_disable_self: '不能停用自己的账号',
+  cannot_delete_self: '不能删除自己的账号',
+  user_disabled: '该用户已停用，请先启用',
+  invite_invalid: '邀请链接无效（已使用、已过期或输入有误）',
+  ids_expected: '{field} 须为记录编号的列表',
+  unknown_scope_records: '{form} 中没有这些记录：{ids}',
+  session_not_found: '会话不存在或已结束',
 }
 
 export default messages

@@ -34,7 +34,7 @@ export function authRoutes(ctx: AppContext): Router {
       throw unauthenticated('wrong username or password').because('wrong_password')
     }
     failures.delete(key)
-    const session = await createSession(ctx.db.knex, user.id)
+    const session = await createSession(ctx.db.knex, user.id, { ip: req.ip, userAgent: req.headers['user-agent'] })
     res.setHeader('Set-Cookie', cookieFor(req, session.token, SESSION_DAYS * 86_400))
     res.json({ data: user })
   })
