@@ -1,6 +1,9 @@
 import { parse as parseCookies } from 'cookie'
 import type { NextFunction, Request, Response } from 'express'
 import type { Actor } from '../access/actor'
+import { hasCapability } from '../access/policy'
+import { resolveActor } from '../access/resolve'
+import type { Capability } from '../../schema/template/roles'
 import { SESSION_COOKIE, userForSession, userForToken } from '../auth/credentials'
 import { findUser, type User } from '../auth/users'
 import type { AppContext } from '../context'
@@ -46,13 +49,24 @@ export function authenticate(ctx: AppContext) {
     req.user = user
     req.credential = bearer !== null ? 'token' : 'session'
     req.tokenRoleKeys = tokenRoleKeys
-    req.actor = { userId: user.id, username: user.username, role: user.role, tokenId, source: bearer !== null ? 'api' : 'ui', ip: req.ip ?? null }
+    req.actor = await resolveActor(ctx, user, { tokenRoleKeys, tokenId, source: bearer !== null ? 'api' : 'ui', ip: req.ip ?? null })
     next()
   }
 }
 
+/** Lets the request through when its actor has the capability (administrators have every one); 403 otherwise. */
+export function requireCapability(ctx: AppContext, capability: Capability) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (!req.actor || !hasCapability(ctx.access, req.actor, capability)) {
+      throw forbidden(`you need the permission "${capability}"`).because('capability_denied', { capability })
+    }
+    next()
+  }
+}
+
+/** Administrators only (a role with `all`). */
 export function requireAdmin(req: Request, _res: Response, next: NextFunction) {
-  if (req.user?.role !== 'admin') throw forbidden('only administrators can do this').because('admin_only')
+  if (req.actor?.role !== 'admin') throw forbidden('only administrators can do this').because('admin_only')
   next()
 }
 

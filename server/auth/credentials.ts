@@ -175,7 +175,7 @@ export async function userForToken(knex: Knex, token: string): Promise<TokenUse 
   if (row.expires_at != null && Number(row.expires_at) <= now) throw unauthenticated('the API token has expired').because('token_expired')
   // Recording every use would make each API call a write; once a minute is enough to audit.
   if (!row.last_used_at || now - Number(row.last_used_at) > TOUCH_MS) await knex('zg_api_tokens').where({ id: row.id }).update({ last_used_at: now })
-  return { userId: Number(row.user_id), tokenId: Number(row.id), roleKeys: row.role_keys ? (JSON.parse(row.role_keys) as string[]) : null }
+  return { userId: Number(row.user_id), tokenId: Number(row.id), roleKeys: parseRoleKeys(row.role_keys) }
 }
 
 /** Tokens not revoked (expired ones included, marked by expires_at), of one user or of everybody. */
@@ -194,10 +194,21 @@ export async function listTokens(knex: Knex, options: { userId?: number } = {}):
     username: String(r.username),
     created_at: Number(r.created_at),
     last_used_at: r.last_used_at == null ? null : Number(r.last_used_at),
-    role_keys: r.role_keys ? (JSON.parse(r.role_keys) as string[]) : null,
+    role_keys: parseRoleKeys(r.role_keys),
     expires_at: r.expires_at == null ? null : Number(r.expires_at),
     revoked_at: null,
   }))
+}
+
+/** A stored role subset; unreadable text limits the token to nothing rather than everything. */
+function parseRoleKeys(text: unknown): string[] | null {
+  if (typeof text !== 'string') return null
+  try {
+    const parsed = JSON.parse(text)
+    return Array.isArray(parsed) ? parsed.map(String) : []
+  } catch {
+    return []
+  }
 }
 
 export async function findToken(knex: Knex, id: number): Promise<{ id: number; user_id: number; name: string } | null> {

@@ -32,13 +32,17 @@ async function audit(action: string, targetId?: number) {
 
 beforeAll(async () => {
   app = await startTestApp({ packs: [pack] })
-  // Until the roles engine installs the pack roles, the tests put two in zg_roles themselves.
+  // two roles of the test's own: 店长 may do everything on every form, 仓管 only read notes
   const now = Date.now()
-  for (const key of ['manager', 'warehouse']) {
-    if (!(await knex()('zg_roles').where({ key }).first())) {
-      await knex()('zg_roles').insert({ key, pack_key: null, position: 0, definition: JSON.stringify({ key, label: key }), base_definition: null, customized: false, created_at: now, updated_at: now })
-    }
+  const definitions = {
+    manager: { key: 'manager', label: '店长', forms: { '*': { allow: ['*'] } } },
+    warehouse: { key: 'warehouse', label: '仓管', forms: { notes: { allow: ['view'] }, warehouses: { allow: ['view'] } } },
   }
+  for (const [key, definition] of Object.entries(definitions)) {
+    await knex()('zg_roles').where({ key }).delete()
+    await knex()('zg_roles').insert({ key, pack_key: null, position: 0, definition: JSON.stringify(definition), base_definition: null, customized: false, created_at: now, updated_at: now })
+  }
+  await app.ctx.roles.load()
 })
 afterAll(async () => {
   await app?.close()
@@ -210,6 +214,12 @@ describe('API tokens', () => {
     expect(await audit('token_create', made.body.data.id)).toHaveLength(1)
     const script = apiClient(app.baseUrl, { authorization: `Bearer ${made.body.data.token}` })
     expect((await script.get('/api/forms')).status).toBe(200)
+    // the token narrower than its user: 仓管 only reads notes, although zhang as 店长 may write them
+    expect((await zhang.post('/api/forms/notes/records', { title: 'by session' })).status).toBe(201)
+    expect((await script.get('/api/forms/notes/records')).status).toBe(200)
+    const refused = await script.post('/api/forms/notes/records', { title: 'by token' })
+    expect(refused.status).toBe(403)
+    expect(refused.body.error.reason).toBe('permission_denied')
     const own = (await zhang.get('/api/tokens')).body.data
     expect(own.map((t: any) => t.id)).toEqual([made.body.data.id])
     expect(own[0].last_used_at).toBeGreaterThan(0)

@@ -319,6 +319,18 @@ const messages: Record<MessageCode, string> = {
   ids_expected: '{field} must be a list of record ids',
   unknown_scope_records: 'No such records in {form}: {ids}',
   session_not_found: 'The session does not exist or has ended',
+  // ---- roles ----
+  permission_denied: 'You may not {permission} in "{form}"',
+  capability_denied: 'You need the permission "{capability}"',
+  field_readonly_for_role: 'You may not change "{field}"',
+  record_outside_scope: 'The record would be outside the rows of "{form}" you may change',
+  role_not_found: 'There is no role "{key}"',
+  role_key_taken: 'The role key "{key}" is taken',
+  role_invalid: 'The role definition is invalid: {path} {detail}',
+  role_builtin: 'The built-in role "{key}" cannot be changed or deleted',
+  role_in_use: 'The role "{key}" is held by {count} user(s); give them other roles first',
+  role_not_from_pack: 'The role "{key}" did not come from a pack; there is nothing to reset it to',
+  role_expected: 'Send a role definition',
 }
 
 export default messages

@@ -4,13 +4,13 @@ import { installPack } from '../../forms/installer'
 import type { Resolution } from '../../../schema/overlay/overlay'
 import { badRequest, notFound } from '../../lib/errors'
 import { recomputeAfterInstall } from '../../forms/customize'
-import { requireAdmin } from '../auth'
+import { requireCapability } from '../auth'
 import { packFileRoutes } from './packs'
 
-/** Template packs: administrators only (users, tokens and sessions: routes/people.ts). */
+/** Template packs (packs.manage); users, tokens and sessions: routes/people.ts. */
 export function adminRoutes(ctx: AppContext): Router {
   const router = Router()
-  router.use('/packs', requireAdmin)
+  router.use('/packs', requireCapability(ctx, 'packs.manage'))
   router.use('/packs', packFileRoutes(ctx))
 
   router.get('/packs', async (_req, res) => {

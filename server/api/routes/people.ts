@@ -19,15 +19,10 @@ import {
 } from '../../auth/users'
 import type { AppContext } from '../../context'
 import { AppError, badRequest, notFound } from '../../lib/errors'
-import { requireAdmin, sessionToken } from '../auth'
+import { hasCapability } from '../../access/policy'
+import { requireCapability, sessionToken } from '../auth'
 import { recordId } from '../params'
 
-/**
- * Who may manage users, everyone's tokens and sessions: capability users.manage. Until the roles
- * engine's requireCapability lands, administrators.
- */
-const manage = requireAdmin
-const mayManage = (req: Request) => req.user?.role === 'admin'
 
 /** The form a scope id list points into: zg_users.shop_ids → shops, warehouse_ids → warehouses. */
 const SCOPE_FORMS = { shops: 'shops', warehouses: 'warehouses' } as const
@@ -39,6 +34,9 @@ const SCOPE_FORMS = { shops: 'shops', warehouses: 'warehouses' } as const
 export function peopleRoutes(ctx: AppContext): Router {
   const router = Router()
   const knex = () => ctx.db.knex
+  /** who may manage users, everyone's tokens and sessions: capability users.manage */
+  const manage = requireCapability(ctx, 'users.manage')
+  const mayManage = (req: Request) => req.actor !== undefined && hasCapability(ctx.access, req.actor, 'users.manage')
 
   /** Names of active users, for user pickers: every user may see who they can assign to. */
   router.get('/users/directory', async (_req, res) => {
@@ -168,7 +166,7 @@ export function inviteRoutes(ctx: AppContext): Router {
   return router
 }
 
-const adminOnly = () => new AppError(403, 'forbidden', 'only administrators can do this').because('admin_only')
+const adminOnly = () => new AppError(403, 'forbidden', 'you need the permission "users.manage"').because('capability_denied', { capability: 'users.manage' })
 
 function expiresAtValue(input: unknown): number {
   const value = Number(input)
