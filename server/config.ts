@@ -22,6 +22,8 @@ export interface Config {
   trustProxy: false | number | string[]
   /** ZG_COOKIE_SECURE=1 marks cookies Secure always; otherwise when the request came over https */
   cookieSecure: boolean
+  /** a browser session ends after this many minutes without a request (ZG_SESSION_IDLE_MINUTES) */
+  sessionIdleMinutes: number
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -38,6 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logRequests: env.ZG_LOG_REQUESTS === '1',
     trustProxy: parseTrustProxy(env.ZG_TRUST_PROXY),
     cookieSecure: env.ZG_COOKIE_SECURE === '1' || env.ZG_COOKIE_SECURE === 'true',
+    sessionIdleMinutes: idleMinutes(env.ZG_SESSION_IDLE_MINUTES),
   }
 }
 
@@ -48,4 +51,11 @@ export function parseTrustProxy(value: string | undefined): false | number | str
   if (/^\d+$/.test(text)) return Number(text)
   if (text === 'true') throw new Error('ZG_TRUST_PROXY=true would believe X-Forwarded-For from anyone; give the hop count (e.g. 1) or the proxies\' addresses')
   return text.split(',').map((part) => part.trim()).filter(Boolean)
+}
+
+function idleMinutes(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 120
+  const minutes = Number(value)
+  if (!Number.isFinite(minutes) || minutes <= 0) throw new Error(`ZG_SESSION_IDLE_MINUTES must be a number of minutes above 0, got "${value}"`)
+  return minutes
 }

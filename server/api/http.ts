@@ -10,6 +10,7 @@ import { jsonDepthLimit } from './json-depth'
 import { noStore, securityHeaders } from './headers'
 import { buildOpenApi } from './openapi'
 import { adminRoutes } from './routes/admin'
+import { inviteRoutes, peopleRoutes } from './routes/people'
 import { approvalRoutes } from './routes/approvals'
 import { authRoutes } from './routes/auth'
 import { dashboardRoutes } from './routes/dashboards'
@@ -45,6 +46,7 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
   api.get('/health', (_req, res) => {
     res.json({ ok: true })
   })
+  api.use('/auth/invite', requireSameOrigin, inviteRoutes(ctx))
   api.use('/auth', requireSameOrigin, authRoutes(ctx))
   // Taobao sends the merchant back here, without our session cookie's SameSite guarantees: the
   // one-time state and the zg_oauth cookie tie the callback to the shop and the browser that asked.
@@ -74,6 +76,8 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
   api.use('/dashboards', dashboardRoutes(ctx))
   api.use('/files', fileRoutes(ctx))
   api.use('/me/settings', settingsRoutes(ctx))
+  api.use('/admin', peopleRoutes(ctx))
+  api.use('/', peopleRoutes(ctx))
   api.use('/roles', roleRoutes(ctx))
   api.use('/', adminRoutes(ctx))
   api.use('/erp', erpRoutes(ctx))

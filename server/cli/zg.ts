@@ -1,8 +1,5 @@
 import { parseArgs } from 'node:util'
 import { createContext } from '../app'
-import { createToken, listTokens, revokeToken } from '../auth/credentials'
-import { generatePassword } from '../auth/passwords'
-import { createUser, listUsers, setPassword } from '../auth/users'
 import { loadConfig } from '../config'
 import type { AppContext } from '../context'
 import fs from 'node:fs'
@@ -21,17 +18,24 @@ import { installPackFile, type FilePreview } from '../packs/install-file'
 import { AppError } from '../lib/errors'
 import { SpreadsheetImports } from '../imports'
 import { wordProblem } from '../imports/report'
+import { peopleCommands } from './people'
 import { seedOrders } from './seed'
 
 const HELP = `掌柜 Zhanggui command line — npm run zg -- <command>
 
-  user create <username> [--password P] [--name 名字] [--admin]
-                                 create a user (a password is generated and printed if not given)
+  user create <username> [--roles <key,…>] [--password P] [--name 名字] [--admin]
+                                 create a user with roles (admin, manager, service, warehouse,
+                                 finance, operations; default manager, --admin = admin); a
+                                 password is generated and printed if not given
+  user roles <username> <key,…>  set a user's roles (the last active admin keeps admin)
+  user disable <username>        disable a user: every session ends, every API token is revoked
+  user enable <username>         enable a disabled user again
   user passwd <username> [--password P]
                                  set a user's password
-  user list                      list users
-  token create --user <username> [--name N]
-                                 create an API token for scripts; printed once
+  user list                      list users with their roles
+  token create --user <username> [--roles <key,…>] [--expires 30d] [--name N]
+                                 create an API token for scripts, limited to some of the
+                                 user's roles and expiring (12h, 30d, 2w, 1y); printed once
   token list                     list API tokens (not the secrets)
   token revoke <id>              revoke an API token
   pack install <file|folder> [--dry-run] [--no-data]
@@ -123,42 +127,7 @@ const commands: Record<string, Command> = {
         `${summary.stockIns} stock-ins and ${summary.stockOuts} stock-outs in ${summary.seconds} s.`,
     )
   },
-  async 'user create'(ctx, [username], flags) {
-    if (!username) throw new Error('user create needs a username')
-    const password = typeof flags.password === 'string' ? flags.password : generatePassword()
-    const user = await createUser(ctx.db.knex, {
-      username,
-      password,
-      display_name: typeof flags.name === 'string' ? flags.name : undefined,
-      role: flags.admin ? 'admin' : 'member',
-    })
-    console.log(`Created ${user.role} "${user.username}" (id ${user.id}).`)
-    if (typeof flags.password !== 'string') console.log(`Password (shown once): ${password}`)
-  },
-  async 'user passwd'(ctx, [username], flags) {
-    if (!username) throw new Error('user passwd needs a username')
-    const password = typeof flags.password === 'string' ? flags.password : generatePassword()
-    await setPassword(ctx.db.knex, username, password)
-    console.log(`Password of "${username}" changed; their sessions are ended (API tokens stay until revoked).`)
-    if (typeof flags.password !== 'string') console.log(`New password (shown once): ${password}`)
-  },
-  async 'user list'(ctx) {
-    for (const u of await listUsers(ctx.db.knex)) console.log(`${u.id}\t${u.username}\t${u.role}${u.disabled ? '\t(disabled)' : ''}\t${u.display_name}`)
-  },
-  async 'token create'(ctx, _args, flags) {
-    const username = typeof flags.user === 'string' ? flags.user : 'admin'
-    const user = (await listUsers(ctx.db.knex)).find((u) => u.username === username)
-    if (!user) throw new Error(`no user "${username}"`)
-    const { token } = await createToken(ctx.db.knex, user, typeof flags.name === 'string' ? flags.name : 'cli')
-    console.log(token)
-  },
-  async 'token list'(ctx) {
-    for (const t of await listTokens(ctx.db.knex)) console.log(`${t.id}\t${t.prefix}…\tuser ${t.user_id}\t${t.name}`)
-  },
-  async 'token revoke'(ctx, [id]) {
-    await revokeToken(ctx.db.knex, Number(id))
-    console.log(`Token ${id} revoked.`)
-  },
+  ...peopleCommands,
   async 'pack install'(ctx, [file], flags) {
     if (!file) throw new Error('pack install needs a pack file (.zgpack.json, .zgpack.zip) or folder')
     const packFile = await readPackLocation(file)
@@ -304,6 +273,8 @@ async function main() {
       password: { type: 'string' },
       name: { type: 'string' },
       user: { type: 'string' },
+      roles: { type: 'string' },
+      expires: { type: 'string' },
       admin: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       'no-data': { type: 'boolean' },

@@ -13,6 +13,7 @@ import * as importMappings from './migrations/012-import-mappings'
 import * as people from './migrations/013-people'
 import * as auditTrail from './migrations/014-audit-trail'
 import * as loginThrottle from './migrations/017-login-throttle'
+import * as peopleLifecycle from './migrations/016-people-lifecycle'
 
 /** Migrations are modules listed here (not files found at run time), so they bundle and type-check. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '013-people': people,
   '014-audit-trail': auditTrail,
   '017-login-throttle': loginThrottle,
+  '016-people-lifecycle': peopleLifecycle,
 }
 
 const source: Knex.MigrationSource<string> = {

@@ -54,7 +54,7 @@ export function authRoutes(ctx: AppContext): Router {
       throw unauthenticated('wrong username or password').because('wrong_password')
     }
     await throttle.succeeded(ip, account)
-    const session = await createSession(ctx.db.knex, user.id)
+    const session = await createSession(ctx.db.knex, user.id, { ip, userAgent: req.headers['user-agent'] })
     await logEvent(ctx.db.knex, { subject: '$auth', targetId: user.id, action: 'login', actor: actorOf(user, ip), ip })
     res.setHeader('Set-Cookie', cookieFor(req, session.token, SESSION_DAYS * 86_400))
     res.json({ data: user })
