@@ -22,6 +22,8 @@ import { AppError } from '../lib/errors'
 import { SpreadsheetImports } from '../imports'
 import { wordProblem } from '../imports/report'
 import { seedOrders } from './seed'
+import { createBackup, restoreBackup } from '../backup'
+import type { Config } from '../config'
 
 const HELP = `掌柜 Zhanggui command line — npm run zg -- <command>
 
@@ -61,6 +63,13 @@ const HELP = `掌柜 Zhanggui command line — npm run zg -- <command>
                                  report; refused (exit 1, nothing written) when a row is bad,
                                  unless --skip-bad writes the good rows
   migrate                        bring the system tables up to date
+  backup --out <file.zip>        back up the database (a consistent snapshot, the app may keep
+                                 running; pg_dump for PostgreSQL), the uploaded files and the
+                                 secret key into one archive (owner-only; guard it: the key opens
+                                 the shop credentials). See docs/backup.md
+  restore <file.zip> [--force]   restore a backup into an empty data directory (ZG_DATA_DIR) and,
+                                 for PostgreSQL, an empty database (DATABASE_URL); --force replaces
+                                 what is there. Stop the app first
   export <form> --out <file.xlsx|file.csv> [--view <key>] [--filter <json>] [--sort -a,b]
          [--fields a,b] [--encoding gbk] [--locale en]
                                  write a form's records to Excel or CSV: a view's columns,
@@ -241,6 +250,25 @@ const commands: Record<string, Command> = {
   },
 }
 
+/** Commands that work on the data directory itself, without opening the app over it. */
+type StandaloneCommand = (config: Config, args: string[], flags: Record<string, string | boolean | undefined>) => Promise<void>
+
+const standalone: Record<string, StandaloneCommand> = {
+  async backup(config, _args, flags) {
+    if (typeof flags.out !== 'string' || !flags.out) throw new Error('backup needs --out <file.zip>')
+    const summary = await createBackup(config, { out: flags.out, pgBin: process.env.ZG_PG_BIN || null })
+    const key = { file: 'the secret key', environment: 'no key (it is in ZG_SECRET_KEY: keep it safe separately)', none: 'no key' }[summary.key]
+    console.log(`Backed up the ${summary.database === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database, ${summary.files} file(s) and ${key} to ${summary.out} (${summary.bytes.toLocaleString()} bytes).`)
+    if (summary.key === 'file') console.log('The archive holds the key that opens the shop credentials: keep it where only you can read it.')
+  },
+  async restore(config, [file], flags) {
+    if (!file) throw new Error('restore needs a backup file')
+    const summary = await restoreBackup(config, { file, force: flags.force === true, pgBin: process.env.ZG_PG_BIN || null })
+    for (const warning of summary.warnings) console.log(`Warning: ${warning}`)
+    console.log(`Restored the backup of ${summary.created_at} (${summary.forms} forms, ${summary.files} file(s), key ${summary.key}) into ${config.databaseUrl ? 'the PostgreSQL database and ' : ''}${config.dataDir}.`)
+  },
+}
+
 function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'))
@@ -328,11 +356,14 @@ async function main() {
       encoding: { type: 'string' },
       locale: { type: 'string' },
       'skip-bad': { type: 'boolean' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
   const name = positionals.slice(0, 2).join(' ')
   const command = commands[name] ?? commands[positionals[0] ?? '']
+  const own = standalone[positionals[0] ?? '']
+  if (own && !values.help) return own(loadConfig(), positionals.slice(1), values)
   if (values.help || !command) {
     console.log(HELP)
     process.exit(values.help ? 0 : 1)
@@ -349,6 +380,6 @@ main().catch((error) => {
   if (error instanceof AppError && Array.isArray(error.details)) {
     console.error(`Error: ${error.message}`)
     for (const d of error.details as { path?: string; field?: string; message: string }[]) console.error(`  ${d.path ?? d.field}: ${d.message}`)
-  } else console.error(`Error: ${error instanceof Error ? error.message : String(error)}`)
+  } else console.error(`Error: ${error instanceof Error ? error.message : String(error)}${error instanceof AppError && error.reason !== error.code ? ` [${error.reason}]` : ''}`)
   process.exit(1)
 })

@@ -301,6 +301,15 @@ const messages: Record<MessageCode, string> = {
   pack_export_missing_links: 'The chosen forms link to forms not chosen: {forms}. Add them, or export with the linked forms',
   pack_flag_boolean: '{name} must be true or false',
   pack_not_bundled: 'There is no built-in pack "{pack}"',
+  // ---- backup ----
+  backup_out_folder_missing: 'The folder {folder} for the backup does not exist',
+  backup_no_database: 'There is no Zhanggui database at {path}',
+  backup_tool_missing: '{tool} was not found: install the PostgreSQL client tools or set ZG_PG_BIN',
+  backup_tool_failed: '{tool} failed: {message}',
+  backup_file_unreadable: '{file} is not a Zhanggui backup: {detail}',
+  backup_wrong_database: 'This is a {backup} backup; it cannot be restored into {target}',
+  backup_newer_version: 'The backup comes from a newer version ({version}, migration {migration}); upgrade first',
+  backup_target_not_empty: '{target} is not empty; restore into an empty one or use --force',
 }
 
 export default messages
