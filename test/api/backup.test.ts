@@ -9,6 +9,7 @@ import type { AppContext } from '../../server/context'
 import { AppError } from '../../server/lib/errors'
 import { startTestApp, type TestApp } from '../support/app'
 import { createTestDatabase, type TestDatabase } from '../support/database'
+import { zg } from '../support/cli'
 import { erp } from '../support/erp'
 import { expectStockConsistent } from '../support/invariants'
 
@@ -117,16 +118,20 @@ describe('backup and restore', () => {
   })
 
   it('restores identical records, balances, audit, files and credentials; refuses a non-empty target without --force', async () => {
+    // through the command line this time (in-process)
     const archive = path.join(app.database.dataDir, 'quiet.zip')
-    await createBackup(app.ctx.config, { out: archive })
+    const backedUp = await zg(app.database, 'backup', '--out', archive)
+    expect(backedUp.code, backedUp.out).toBe(0)
+    expect(backedUp.out).toContain('1 file(s) and the secret key')
     const source = await everyRow(app.ctx.db.knex)
 
     // the target of the first restore is not empty any more
-    const config = configOf(busyTarget)
     for (const ctx of opened.splice(0)) await ctx.db.close()
-    const refused = await failure(restoreBackup(config, { file: archive }))
-    expect([refused.status, refused.reason]).toEqual([409, 'backup_target_not_empty'])
-    await restoreBackup(config, { file: archive, force: true })
+    const refused = await zg(busyTarget, 'restore', archive)
+    expect(refused.code).toBe(1)
+    expect(refused.out).toContain('[backup_target_not_empty]')
+    const forced = await zg(busyTarget, 'restore', archive, '--force')
+    expect(forced.code, forced.out).toBe(0)
 
     const ctx = await open(busyTarget)
     expect(await everyRow(ctx.db.knex)).toEqual(source)
