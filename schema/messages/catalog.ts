@@ -366,6 +366,15 @@ export const MESSAGE_CATALOG = {
   role_in_use: ['key', 'count'],
   role_not_from_pack: ['key'],
   role_expected: [],
+  // ---- backup ----
+  backup_out_folder_missing: ['folder'],
+  backup_no_database: ['path'],
+  backup_tool_missing: ['tool'],
+  backup_tool_failed: ['tool', 'message'],
+  backup_file_unreadable: ['file', 'detail'],
+  backup_wrong_database: ['backup', 'target'],
+  backup_newer_version: ['version', 'migration'],
+  backup_target_not_empty: ['target'],
 } as const satisfies Record<string, readonly string[]>
 
 export type MessageCode = keyof typeof MESSAGE_CATALOG

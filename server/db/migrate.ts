@@ -40,6 +40,9 @@ const source: Knex.MigrationSource<string> = {
   getMigration: async (name) => MIGRATIONS[name],
 }
 
+/** The system migrations this code knows (a backup newer than them cannot be restored). */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS)
+
 export async function migrate(knex: Knex): Promise<void> {
   await knex.migrate.latest({ migrationSource: source, tableName: 'zg_migrations' })
 }

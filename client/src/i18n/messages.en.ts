@@ -339,6 +339,15 @@ const messages: Record<MessageCode, string> = {
   role_in_use: 'The role "{key}" is held by {count} user(s); give them other roles first',
   role_not_from_pack: 'The role "{key}" did not come from a pack; there is nothing to reset it to',
   role_expected: 'Send a role definition',
+  // ---- backup ----
+  backup_out_folder_missing: 'The folder {folder} for the backup does not exist',
+  backup_no_database: 'There is no Zhanggui database at {path}',
+  backup_tool_missing: '{tool} was not found: install the PostgreSQL client tools or set ZG_PG_BIN',
+  backup_tool_failed: '{tool} failed: {message}',
+  backup_file_unreadable: '{file} is not a Zhanggui backup: {detail}',
+  backup_wrong_database: 'This is a {backup} backup; it cannot be restored into {target}',
+  backup_newer_version: 'The backup comes from a newer version ({version}, migration {migration}); upgrade first',
+  backup_target_not_empty: '{target} is not empty; restore into an empty one or use --force',
 }
 
 export default messages

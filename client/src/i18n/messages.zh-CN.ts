@@ -342,6 +342,15 @@ const messages: Record<MessageCode, string> = {
   role_in_use: '角色“{key}”仍有 {count} 个用户在用，请先为他们改派角色',
   role_not_from_pack: '角色“{key}”不是来自模板，无法恢复',
   role_expected: '请提交角色定义',
+  // ---- backup ----
+  backup_out_folder_missing: '备份的目标文件夹 {folder} 不存在',
+  backup_no_database: '{path} 处没有掌柜数据库',
+  backup_tool_missing: '找不到 {tool}：请安装 PostgreSQL 客户端工具，或设置 ZG_PG_BIN',
+  backup_tool_failed: '{tool} 执行失败：{message}',
+  backup_file_unreadable: '{file} 不是掌柜的备份文件：{detail}',
+  backup_wrong_database: '这是 {backup} 的备份，不能恢复到 {target}',
+  backup_newer_version: '此备份来自更新的版本（{version}，迁移 {migration}），请先升级本系统',
+  backup_target_not_empty: '{target} 不是空的：请恢复到空的位置，或使用 --force 覆盖',
 }
 
 export default messages
