@@ -328,6 +328,32 @@ export const MESSAGE_CATALOG = {
   pack_export_missing_links: ['forms'],
   pack_flag_boolean: ['name'],
   pack_not_bundled: ['pack'],
+  // ---- harden-http ----
+  key_reserved: ['key'],
+  body_too_deep: ['max'],
+  upload_refused: ['field', 'limit'],
+  upload_malformed: [],
+  account_locked: ['minutes'],
+  login_rate_limited: ['minutes'],
+  login_busy: [],
+  // ---- people ----
+  token_name_required: [],
+  token_expired: [],
+  token_not_found: ['id'],
+  bad_token_expiry: ['value'],
+  token_role_not_held: ['roles'],
+  roles_expected: [],
+  unknown_role: ['roles'],
+  last_admin: [],
+  disabled_boolean: [],
+  bad_display_name: [],
+  cannot_disable_self: [],
+  cannot_delete_self: [],
+  user_disabled: [],
+  invite_invalid: [],
+  ids_expected: ['field'],
+  unknown_scope_records: ['form', 'ids'],
+  session_not_found: [],
   // ---- roles ----
   permission_denied: ['form', 'permission'],
   capability_denied: ['capability'],
@@ -340,6 +366,15 @@ export const MESSAGE_CATALOG = {
   role_in_use: ['key', 'count'],
   role_not_from_pack: ['key'],
   role_expected: [],
+  // ---- backup ----
+  backup_out_folder_missing: ['folder'],
+  backup_no_database: ['path'],
+  backup_tool_missing: ['tool'],
+  backup_tool_failed: ['tool', 'message'],
+  backup_file_unreadable: ['file', 'detail'],
+  backup_wrong_database: ['backup', 'target'],
+  backup_newer_version: ['version', 'migration'],
+  backup_target_not_empty: ['target'],
 } as const satisfies Record<string, readonly string[]>
 
 export type MessageCode = keyof typeof MESSAGE_CATALOG

@@ -301,6 +301,32 @@ const messages: Record<MessageCode, string> = {
   pack_export_missing_links: 'The chosen forms link to forms not chosen: {forms}. Add them, or export with the linked forms',
   pack_flag_boolean: '{name} must be true or false',
   pack_not_bundled: 'There is no built-in pack "{pack}"',
+  // ---- harden-http ----
+  key_reserved: '"{key}" is a reserved name; choose another key',
+  body_too_deep: 'The request is nested too deeply (at most {max} levels)',
+  upload_refused: 'The upload was refused: a file or field is not what was expected ({field})',
+  upload_malformed: 'The upload arrived incomplete or malformed; upload it again',
+  account_locked: 'Too many failed sign-ins for this account; it is locked for {minutes} minutes',
+  login_rate_limited: 'Too many failed sign-ins from this address; try again in {minutes} minutes',
+  login_busy: 'Too many sign-ins at once; try again in a moment',
+  // ---- people ----
+  token_name_required: 'An API token needs a name (1-100 characters)',
+  token_expired: 'The API token has expired',
+  token_not_found: 'There is no token {id}',
+  bad_token_expiry: 'Expiry “{value}” is not valid; write 12h, 30d, 2w or 1y',
+  token_role_not_held: 'A token may only have roles its user holds, not: {roles}',
+  roles_expected: 'Roles must be a list of role keys',
+  unknown_role: 'No such role(s): {roles}',
+  last_admin: 'This is the last active administrator; make someone else an administrator first',
+  disabled_boolean: '“disabled” must be true or false',
+  bad_display_name: 'The display name must be 1-100 characters',
+  cannot_disable_self: 'You cannot disable your own account',
+  cannot_delete_self: 'You cannot delete your own account',
+  user_disabled: 'The user is disabled; enable them first',
+  invite_invalid: 'The invite link is not valid (used, expired or mistyped)',
+  ids_expected: '{field} must be a list of record ids',
+  unknown_scope_records: 'No such records in {form}: {ids}',
+  session_not_found: 'The session does not exist or has ended',
   // ---- roles ----
   permission_denied: 'You may not {permission} in "{form}"',
   capability_denied: 'You need the permission "{capability}"',
@@ -313,6 +339,15 @@ const messages: Record<MessageCode, string> = {
   role_in_use: 'The role "{key}" is held by {count} user(s); give them other roles first',
   role_not_from_pack: 'The role "{key}" did not come from a pack; there is nothing to reset it to',
   role_expected: 'Send a role definition',
+  // ---- backup ----
+  backup_out_folder_missing: 'The folder {folder} for the backup does not exist',
+  backup_no_database: 'There is no Zhanggui database at {path}',
+  backup_tool_missing: '{tool} was not found: install the PostgreSQL client tools or set ZG_PG_BIN',
+  backup_tool_failed: '{tool} failed: {message}',
+  backup_file_unreadable: '{file} is not a Zhanggui backup: {detail}',
+  backup_wrong_database: 'This is a {backup} backup; it cannot be restored into {target}',
+  backup_newer_version: 'The backup comes from a newer version ({version}, migration {migration}); upgrade first',
+  backup_target_not_empty: '{target} is not empty; restore into an empty one or use --force',
 }
 
 export default messages

@@ -304,6 +304,32 @@ const messages: Record<MessageCode, string> = {
   pack_export_missing_links: '所选表单关联了未选的表单：{forms}。请一并选择，或勾选“包含关联表单”',
   pack_flag_boolean: '{name} 只能是 true 或 false',
   pack_not_bundled: '没有名为“{pack}”的内置模板',
+  // ---- harden-http ----
+  key_reserved: '“{key}”是保留名称，请换一个键名',
+  body_too_deep: '请求内容嵌套过深（最多 {max} 层）',
+  upload_refused: '上传被拒绝：文件或字段不符合要求（{field}）',
+  upload_malformed: '上传的数据不完整或格式有误，请重新上传',
+  account_locked: '该账号登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试',
+  login_rate_limited: '此网络地址登录失败次数过多，请 {minutes} 分钟后再试',
+  login_busy: '登录请求过多，请稍后再试',
+  // ---- people ----
+  token_name_required: 'API 令牌需要一个名称（1-100 个字符）',
+  token_expired: 'API 令牌已过期',
+  token_not_found: '没有编号为 {id} 的令牌',
+  bad_token_expiry: '有效期“{value}”无效，请写成 12h、30d、2w 或 1y',
+  token_role_not_held: '令牌只能包含该用户拥有的角色，不能包含：{roles}',
+  roles_expected: '角色须为角色标识的列表',
+  unknown_role: '没有这些角色：{roles}',
+  last_admin: '这是最后一个启用的管理员，请先指定另一位管理员',
+  disabled_boolean: '“停用”只能是 true 或 false',
+  bad_display_name: '显示名须为 1-100 个字符',
+  cannot_disable_self: '不能停用自己的账号',
+  cannot_delete_self: '不能删除自己的账号',
+  user_disabled: '该用户已停用，请先启用',
+  invite_invalid: '邀请链接无效（已使用、已过期或输入有误）',
+  ids_expected: '{field} 须为记录编号的列表',
+  unknown_scope_records: '{form} 中没有这些记录：{ids}',
+  session_not_found: '会话不存在或已结束',
   // ---- roles ----
   permission_denied: '你没有“{form}”的“{permission}”权限',
   capability_denied: '你没有“{capability}”权限',
@@ -316,6 +342,15 @@ const messages: Record<MessageCode, string> = {
   role_in_use: '角色“{key}”仍有 {count} 个用户在用，请先为他们改派角色',
   role_not_from_pack: '角色“{key}”不是来自模板，无法恢复',
   role_expected: '请提交角色定义',
+  // ---- backup ----
+  backup_out_folder_missing: '备份的目标文件夹 {folder} 不存在',
+  backup_no_database: '{path} 处没有掌柜数据库',
+  backup_tool_missing: '找不到 {tool}：请安装 PostgreSQL 客户端工具，或设置 ZG_PG_BIN',
+  backup_tool_failed: '{tool} 执行失败：{message}',
+  backup_file_unreadable: '{file} 不是掌柜的备份文件：{detail}',
+  backup_wrong_database: '这是 {backup} 的备份，不能恢复到 {target}',
+  backup_newer_version: '此备份来自更新的版本（{version}，迁移 {migration}），请先升级本系统',
+  backup_target_not_empty: '{target} 不是空的：请恢复到空的位置，或使用 --force 覆盖',
 }
 
 export default messages
