@@ -5,6 +5,7 @@ import { MAX_UPLOAD_BYTES } from '../../files/store'
 import { badRequest } from '../../lib/errors'
 import { importAlipayStatement } from '../../erp/alipay-statement'
 import { SellerCenterImport, type ImportFiles } from '../../sync/seller-center'
+import { requireCapability } from '../auth'
 
 /**
  * Imports of files exported elsewhere. Seller center (已卖出的宝贝 → 批量导出):
@@ -17,6 +18,8 @@ export function importRoutes(ctx: AppContext): Router {
   const router = Router()
   const sellerCenter = new SellerCenterImport(ctx)
   const upload = uploads()
+  // seller-center reports write orders and trades in bulk: the capability stock.upload (docs/permissions.md)
+  router.use('/seller-center', requireCapability(ctx, 'stock.upload'))
 
   router.post('/seller-center/preview', upload, async (req, res) => {
     res.json({ data: await sellerCenter.preview(req.actor!, filesOf(req)) })
