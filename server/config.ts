@@ -14,6 +14,8 @@ export interface Config {
   /** demo mode seeds sample data on first start */
   demo: boolean
   logRequests: boolean
+  /** audit entries older than this many days are pruned daily; 0 keeps them forever (docs/audit.md) */
+  auditRetentionDays: number
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -28,5 +30,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taobaoGatewayUrl: env.TAOBAO_GATEWAY_URL || 'https://gw.api.taobao.com/router/rest',
     demo: env.ZG_DEMO !== '0',
     logRequests: env.ZG_LOG_REQUESTS === '1',
+    auditRetentionDays: retentionDays(env.ZG_AUDIT_RETENTION_DAYS),
   }
+}
+
+function retentionDays(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 0
+  const days = Number(value)
+  if (!Number.isInteger(days) || days < 0) throw new Error(`ZG_AUDIT_RETENTION_DAYS must be a whole number of days (0 = keep forever), got "${value}"`)
+  return days
 }

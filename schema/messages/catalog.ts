@@ -328,6 +328,8 @@ export const MESSAGE_CATALOG = {
   pack_export_missing_links: ['forms'],
   pack_flag_boolean: ['name'],
   pack_not_bundled: ['pack'],
+  // ---- audit ----
+  audit_bad_query: ['name'],
 } as const satisfies Record<string, readonly string[]>
 
 export type MessageCode = keyof typeof MESSAGE_CATALOG

@@ -1,7 +1,7 @@
 import { parse as parseCookies } from 'cookie'
 import type { NextFunction, Request, Response } from 'express'
 import type { Actor } from '../access/actor'
-import { SESSION_COOKIE, userForSession, userForToken } from '../auth/credentials'
+import { SESSION_COOKIE, tokenUse, userForSession } from '../auth/credentials'
 import { findUser, type User } from '../auth/users'
 import type { AppContext } from '../context'
 import { forbidden, unauthenticated } from '../lib/errors'
@@ -25,8 +25,11 @@ export function authenticate(ctx: AppContext) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const bearer = bearerToken(req)
     let userId: number | null = null
+    let tokenId: number | null = null
     if (bearer !== null) {
-      userId = await userForToken(ctx.db.knex, bearer)
+      const use = await tokenUse(ctx.db.knex, bearer)
+      userId = use?.userId ?? null
+      tokenId = use?.tokenId ?? null
       if (userId === null) throw unauthenticated('the API token is not valid (revoked or mistyped)').because('invalid_token')
     } else {
       const token = sessionToken(req)
@@ -36,7 +39,8 @@ export function authenticate(ctx: AppContext) {
     if (!user || user.disabled) throw unauthenticated()
     req.user = user
     req.credential = bearer !== null ? 'token' : 'session'
-    req.actor = { userId: user.id, username: user.username, role: user.role }
+    // where the request came from, as the audit trail records it
+    req.actor = { userId: user.id, username: user.username, role: user.role, source: bearer !== null ? 'api' : 'ui', tokenId, ip: req.ip ?? null }
     next()
   }
 }

@@ -8,6 +8,7 @@ import { errorHandler } from './errors'
 import { buildOpenApi } from './openapi'
 import { adminRoutes } from './routes/admin'
 import { approvalRoutes } from './routes/approvals'
+import { auditRoutes } from './routes/audit'
 import { authRoutes } from './routes/auth'
 import { dashboardRoutes } from './routes/dashboards'
 import { designerRoutes } from './routes/designer'
@@ -46,6 +47,7 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
     await ctx.registry.refreshIfChanged()
     res.json(buildOpenApi(ctx.registry))
   })
+  api.use('/', auditRoutes(ctx))
   api.use('/forms/:form/views', viewRoutes(ctx))
   api.use('/forms/:form', formImportRoutes(ctx))
   api.use('/forms', formRoutes(ctx))

@@ -110,6 +110,7 @@ export class ApprovalDecisions {
   private async requesterActor(trx: Knex.Transaction, approval: ApprovalRow): Promise<Actor> {
     const user = await trx('zg_users').where({ id: approval.requested_by }).first('id', 'username', 'role', 'disabled')
     if (!user || user.disabled) throw conflict('who asked for this approval can no longer sign in; reject it instead').because('approval_requester_gone', { id: approval.id })
-    return { userId: Number(user.id), username: String(user.username), role: user.role === 'admin' ? 'admin' : 'member' }
+    // the approval rule runs what the requester asked for (audit: the requester, source rule)
+    return { userId: Number(user.id), username: String(user.username), role: user.role === 'admin' ? 'admin' : 'member', source: 'rule' }
   }
 }

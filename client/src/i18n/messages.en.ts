@@ -301,6 +301,8 @@ const messages: Record<MessageCode, string> = {
   pack_export_missing_links: 'The chosen forms link to forms not chosen: {forms}. Add them, or export with the linked forms',
   pack_flag_boolean: '{name} must be true or false',
   pack_not_bundled: 'There is no built-in pack "{pack}"',
+  // ---- audit ----
+  audit_bad_query: 'The audit log filter {name} is not valid',
 }
 
 export default messages

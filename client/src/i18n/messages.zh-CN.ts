@@ -304,6 +304,8 @@ const messages: Record<MessageCode, string> = {
   pack_export_missing_links: '所选表单关联了未选的表单：{forms}。请一并选择，或勾选“包含关联表单”',
   pack_flag_boolean: '{name} 只能是 true 或 false',
   pack_not_bundled: '没有名为“{pack}”的内置模板',
+  // ---- audit ----
+  audit_bad_query: '审计日志的筛选条件 {name} 无效',
 }
 
 export default messages
