@@ -40,7 +40,7 @@ export function authenticate(ctx: AppContext) {
     req.user = user
     req.credential = bearer !== null ? 'token' : 'session'
     // where the request came from, as the audit trail records it
-    req.actor = { userId: user.id, username: user.username, role: user.role, source: bearer !== null ? 'api' : 'ui', tokenId, ip: req.ip ?? null }
+    req.actor = { userId: user.id, username: user.username, role: user.role, source: bearer !== null ? 'api' : 'ui', tokenId, ip: req.ip?.replace(/^::ffff:(?=\d+\.)/, '') ?? null }
     next()
   }
 }

@@ -1,5 +1,6 @@
 import { Router } from 'express'
 import { stripHidden } from '../../audit/changes'
+import { linkedTitles } from '../../audit/titles'
 import { auditQuery, listEntries, recordEntries } from '../../audit/trail'
 import type { AppContext } from '../../context'
 import { requireAdmin } from '../auth'
@@ -30,8 +31,8 @@ export function auditRoutes(ctx: AppContext): Router {
     await service.get(formKey, id)
     const form = ctx.registry.require(formKey)
     const hidden = ctx.access.hiddenFields(req.actor!, form)
-    const entries = await recordEntries(ctx.db.knex, formKey, id)
-    res.json({ data: entries.map((e) => ({ ...e, changes: stripHidden(e.action, e.changes, hidden) })), form_label: form.def.label })
+    const entries = (await recordEntries(ctx.db.knex, formKey, id)).map((e) => ({ ...e, changes: stripHidden(e.action, e.changes, hidden) }))
+    res.json({ data: entries, form_label: form.def.label, titles: await linkedTitles(service, form, entries.map((e) => e.changes)) })
   })
   return router
 }
