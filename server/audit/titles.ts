@@ -1,15 +1,18 @@
+import type { Knex } from 'knex'
 import type { TableModel } from '../../schema/model/types'
 import type { RecordsService } from '../records/service'
 
 /**
  * The titles of the records an entry's values link to, for showing a history to a person:
  * `{target form: {id: title}}`, read as `service`'s actor (a linked record they may not read
- * stays an id). One query per linked form.
+ * stays an id), and user fields' display names under `$users`. One query per linked form.
  */
-export async function linkedTitles(service: RecordsService, table: TableModel, changes: unknown[]): Promise<Record<string, Record<number, string>>> {
+export async function linkedTitles(knex: Knex, service: RecordsService, table: TableModel, changes: unknown[]): Promise<Record<string, Record<number, string>>> {
   const wanted = new Map<string, Set<number>>()
+  const users = new Set<number>()
   const want = (t: TableModel, key: string, value: unknown) => {
     const field = t.field(key)
+    if (field?.value.kind === 'user' && typeof value === 'number') users.add(value)
     const target = field?.value.target
     if (!target || (field.value.kind !== 'link' && field.value.kind !== 'link_list')) return
     for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'number') wanted.set(target, (wanted.get(target) ?? new Set()).add(v))
@@ -41,6 +44,7 @@ export async function linkedTitles(service: RecordsService, table: TableModel, c
     else diff(table, fields ?? c)
   }
   const titles: Record<string, Record<number, string>> = {}
+  if (users.size) titles.$users = Object.fromEntries((await knex('zg_users').whereIn('id', [...users]).select('id', 'display_name', 'username')).map((u) => [Number(u.id), String(u.display_name || u.username)]))
   for (const [form, ids] of wanted) {
     if (!service.hasForm(form)) continue
     const found: Record<number, string> = {}

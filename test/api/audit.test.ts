@@ -139,6 +139,9 @@ describe('audit trail', () => {
     expect(history.body.data.map((e: any) => e.action)).toEqual(['void', 'submit', 'update', 'create'])
     expect(history.body.data[2].changes.remark).toEqual([null, '到货'])
     expect(history.body.data[3].changes.after.lines[0].unit_cost).toBe('3.00')
+    // linked records come with their titles, for showing values by name
+    expect(history.body.titles.warehouses[data.main.id]).toBe(data.main.name)
+    expect(history.body.titles.skus[data.skus[0].id]).toBe(data.skus[0].outer_id)
 
     const clerk = await app.clientFor('clerk')
     const seen = await clerk.get(`/api/forms/stock_in/records/${docId}/history`)

@@ -107,6 +107,7 @@ function isEmpty(v: unknown) {
 
 function formatValue(def: FieldDefinition | undefined, info: FieldInfo | undefined, value: unknown, titles: Titles, locale: Locale, words: Words): string {
   if (isEmpty(value)) return ''
+  if (info?.kind === 'user') return titles.$users?.[value as number] ?? `#${String(value)}`
   const target = info?.target?.split('.')[0]
   if (target && (info?.kind === 'link' || info?.kind === 'link_list')) {
     const ids = Array.isArray(value) ? value : [value]

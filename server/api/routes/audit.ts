@@ -32,7 +32,7 @@ export function auditRoutes(ctx: AppContext): Router {
     const form = ctx.registry.require(formKey)
     const hidden = ctx.access.hiddenFields(req.actor!, form)
     const entries = (await recordEntries(ctx.db.knex, formKey, id)).map((e) => ({ ...e, changes: stripHidden(e.action, e.changes, hidden) }))
-    res.json({ data: entries, form_label: form.def.label, titles: await linkedTitles(service, form, entries.map((e) => e.changes)) })
+    res.json({ data: entries, form_label: form.def.label, titles: await linkedTitles(ctx.db.knex, service, form, entries.map((e) => e.changes)) })
   })
   return router
 }
