@@ -23,6 +23,6 @@ export default {
   statusLabel: 'Status',
   columns: { at: 'Time', actor: 'By', source: 'Source', ip: 'IP', form: 'Form', record: 'Record', action: 'Action', changes: 'Changes' },
   filters: { form: 'Form', user: 'By', action: 'Action', source: 'Source', range: 'Time range', start: 'From', end: 'To', search: 'Search', reset: 'Reset' },
-  actions: { create: 'Created', update: 'Changed', delete: 'Deleted', import: 'Imported', undo_import: 'Import undone', submit: 'Submitted', void: 'Voided' },
+  actions: { create: 'Create', update: 'Edit', delete: 'Delete', import: 'Import', undo_import: 'Undo import', submit: 'Submit', void: 'Void' },
   sources: { ui: 'UI', api: 'API', import: 'Import', sync: 'Sync', rule: 'Rule', cli: 'CLI' },
 }
