@@ -14,6 +14,14 @@ export interface Config {
   /** demo mode seeds sample data on first start */
   demo: boolean
   logRequests: boolean
+  /**
+   * Express's `trust proxy`: which hops' X-Forwarded-For / -Proto to believe (ZG_TRUST_PROXY: a
+   * hop count such as `1`, or addresses and subnets such as `10.0.0.1,192.168.0.0/16`, or
+   * `loopback`). false (the default) believes none: the client is the socket's address.
+   */
+  trustProxy: false | number | string[]
+  /** ZG_COOKIE_SECURE=1 marks cookies Secure always; otherwise when the request came over https */
+  cookieSecure: boolean
   /** audit entries older than this many days are pruned daily; 0 keeps them forever (docs/audit.md) */
   auditRetentionDays: number
 }
@@ -30,8 +38,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taobaoGatewayUrl: env.TAOBAO_GATEWAY_URL || 'https://gw.api.taobao.com/router/rest',
     demo: env.ZG_DEMO !== '0',
     logRequests: env.ZG_LOG_REQUESTS === '1',
+    trustProxy: parseTrustProxy(env.ZG_TRUST_PROXY),
+    cookieSecure: env.ZG_COOKIE_SECURE === '1' || env.ZG_COOKIE_SECURE === 'true',
     auditRetentionDays: retentionDays(env.ZG_AUDIT_RETENTION_DAYS),
   }
+}
+
+/** `1` → one hop; `10.0.0.1, 10.0.0.0/8` or `loopback` → those addresses; empty, `0` or `false` → none. */
+export function parseTrustProxy(value: string | undefined): false | number | string[] {
+  const text = value?.trim() ?? ''
+  if (!text || text === '0' || text === 'false') return false
+  if (/^\d+$/.test(text)) return Number(text)
+  if (text === 'true') throw new Error('ZG_TRUST_PROXY=true would believe X-Forwarded-For from anyone; give the hop count (e.g. 1) or the proxies\' addresses')
+  return text.split(',').map((part) => part.trim()).filter(Boolean)
 }
 
 function retentionDays(value: string | undefined): number {

@@ -328,6 +328,26 @@ export const MESSAGE_CATALOG = {
   pack_export_missing_links: ['forms'],
   pack_flag_boolean: ['name'],
   pack_not_bundled: ['pack'],
+  // ---- harden-http ----
+  key_reserved: ['key'],
+  body_too_deep: ['max'],
+  upload_refused: ['field', 'limit'],
+  upload_malformed: [],
+  account_locked: ['minutes'],
+  login_rate_limited: ['minutes'],
+  login_busy: [],
+  // ---- roles ----
+  permission_denied: ['form', 'permission'],
+  capability_denied: ['capability'],
+  field_readonly_for_role: ['field'],
+  record_outside_scope: ['form'],
+  role_not_found: ['key'],
+  role_key_taken: ['key'],
+  role_invalid: ['path', 'detail'],
+  role_builtin: ['key'],
+  role_in_use: ['key', 'count'],
+  role_not_from_pack: ['key'],
+  role_expected: [],
   // ---- audit ----
   audit_bad_query: ['name'],
 } as const satisfies Record<string, readonly string[]>

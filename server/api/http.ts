@@ -4,7 +4,10 @@ import express, { type Express } from 'express'
 import type { AppContext } from '../context'
 import { notFound } from '../lib/errors'
 import { authenticate, requireSameOrigin } from './auth'
+import { mayDo } from '../access/policy'
 import { errorHandler } from './errors'
+import { jsonDepthLimit } from './json-depth'
+import { noStore, securityHeaders } from './headers'
 import { buildOpenApi } from './openapi'
 import { adminRoutes } from './routes/admin'
 import { approvalRoutes } from './routes/approvals'
@@ -20,6 +23,7 @@ import { formRoutes } from './routes/forms'
 import { importRoutes } from './routes/imports'
 import { recordRoutes } from './routes/records'
 import { reportRoutes } from './routes/reports'
+import { roleRoutes } from './routes/roles'
 import { settingsRoutes } from './routes/settings'
 import { shopRoutes, taobaoRoutes } from './routes/shops'
 import { viewRoutes } from './routes/views'
@@ -28,13 +32,17 @@ import { viewRoutes } from './routes/views'
 export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mounts?: Record<string, express.Handler> } = {}): Express {
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', 'loopback')
-  app.use(express.json({ limit: '20mb' }))
+  // Only proxies named in ZG_TRUST_PROXY may say who the client is: otherwise anyone could pick
+  // their own address with X-Forwarded-For (and with it reset login throttling).
+  app.set('trust proxy', ctx.config.trustProxy)
+  app.use(securityHeaders())
+  app.use(express.json({ limit: '20mb' }), jsonDepthLimit)
   if (ctx.config.logRequests) app.use((req, _res, next) => (console.log(req.method, req.url), next()))
 
   for (const [path, handler] of Object.entries(options.mounts ?? {})) app.use(path, handler)
 
   const api = express.Router()
+  api.use(noStore)
   api.get('/health', (_req, res) => {
     res.json({ ok: true })
   })
@@ -43,9 +51,16 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
   // one-time state and the zg_oauth cookie tie the callback to the shop and the browser that asked.
   api.use('/taobao', taobaoRoutes(ctx))
   api.use(authenticate(ctx), requireSameOrigin)
-  api.get('/openapi.json', async (_req, res) => {
+  api.get('/openapi.json', async (req, res) => {
     await ctx.registry.refreshIfChanged()
-    res.json(buildOpenApi(ctx.registry))
+    const actor = req.actor!
+    res.json(
+      buildOpenApi(ctx.registry, {
+        allows: (form, operation) => mayDo(ctx.access, actor, operation, form),
+        hidden: (form) => ctx.access.hiddenFields(actor, form),
+        readonly: (form) => ctx.access.readonlyFields?.(actor, form) ?? new Set(),
+      }),
+    )
   })
   api.use('/', auditRoutes(ctx))
   api.use('/forms/:form/views', viewRoutes(ctx))
@@ -61,6 +76,7 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
   api.use('/dashboards', dashboardRoutes(ctx))
   api.use('/files', fileRoutes(ctx))
   api.use('/me/settings', settingsRoutes(ctx))
+  api.use('/roles', roleRoutes(ctx))
   api.use('/', adminRoutes(ctx))
   api.use('/erp', erpRoutes(ctx))
   api.use('/shops', shopRoutes(ctx))

@@ -12,6 +12,7 @@ import * as views from './migrations/011-views'
 import * as importMappings from './migrations/012-import-mappings'
 import * as people from './migrations/013-people'
 import * as auditTrail from './migrations/014-audit-trail'
+import * as loginThrottle from './migrations/017-login-throttle'
 
 /** Migrations are modules listed here (not files found at run time), so they bundle and type-check. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '012-import-mappings': importMappings,
   '013-people': people,
   '014-audit-trail': auditTrail,
+  '017-login-throttle': loginThrottle,
 }
 
 const source: Knex.MigrationSource<string> = {

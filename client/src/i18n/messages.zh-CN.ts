@@ -304,6 +304,26 @@ const messages: Record<MessageCode, string> = {
   pack_export_missing_links: '所选表单关联了未选的表单：{forms}。请一并选择，或勾选“包含关联表单”',
   pack_flag_boolean: '{name} 只能是 true 或 false',
   pack_not_bundled: '没有名为“{pack}”的内置模板',
+  // ---- harden-http ----
+  key_reserved: '“{key}”是保留名称，请换一个键名',
+  body_too_deep: '请求内容嵌套过深（最多 {max} 层）',
+  upload_refused: '上传被拒绝：文件或字段不符合要求（{field}）',
+  upload_malformed: '上传的数据不完整或格式有误，请重新上传',
+  account_locked: '该账号登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试',
+  login_rate_limited: '此网络地址登录失败次数过多，请 {minutes} 分钟后再试',
+  login_busy: '登录请求过多，请稍后再试',
+  // ---- roles ----
+  permission_denied: '你没有“{form}”的“{permission}”权限',
+  capability_denied: '你没有“{capability}”权限',
+  field_readonly_for_role: '你不能修改“{field}”',
+  record_outside_scope: '记录将超出你在“{form}”中可操作的范围',
+  role_not_found: '没有角色“{key}”',
+  role_key_taken: '角色标识“{key}”已被使用',
+  role_invalid: '角色定义有误：{path} {detail}',
+  role_builtin: '内置角色“{key}”不能修改或删除',
+  role_in_use: '角色“{key}”仍有 {count} 个用户在用，请先为他们改派角色',
+  role_not_from_pack: '角色“{key}”不是来自模板，无法恢复',
+  role_expected: '请提交角色定义',
   // ---- audit ----
   audit_bad_query: '审计日志的筛选条件 {name} 无效',
 }

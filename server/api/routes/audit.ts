@@ -3,19 +3,19 @@ import { stripHidden } from '../../audit/changes'
 import { linkedTitles } from '../../audit/titles'
 import { auditQuery, listEntries, recordEntries } from '../../audit/trail'
 import type { AppContext } from '../../context'
-import { requireAdmin } from '../auth'
+import { requireCapability } from '../auth'
 import { recordId } from '../params'
 
 /**
  * The audit trail, read-only (no route changes or deletes an entry; retention prunes):
  * - GET /api/audit — every entry, filtered, newest first, keyset paged (`before`);
- *   capability audit.view (admins until the roles engine provides requireCapability);
+ *   capability audit.view;
  * - GET /api/forms/:form/records/:id/history — one record's entries, for whoever may read the record,
  *   without the before/after values of fields they may not see.
  */
 export function auditRoutes(ctx: AppContext): Router {
   const router = Router()
-  router.get('/audit', requireAdmin, async (req, res) => {
+  router.get('/audit', requireCapability(ctx, 'audit.view'), async (req, res) => {
     const { data, next } = await listEntries(ctx.db.knex, auditQuery(req.query as Record<string, unknown>))
     const label = (form: string) => {
       const model = ctx.registry.get(form)
