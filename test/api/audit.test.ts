@@ -1,25 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { defaultPolicy, type AccessPolicy } from '../../server/access/policy'
 import { pruneAudit } from '../../server/audit/trail'
 import { loadConfig } from '../../server/config'
-import { forbidden } from '../../server/lib/errors'
 import { createSimulator } from '../../server/taobao/simulator'
 import { TradeSync } from '../../server/sync/trade-sync'
 import { apiClient, startTestApp, type TestApp } from '../support/app'
 import { erp } from '../support/erp'
-
-/**
- * Until the roles engine lands, a policy of this file's own: `outsider` may not read stock-in
- * documents, `clerk` reads them without their remark and line unit costs.
- */
-const policy: AccessPolicy = {
-  check(actor, operation, form) {
-    if (actor.username === 'outsider' && form.key === 'stock_in') throw forbidden('no').because('admin_only')
-    defaultPolicy.check(actor, operation, form)
-  },
-  readScope: () => null,
-  hiddenFields: (actor, form) => (actor.username === 'clerk' && form.key === 'stock_in' ? new Set(['remark', 'lines.unit_cost']) : new Set<string>()),
-}
 
 let app: TestApp
 let t: ReturnType<typeof erp>
@@ -31,7 +16,7 @@ const entries = async (where: Record<string, unknown>) =>
   (await app.ctx.db.knex('zg_audit').where(where).orderBy('id')).map((r: any) => ({ ...r, changes: r.changes ? JSON.parse(r.changes) : null, user_id: r.user_id == null ? null : Number(r.user_id), token_id: r.token_id == null ? null : Number(r.token_id) }))
 
 beforeAll(async () => {
-  app = await startTestApp({ bundled: { sampleData: false }, access: policy })
+  app = await startTestApp({ bundled: { sampleData: false } })
   t = erp(app.api)
   adminId = Number((await app.ctx.db.knex('zg_users').where({ username: 'admin' }).first('id')).id)
   tokenId = Number((await app.ctx.db.knex('zg_api_tokens').where({ user_id: adminId }).first('id')).id)
@@ -143,25 +128,32 @@ describe('audit trail', () => {
     expect(history.body.titles.warehouses[data.main.id]).toBe(data.main.name)
     expect(history.body.titles.skus[data.skus[0].id]).toBe(data.skus[0].outer_id)
 
-    const clerk = await app.clientFor('clerk')
-    const seen = await clerk.get(`/api/forms/stock_in/records/${docId}/history`)
-    expect(seen.status).toBe(200)
+    // the pack's 仓管 role reads stock-in documents of its warehouse, without costs and amounts
+    const keeper = await app.clientFor('keeper', ['warehouse'], { warehouses: [data.main.id] })
+    const seen = await keeper.get(`/api/forms/stock_in/records/${docId}/history`)
+    expect(seen.status, JSON.stringify(seen.body)).toBe(200)
     const [, , update, create] = seen.body.data
-    expect(update.changes).not.toHaveProperty('remark')
+    expect(update.changes.remark).toEqual([null, '到货'])
+    expect(update.changes).not.toHaveProperty('total_amount')
     expect(update.changes.lines.changed[0].changes).toHaveProperty('qty_received')
-    expect(create.changes.after).not.toHaveProperty('remark')
+    expect(update.changes.lines.changed[0].changes).not.toHaveProperty('amount')
+    expect(update.changes.lines.added[0]).not.toHaveProperty('unit_cost')
+    expect(create.changes.after).not.toHaveProperty('total_amount')
     expect(create.changes.after.lines[0]).not.toHaveProperty('unit_cost')
     expect(create.changes.after.lines[0]).toHaveProperty('sku')
+    expect(JSON.stringify(seen.body)).not.toContain('3.00')
 
-    const outsider = await app.clientFor('outsider')
-    expect((await outsider.get(`/api/forms/stock_in/records/${docId}/history`)).status).toBe(403)
+    // no permission for the form: 403; a record outside the row scope: 404, as for reading it
+    const service = await app.clientFor('kefu', ['service'])
+    expect((await service.get(`/api/forms/stock_in/records/${docId}/history`)).status).toBe(403)
+    const elsewhere = await app.clientFor('keeper2', ['warehouse'], { warehouses: [data.returns.id] })
+    expect((await elsewhere.get(`/api/forms/stock_in/records/${docId}/history`)).status).toBe(404)
     expect((await app.api.get(`/api/forms/stock_in/records/999999/history`)).status).toBe(404)
+    // the audit log needs audit.view
+    expect((await keeper.get('/api/audit')).body.error).toMatchObject({ reason: 'capability_denied' })
   })
 
   it('lists the trail to administrators with filters and keyset paging; no route changes or deletes an entry', async () => {
-    const clerk = await app.clientFor('clerk2')
-    expect((await clerk.get('/api/audit')).status).toBe(403)
-
     const byAction = await app.api.get('/api/audit?form=stock_in&action=update')
     expect(byAction.status).toBe(200)
     expect(byAction.body.data).toEqual([expect.objectContaining({ form: 'stock_in', record_id: docId, action: 'update', source: 'ui', form_label: expect.anything() })])
