@@ -24,5 +24,7 @@ export default {
   columns: { at: 'Time', actor: 'By', source: 'Source', ip: 'IP', form: 'Form', record: 'Record', action: 'Action', changes: 'Changes' },
   filters: { form: 'Form', user: 'By', action: 'Action', source: 'Source', range: 'Time range', start: 'From', end: 'To', search: 'Search', reset: 'Reset' },
   actions: { create: 'Create', update: 'Edit', delete: 'Delete', import: 'Import', undo_import: 'Undo import', submit: 'Submit', void: 'Void' },
+  subjects: { $auth: 'Sign-in', $users: 'Users', $roles: 'Roles', $tokens: 'API tokens', $sessions: 'Sessions', $shops: 'Shop bindings', $packs: 'Packs', $settings: 'Settings' },
+  events: { login: 'Signed in', login_failed: 'Sign-in failed', logout: 'Signed out' },
   sources: { ui: 'UI', api: 'API', import: 'Import', sync: 'Sync', rule: 'Rule', cli: 'CLI' },
 }

@@ -24,5 +24,8 @@ export default {
   columns: { at: '时间', actor: '操作人', source: '来源', ip: 'IP', form: '表单', record: '记录', action: '操作', changes: '变更' },
   filters: { form: '表单', user: '操作人', action: '操作', source: '来源', range: '时间范围', start: '开始', end: '结束', search: '查询', reset: '重置' },
   actions: { create: '新建', update: '修改', delete: '删除', import: '导入', undo_import: '撤销导入', submit: '提交', void: '作废' },
+  /** events outside the records: what they are about, and what happened */
+  subjects: { $auth: '登录', $users: '用户', $roles: '角色', $tokens: 'API 令牌', $sessions: '会话', $shops: '店铺绑定', $packs: '模板', $settings: '设置' },
+  events: { login: '登录', login_failed: '登录失败', logout: '退出登录' },
   sources: { ui: '界面', api: 'API', import: '导入', sync: '同步', rule: '规则', cli: '命令行' },
 }
