@@ -24,6 +24,8 @@ export interface Config {
   cookieSecure: boolean
   /** a browser session ends after this many minutes without a request (ZG_SESSION_IDLE_MINUTES) */
   sessionIdleMinutes: number
+  /** audit entries older than this many days are pruned daily; 0 keeps them forever (docs/audit.md) */
+  auditRetentionDays: number
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -41,6 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(env.ZG_TRUST_PROXY),
     cookieSecure: env.ZG_COOKIE_SECURE === '1' || env.ZG_COOKIE_SECURE === 'true',
     sessionIdleMinutes: idleMinutes(env.ZG_SESSION_IDLE_MINUTES),
+    auditRetentionDays: retentionDays(env.ZG_AUDIT_RETENTION_DAYS),
   }
 }
 
@@ -58,4 +61,11 @@ function idleMinutes(value: string | undefined): number {
   const minutes = Number(value)
   if (!Number.isFinite(minutes) || minutes <= 0) throw new Error(`ZG_SESSION_IDLE_MINUTES must be a number of minutes above 0, got "${value}"`)
   return minutes
+}
+
+function retentionDays(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 0
+  const days = Number(value)
+  if (!Number.isInteger(days) || days < 0) throw new Error(`ZG_AUDIT_RETENTION_DAYS must be a whole number of days (0 = keep forever), got "${value}"`)
+  return days
 }

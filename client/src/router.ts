@@ -15,6 +15,8 @@ export const router = createRouter({
       children: [
         { path: '', name: 'home', component: () => import('@/views/HomeView.vue') },
         { path: 'approvals', name: 'approvals', component: () => import('@/views/ApprovalInboxView.vue'), meta: { keyByPath: true } },
+        // 审计日志 (administrators until the roles engine's audit.view capability reaches the client)
+        { path: 'audit', name: 'audit', component: () => import('@/views/AuditLogView.vue'), meta: { keyByPath: true } },
         { path: 'forms/:form', name: 'grid', component: () => import('@/views/FormGridView.vue') },
         { path: 'forms/:form/new', name: 'new', component: () => import('@/views/RecordFormView.vue') },
         { path: 'forms/:form/:id(\\d+)', name: 'record', component: () => import('@/views/RecordFormView.vue') },

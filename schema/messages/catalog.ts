@@ -375,6 +375,8 @@ export const MESSAGE_CATALOG = {
   backup_wrong_database: ['backup', 'target'],
   backup_newer_version: ['version', 'migration'],
   backup_target_not_empty: ['target'],
+  // ---- audit ----
+  audit_bad_query: ['name'],
 } as const satisfies Record<string, readonly string[]>
 
 export type MessageCode = keyof typeof MESSAGE_CATALOG

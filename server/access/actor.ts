@@ -19,6 +19,8 @@ export interface Actor {
   tokenId?: number | null
   source?: ActorSource
   ip?: string | null
+  /** a system actor doing a user's rules (postings, hooks): the user whose write caused it (audit) */
+  onBehalfOf?: number | null
 }
 
 export const SYSTEM_ACTOR: Actor = Object.freeze({ userId: null, username: 'system', role: 'system' })

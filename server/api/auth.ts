@@ -49,7 +49,7 @@ export function authenticate(ctx: AppContext) {
     req.user = user
     req.credential = bearer !== null ? 'token' : 'session'
     req.tokenRoleKeys = tokenRoleKeys
-    req.actor = await resolveActor(ctx, user, { tokenRoleKeys, tokenId, source: bearer !== null ? 'api' : 'ui', ip: req.ip ?? null })
+    req.actor = await resolveActor(ctx, user, { tokenRoleKeys, tokenId, source: bearer !== null ? 'api' : 'ui', ip: req.ip?.replace(/^::ffff:(?=\d+\.)/, '') ?? null })
     next()
   }
 }

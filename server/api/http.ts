@@ -12,6 +12,7 @@ import { buildOpenApi } from './openapi'
 import { adminRoutes } from './routes/admin'
 import { inviteRoutes, peopleRoutes } from './routes/people'
 import { approvalRoutes } from './routes/approvals'
+import { auditRoutes } from './routes/audit'
 import { authRoutes } from './routes/auth'
 import { dashboardRoutes } from './routes/dashboards'
 import { designerRoutes } from './routes/designer'
@@ -63,6 +64,7 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
       }),
     )
   })
+  api.use('/', auditRoutes(ctx))
   api.use('/forms/:form/views', viewRoutes(ctx))
   api.use('/forms/:form', formImportRoutes(ctx))
   api.use('/forms', formRoutes(ctx))

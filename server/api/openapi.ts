@@ -103,6 +103,18 @@ export function buildOpenApi(registry: FormRegistry, access?: OpenApiAccess): Sc
       get: { summary: 'List API tokens (admin)', responses: { 200: { description: 'tokens' } } },
     },
     '/api/files': { post: { summary: 'Upload a file (multipart field "file"; ?form=<form key>)', responses: { 201: { description: 'file descriptor' } } } },
+    // the audit trail (docs/audit.md): read-only
+    '/api/audit': {
+      get: {
+        summary: 'Audit entries, newest first (capability audit.view)',
+        parameters: ['form', 'record_id', 'user', 'action', 'source', 'from', 'to', 'before', 'limit'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+        responses: { 200: { description: '{data: [entry], next_cursor}' }, ...errors(400, 403) },
+      },
+    },
+    '/api/forms/{form}/records/{id}/history': {
+      parameters: [{ name: 'form', in: 'path', required: true, schema: { type: 'string' } }, { name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+      get: { summary: "A record's audit entries, for whoever may read it (hidden fields left out)", responses: { 200: { description: '{data: [entry], titles}' }, ...errors(403, 404) } },
+    },
     // approvals (docs/rules.md#approvals)
     '/api/approvals': {
       get: {

@@ -111,6 +111,7 @@ export class ApprovalDecisions {
   private async requesterActor(trx: Knex.Transaction, approval: ApprovalRow): Promise<Actor> {
     const user = await trx('zg_users').where({ id: approval.requested_by }).first('id', 'username', 'role', 'disabled')
     if (!user || user.disabled) throw conflict('who asked for this approval can no longer sign in; reject it instead').because('approval_requester_gone', { id: approval.id })
-    return resolveActor({ db: { knex: trx } }, { id: Number(user.id), username: String(user.username), role: String(user.role) }, { source: 'ui' })
+    // the approval rule runs what the requester asked for (audit: the requester, source rule)
+    return resolveActor({ db: { knex: trx } }, { id: Number(user.id), username: String(user.username), role: String(user.role) }, { source: 'rule' })
   }
 }

@@ -31,7 +31,8 @@ export async function logEvent(knex: Knex, event: SecurityEvent): Promise<void> 
     actor_name: event.actor?.username ?? event.name ?? null,
     token_id: event.actor?.tokenId ?? null,
     source: event.actor?.source ?? null,
-    ip: event.ip ?? event.actor?.ip ?? null,
+    // an IPv4 client on a dual-stack socket reads as ::ffff:1.2.3.4; recorded as the request's actor's is
+    ip: (event.ip ?? event.actor?.ip)?.replace(/^::ffff:(?=\d+\.)/, '') ?? null,
     form: event.subject,
     record_id: event.targetId ?? 0,
     action: event.action,

@@ -17,6 +17,7 @@ import { formatDateTime } from '../../schema/lib/time'
 import { installBundledPacks } from '../app'
 import type { AppContext } from '../context'
 import { RecordsService } from '../records/service'
+import { CLI_ACTOR } from '../audit/actors'
 
 export interface SeedOptions {
   orders: number
@@ -133,7 +134,7 @@ export async function seedOrders(ctx: AppContext, options: SeedOptions): Promise
   const log = options.log ?? (() => undefined)
   const random = generator(options.seed ?? 20261111)
   const clock = { now: Date.now() }
-  const records = new RecordsService({ db: ctx.db, registry: ctx.registry, access: ctx.access, hooks: ctx.hooks, actions: ctx.actions, clock: () => clock.now })
+  const records = new RecordsService({ db: ctx.db, registry: ctx.registry, access: ctx.access, hooks: ctx.hooks, actions: ctx.actions, clock: () => clock.now }, CLI_ACTOR)
   if (!ctx.registry.get('orders')) {
     log('installing the Taobao ERP pack with its sample data')
     await installBundledPacks(ctx, { sampleData: true })

@@ -2,6 +2,7 @@ import { createHttpApp } from '../api/http'
 import { createContext, installBundledPacks } from '../app'
 import { ensureAdmin } from '../bootstrap'
 import { loadConfig } from '../config'
+import { scheduleAuditRetention } from '../audit/trail'
 import { scheduleAutoAudit } from '../erp/auto-audit'
 import { DEMO_SIMULATOR_PATH, startDemoSimulator } from '../sync/demo'
 import { scheduleShopSyncs } from '../sync/scheduler'
@@ -28,6 +29,7 @@ async function main() {
   const demo = config.demo ? await startDemoSimulator(ctx) : null
   const app = createHttpApp(ctx, { clientDir: CLIENT_DIST, mounts: demo ? { [DEMO_SIMULATOR_PATH]: demo.simulator.platform } : {} })
   scheduleAutoAudit(ctx)
+  scheduleAuditRetention(ctx.db.knex, config.auditRetentionDays)
   const server = app.listen(config.port, (error?: Error) => {
     if (error) {
       console.error(`Cannot listen on port ${config.port}: ${error.message}${(error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ' (is another server running? set PORT)' : ''}`)

@@ -23,6 +23,7 @@ import { SpreadsheetImports } from '../imports'
 import { wordProblem } from '../imports/report'
 import { peopleCommands } from './people'
 import { seedOrders } from './seed'
+import { CLI_ACTOR } from '../audit/actors'
 
 const HELP = `掌柜 Zhanggui command line — npm run zg -- <command>
 
@@ -116,7 +117,7 @@ const commands: Record<string, Command> = {
     const imports = new SpreadsheetImports(ctx)
     const form = imports.form(SYSTEM_ACTOR, formKey)
     const key = typeof flags.key === 'string' ? flags.key : null
-    const job = await imports.start(SYSTEM_ACTOR, form, file, { mapping: null, key, skipBad: flags['skip-bad'] === true })
+    const job = await imports.start(CLI_ACTOR, form, file, { mapping: null, key, skipBad: flags['skip-bad'] === true })
     await job.done
     const locale = process.env.LANG?.startsWith('en') ? 'en' : 'zh-CN'
     for (const e of job.errors) console.log(`${e.row ? `row ${e.row}` : 'file'}${e.column ? ` [${e.column}]` : ''}${e.value ? ` "${e.value.slice(0, 60)}"` : ''}: ${wordProblem(e.code, e.params, e.message, locale)}`)

@@ -6,6 +6,7 @@ import { badRequest } from '../lib/errors'
 import { normalizeHeader } from '../sync/seller-center/headers'
 import { decodeText } from '../sync/seller-center/decode'
 import { readTable, UnreadableFile, type TableRow } from '../sync/seller-center/table'
+import { fromSource } from '../audit/actors'
 
 /**
  * 支付宝 账务明细 (the account statement a merchant downloads from 支付宝商家中心 as CSV, GBK or
@@ -121,7 +122,7 @@ async function readStatement(file: Uint8Array) {
 export async function importAlipayStatement(ctx: AppContext, actor: Actor, input: { shop: unknown; file?: Uint8Array; dryRun: boolean }) {
   const shopId = Number(input.shop)
   if (!Number.isSafeInteger(shopId) || shopId <= 0) throw badRequest('send the shop id as "shop"').because('import_bad_shop')
-  const records = ctx.records.as(actor)
+  const records = ctx.records.as(fromSource(actor, 'import'))
   await records.get('shops', shopId)
   if (!input.file) throw badRequest('send the 账务明细 file as "statement"').because('alipay_statement_file')
   let table

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context'
 import { readSettings } from './util'
+import { AUTO_RULE_ACTOR } from '../audit/actors'
 
 export interface AutoAuditResult {
   enabled: boolean
@@ -37,7 +38,7 @@ export async function runAutoAudit(ctx: AppContext, options: { now?: number; for
   } while (cursor)
   for (const id of ids) {
     result.checked++
-    const { result: outcome } = await ctx.records.runAction('orders', id, 'audit')
+    const { result: outcome } = await ctx.records.as(AUTO_RULE_ACTOR).runAction('orders', id, 'audit')
     if ((outcome as { audited?: boolean }).audited) result.audited++
     else result.waiting++
   }

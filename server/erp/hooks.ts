@@ -1,6 +1,7 @@
 import type { HookRegistry } from '../records/hooks'
 import type { RecordsService } from '../records/service'
 import { idOf, readSettings } from './util'
+import { ruleActor } from '../audit/actors'
 
 /**
  * Rules of the Taobao ERP that are not postings nor workflow (an order's editable_when and its
@@ -10,9 +11,9 @@ import { idOf, readSettings } from './util'
  * - stocktake lines added after counting started get their book quantity then.
  */
 export function registerErpHooks(hooks: HookRegistry, records: RecordsService): void {
-  hooks.onPrepare('platform_trades', async ({ records: trades, trx }) => {
+  hooks.onPrepare('platform_trades', async ({ records: trades, trx, actor }) => {
     // One query for the batch's known customers, one batch for the new ones (the sync writes 100s at once).
-    const system = records.within(trx)
+    const system = records.as(ruleActor(actor)).within(trx)
     const keyOf = (shop: unknown, nick: unknown) => `${shop}|${nick}`
     const wanted = trades.filter((t) => !t.values.customer && typeof t.values.shop === 'number' && typeof t.values.buyer_nick === 'string' && t.values.buyer_nick)
     if (wanted.length === 0) return

@@ -11,6 +11,7 @@ import { ImportMappings, importTargets, keyCandidates, proposedMapping, type Map
 import { checkMapping } from './plan'
 import { readSheet, type Sheet } from './read-sheet'
 import { ImportUploads, type StoredUpload } from './uploads'
+import { fromSource } from '../audit/actors'
 
 export { ImportJob } from './job'
 export type { RowError } from './plan'
@@ -80,7 +81,7 @@ export class SpreadsheetImports {
     const resolved = await this.resolve(form, sheet, options)
     const job = new ImportJob(form.key, actor.userId)
     job.timings.read = Date.now() - readAt
-    const records = this.ctx.records.as(actor)
+    const records = this.ctx.records.as(fromSource(actor, 'import'))
     const work = job.run(records, form, sheet, resolved).then(async () => {
       if (job.state === 'done') await this.mappings.save(form.key, resolved.mapping, resolved.key, actor.userId)
     })

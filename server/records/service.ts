@@ -27,6 +27,8 @@ import { propagateRollups, refreshComputed, type RollupContext } from './rollups
 import { reserveNumbers } from './sequences'
 import type { AggregateOptions, AggregateResult, ApiRecord, BatchResult, ListOptions, ListResult, WriteEvent } from './types'
 import { whereTuples } from '../query/tuples'
+import { ruleActor } from '../audit/actors'
+import { diffRecords, imageOf } from '../audit/changes'
 import { changedColumns, insertLines, insertRows, insertValueLists, storedColumns, syncLines, updateValueLists } from './writer'
 
 export interface RecordsServiceDeps {
@@ -443,10 +445,10 @@ export class RecordsService {
     const ids = await this.guardUnique(() => insertRows(trx, form.table, rows, true))
     await insertLines(trx, form, ids, records)
     await insertValueLists(trx, form, ids, records)
-    // A creation is logged without its values: they are the record itself; changes are logged as diffs.
-    // An import's batch is one entry listing its records (under the first one's id).
-    if (auditAsBatch && ids.length) await this.audit(trx, form, [{ id: ids[0], action: 'import', changes: { ids } }])
-    else await this.audit(trx, form, ids.map((id) => ({ id, action: 'create', changes: null })))
+    // A creation is logged with its after-image; an import's batch is one entry listing its records
+    // (under the first one's id) with their images, so a large import stays one row per batch.
+    if (auditAsBatch && ids.length) await this.audit(trx, form, [{ id: ids[0], action: 'import', changes: { ids, after: records.map((r) => imageOf(form, r)) } }])
+    else await this.audit(trx, form, ids.map((id, i) => ({ id, action: 'create', changes: { after: imageOf(form, records[i]) } })))
     await this.propagate(trx, form, records.map((r) => ({ before: null, after: r })))
     return ids
   }
@@ -520,7 +522,7 @@ export class RecordsService {
         .update({ ...changes, version: existing.version + 1, updated_at: this.clock(), updated_by: this.actor.userId }),
     )
     if (updated !== 1) throw conflict(`${form.key} record ${existing.id} was changed by someone else; reload and try again`).because('stale_version', { form: form.def.label, id: existing.id })
-    await this.audit(trx, form, [{ id: existing.id, action: 'update', changes: diffValues(before.values, working.values) }])
+    await this.audit(trx, form, [{ id: existing.id, action: 'update', changes: diffRecords(form, before, working) }])
     return { before, after: working }
   }
 
@@ -710,7 +712,8 @@ export class RecordsService {
    */
   async undoImport(formKey: string, created: number[], before: ApiRecord[]): Promise<void> {
     const form = this.deps.registry.require(formKey)
-    const system = this.as(SYSTEM_ACTOR)
+    // the import's own undo: done with the system's rights, recorded as the importing actor's
+    const system = this.as({ ...ruleActor(this.actor), source: this.actor.source })
     for (let i = 0; i < created.length; i += 500) await system.write((trx) => system.deleteCreated(trx, form, created.slice(i, i + 500)))
     for (const record of before) {
       const input: Record<string, unknown> = {}
@@ -918,7 +921,7 @@ export class RecordsService {
     }
     await trx(form.table).where({ id: existing.id }).delete()
     const before = toWorking(form, existing)
-    await this.audit(trx, form, [{ id: existing.id, action: 'delete', changes: before.values }])
+    await this.audit(trx, form, [{ id: existing.id, action: 'delete', changes: { before: imageOf(form, before) } }])
     await this.propagate(trx, form, [{ before, after: null }])
     await this.emit(trx, form, 'delete', [{ id: existing.id, before: existing, after: null }])
   }
@@ -1012,7 +1015,8 @@ export class RecordsService {
       }
       await this.assertUnlocked(trx, form, records.map((r) => r.id))
       const bind = (inner: Knex.Transaction) => {
-        const system = this.as(SYSTEM_ACTOR).within(inner)
+        // the action's rules run with the system's rights, recorded as done for the acting user
+        const system = this.as(ruleActor(this.actor)).within(inner)
         return { service: this.within(inner), system, postings: new PostingEngine(system, inner, this.deps.db.dialect, this.clock), trx: inner }
       }
       const ctx: ActionContext = {
@@ -1050,7 +1054,15 @@ export class RecordsService {
       const result = await performAction(run, action)
       const after = await this.reader(trx).load(form, records.map((r) => r.id), { lines: true })
       const afterById = new Map(after.map((r) => [r.id, r]))
-      await this.audit(trx, form, records.map((r) => ({ id: r.id, action: action.key, changes: { params, result } })))
+      await this.audit(
+        trx,
+        form,
+        records.map((r) => {
+          const now = afterById.get(r.id)
+          const fields = now ? diffRecords(form, statusOf(form, r), statusOf(form, now)) : {}
+          return { id: r.id, action: action.key, changes: { params, result: result ?? null, fields } }
+        }),
+      )
       await this.emit(trx, form, action.key, records.map((r) => ({ id: r.id, before: r, after: afterById.get(r.id) ?? null })))
       return { records: after, result }
     })
@@ -1158,7 +1170,9 @@ export class RecordsService {
   private async audit(trx: Knex.Transaction, form: FormModel, entries: { id: number; action: string; changes: unknown }[]) {
     const at = this.clock()
     const buffer = pendingAudit.get(trx) ?? []
-    buffer.push(...entries.map((e) => ({ at, user_id: this.actor.userId, form: form.key, record_id: e.id, action: e.action, changes: JSON.stringify(e.changes) })))
+    const { userId, onBehalfOf, username, tokenId, source, ip } = this.actor
+    const who = { user_id: userId ?? onBehalfOf ?? null, actor_name: username, token_id: tokenId ?? null, source: source ?? null, ip: ip ?? null }
+    buffer.push(...entries.map((e) => ({ at, ...who, form: form.key, record_id: e.id, action: e.action, changes: JSON.stringify(e.changes) })))
     pendingAudit.set(trx, buffer)
   }
 
@@ -1221,12 +1235,11 @@ function restorable(table: TableModel, line: Record<string, unknown>): Record<st
   return Object.fromEntries(table.fields.filter((f) => (!f.computed || f.computed === 'copy') && f.storage.kind !== 'none').map((f) => [f.key, working.values[f.key] ?? null]))
 }
 
-function diffValues(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, [unknown, unknown]> {
-  const diff: Record<string, [unknown, unknown]> = {}
-  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    if (JSON.stringify(before[key] ?? null) !== JSON.stringify(after[key] ?? null)) diff[key] = [before[key] ?? null, after[key] ?? null]
-  }
-  return diff
+/** A record as the audit compares it across an action: its values, lines and document status. */
+function statusOf(form: FormModel, record: ApiRecord): WorkingRecord {
+  const working = toWorking(form, record)
+  if (form.document) working.values.doc_status = record.doc_status ?? null
+  return working
 }
 
 function isOlder(incoming: unknown, stored: unknown): boolean {

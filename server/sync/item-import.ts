@@ -3,6 +3,7 @@ import type { AppContext } from '../context'
 import { idOf } from '../erp/util'
 import type { TaobaoApi, TopItem } from '../taobao'
 import { apiFor } from './client-factory'
+import { fromSource } from '../audit/actors'
 
 /** One platform SKU (or a single-SKU item) and what the import will do with it. */
 export interface ItemPlanRow {
@@ -42,7 +43,7 @@ export class ItemImport {
   }
 
   async run(actor: Actor, shopId: number): Promise<ItemPlan & { created_products: number; created_skus: number; created_mappings: number }> {
-    const records = this.ctx.records.as(actor)
+    const records = this.ctx.records.as(fromSource(actor, 'import'))
     await records.get('shops', shopId)
     const items = await this.pull(shopId)
     return records.transaction(async (service) => {

@@ -3,6 +3,7 @@ import { idOf, linesOf } from '../erp/util'
 import type { ApiRecord } from '../records/types'
 import { TopError, type TaobaoApi, type TopOrder } from '../taobao'
 import { apiFor } from './client-factory'
+import { SYNC_ACTOR } from '../audit/actors'
 
 const MAX_ATTEMPTS = 5
 /** Failures that may have reached Taobao: the trade is read again before anything is resent. */
@@ -48,7 +49,7 @@ export async function queueShipment(ctx: AppContext, order: ApiRecord): Promise<
     })
     queued++
   }
-  await ctx.records.updateFields(null, 'orders', order.id, { platform_ship_status: queued ? 'pending' : 'not_needed', platform_ship_error: null })
+  await ctx.records.as(SYNC_ACTOR).updateFields(null, 'orders', order.id, { platform_ship_status: queued ? 'pending' : 'not_needed', platform_ship_error: null })
   return queued
 }
 
@@ -165,5 +166,5 @@ async function reflectOnOrder(ctx: AppContext, orderId: number) {
   const states = [...latest.values()]
   const failed = states.find((s) => s.status === 'failed')
   const status = failed ? 'failed' : states.every((s) => s.status === 'sent') ? 'sent' : 'pending'
-  await ctx.records.updateFields(null, 'orders', orderId, { platform_ship_status: status, platform_ship_error: failed ? `${failed.tid}: ${failed.error}` : null })
+  await ctx.records.as(SYNC_ACTOR).updateFields(null, 'orders', orderId, { platform_ship_status: status, platform_ship_error: failed ? `${failed.tid}: ${failed.error}` : null })
 }

@@ -1,4 +1,3 @@
-import { SYSTEM_ACTOR } from '../access/actor'
 import type { AppContext } from '../context'
 import { SkuMatcher } from '../erp/trade-orders'
 import { conflict } from '../lib/errors'
@@ -10,6 +9,7 @@ import { applyTradeEffects, type EffectCounts } from './erp-effects'
 import { SyncLease } from './lease'
 import { Checkpoints, SyncRetries, SyncRuns, type SyncCounts } from './runs'
 import { tradeRecord } from './trade-mapping'
+import { ruleActor, SYNC_ACTOR } from '../audit/actors'
 
 const MINUTE = 60_000
 const DAY = 24 * 60 * MINUTE
@@ -290,7 +290,7 @@ class PageStore {
     private readonly errors: string[],
     waiting: string[],
   ) {
-    this.writer = new TradeWriter(ctx.records, counts, effects, (tid, message) => errors.push(`${tid}: ${message}`))
+    this.writer = new TradeWriter(ctx.records.as(SYNC_ACTOR), counts, effects, (tid, message) => errors.push(`${tid}: ${message}`))
     this.waiting = new Set(waiting)
   }
 
@@ -488,7 +488,8 @@ export class TradeWriter {
         ? await records_.upsertMany('platform_trades', screened.records, { by: ['shop', 'tid'], ifNewer: 'modified' })
         : { created: 0, updated: 0, unchanged: 0, changed: [] as number[] }
       // Only trades that are new or changed can change the ERP.
-      const system = records_.as(SYSTEM_ACTOR)
+      // the trades' effects are the rules of whoever wrote them (the sync's own, or an importing user's)
+      const system = records_.as(ruleActor(records_.actor))
       const effects = await applyTradeEffects(system, result.changed, new SkuMatcher(system))
       return { result, kept: screened.kept, effects }
     })

@@ -5,6 +5,8 @@ import elZhCn from 'element-plus/es/locale/lang/zh-cn'
 import { LOCALES, type Locale } from '@schema/lib/localized'
 import approvalsEn from './approvals.en'
 import approvalsZhCN from './approvals.zh-CN'
+import auditEn from './audit.en'
+import auditZhCN from './audit.zh-CN'
 import designerEn from './designer.en'
 import designerZhCN from './designer.zh-CN'
 import en from './en'
@@ -38,8 +40,8 @@ export const i18n = createI18n({
   // Feature modules keep their words in files of their own, merged here under their namespace
   // (server error codes: messages.*.ts, see composables/errorText.ts; approvals, designer, packs).
   messages: {
-    'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN, approvals: approvalsZhCN, designer: designerZhCN, reports: reportsZhCN, purchase: purchaseZhCN, transfer: transferZhCN, views: viewsZhCN, people: peopleZhCN },
-    en: { ...en, errors: errorsEn, packs: packsEn, approvals: approvalsEn, designer: designerEn, reports: reportsEn, purchase: purchaseEn, transfer: transferEn, views: viewsEn, people: peopleEn },
+    'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN, approvals: approvalsZhCN, designer: designerZhCN, reports: reportsZhCN, purchase: purchaseZhCN, transfer: transferZhCN, views: viewsZhCN, people: peopleZhCN, audit: auditZhCN },
+    en: { ...en, errors: errorsEn, packs: packsEn, approvals: approvalsEn, designer: designerEn, reports: reportsEn, purchase: purchaseEn, transfer: transferEn, views: viewsEn, people: peopleEn, audit: auditEn },
   },
 })
 

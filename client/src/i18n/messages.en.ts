@@ -348,6 +348,8 @@ const messages: Record<MessageCode, string> = {
   backup_wrong_database: 'This is a {backup} backup; it cannot be restored into {target}',
   backup_newer_version: 'The backup comes from a newer version ({version}, migration {migration}); upgrade first',
   backup_target_not_empty: '{target} is not empty; restore into an empty one or use --force',
+  // ---- audit ----
+  audit_bad_query: 'The audit log filter {name} is not valid',
 }
 
 export default messages

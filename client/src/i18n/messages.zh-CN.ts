@@ -351,6 +351,8 @@ const messages: Record<MessageCode, string> = {
   backup_wrong_database: '这是 {backup} 的备份，不能恢复到 {target}',
   backup_newer_version: '此备份来自更新的版本（{version}，迁移 {migration}），请先升级本系统',
   backup_target_not_empty: '{target} 不是空的：请恢复到空的位置，或使用 --force 覆盖',
+  // ---- audit ----
+  audit_bad_query: '审计日志的筛选条件 {name} 无效',
 }
 
 export default messages

@@ -9,6 +9,7 @@ import { TradeWriter } from '../trade-sync'
 import { reconcile, type StoredTrade } from './reconcile'
 import { buildTrades, type ImportError, type ImportedTrade } from './records'
 import { readTable, UnreadableFile, type Table } from './table'
+import { fromSource } from '../../audit/actors'
 
 export interface UploadedFile {
   name?: string
@@ -184,7 +185,7 @@ export class SellerCenterImport {
     const errors: CommitResult['errors'] = []
     const byTid = new Map(parsed.trades.map((t) => [String(t.record.tid), t]))
     const defaulted = this.defaulted()
-    const writer = new TradeWriter(this.ctx.records.as(actor), counts, effects, (tid, message) => errors.push({ tid, message }), async (service, records) => {
+    const writer = new TradeWriter(this.ctx.records.as(fromSource(actor, 'import')), counts, effects, (tid, message) => errors.push({ tid, message }), async (service, records) => {
       // Inside the batch's transaction: what is stored now decides what is written.
       const stored = await storedTrades(service, parsed.shopId, records.map((r) => String(r.tid)), defaulted)
       const written: Record<string, unknown>[] = []
