@@ -2,12 +2,13 @@ import { describe, expect, test } from 'vitest'
 import { can, hasCapability, restrictForm, type Permissions } from '../../client/src/access/permissions'
 import { granted, setAll, setFieldList, setPermission, setScope } from '../../client/src/components/roles/roleDraft'
 import { toFilter, toModel } from '../../client/src/components/grid/filterModel'
-import type { FormInfo } from '../../client/src/api/types'
+import type { FormDefinition } from '../../schema/template/form'
 import type { RoleDefinition } from '../../schema/template/roles'
 
-const info = (kind = 'decimal') => ({ kind, computed: null, stored: true, filter_operators: [] }) as never
+type Info = { kind: string; lines?: Record<string, Info> }
+const info = (kind = 'decimal'): Info => ({ kind })
 
-function stockIn(): FormInfo {
+function stockIn() {
   return {
     key: 'stock_in',
     label: '入库单',
@@ -20,7 +21,7 @@ function stockIn(): FormInfo {
       { key: 'submit', label: '提交' },
       { key: 'void', label: '作废' },
       { key: 'print', label: '打印', client: 'print' },
-    ],
+    ] as { key: string; label: string; client?: string }[],
     definition: {
       key: 'stock_in',
       label: '入库单',
@@ -32,8 +33,8 @@ function stockIn(): FormInfo {
       ],
       views: [{ key: 'all', label: '全部', columns: ['doc_no', 'supplier', 'total'], sort: ['-total', 'doc_no'] }],
       layout: { sections: [{ fields: ['doc_no', 'supplier', 'total', 'lines'] }] },
-    } as never,
-    fields: { doc_no: info('text'), supplier: info('text'), total: info(), lines: { ...info('lines'), lines: { qty: info(), unit_cost: info() } } as never },
+    } as unknown as FormDefinition,
+    fields: { doc_no: info('text'), supplier: info('text'), total: info(), lines: { ...info('lines'), lines: { qty: info(), unit_cost: info() } } } as Record<string, Info>,
   }
 }
 

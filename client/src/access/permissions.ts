@@ -1,4 +1,5 @@
-import type { FieldDefinition, FieldInfo, FormInfo } from '@/api/types'
+import type { FieldDefinition } from '../../../schema/fields/types'
+import type { FormDefinition } from '../../../schema/template/form'
 
 /**
  * What the signed-in user may do (GET /api/auth/me `permissions`), already the union over their
@@ -58,7 +59,19 @@ export function readonlyFields(permissions: Permissions, form: string, fromPack 
  * still compile), read-only fields read-only, views' columns and sorts without hidden fields,
  * the layout without them, and only the actions the user may run. The original is not changed.
  */
-export function restrictForm(form: FormInfo, permissions: Permissions): FormInfo {
+/** What restrictForm reads of a form (a FormInfo of api/types). */
+interface FieldInfoLike {
+  lines?: Record<string, FieldInfoLike>
+}
+interface FormLike {
+  key: string
+  pack: string | null
+  actions: { key: string; client?: string }[]
+  definition: FormDefinition
+  fields: Record<string, FieldInfoLike>
+}
+
+export function restrictForm<F extends FormLike>(form: F, permissions: Permissions): F {
   if (permissions.all) return form
   const fromPack = form.pack !== null
   const hidden = hiddenFields(permissions, form.key, fromPack)
@@ -66,8 +79,8 @@ export function restrictForm(form: FormInfo, permissions: Permissions): FormInfo
   const actions = form.actions.filter((a) => can(permissions, form.key, a.client === 'print' ? 'print' : a.key, fromPack))
   if (!hidden.size && !readonly.size && actions.length === form.actions.length) return form
 
-  const restrictFields = (defs: FieldDefinition[], infos: Record<string, FieldInfo> | undefined, prefix: string) => {
-    const keptInfo: Record<string, FieldInfo> = {}
+  const restrictFields = (defs: FieldDefinition[], infos: Record<string, FieldInfoLike> | undefined, prefix: string) => {
+    const keptInfo: Record<string, FieldInfoLike> = {}
     const fields = defs.map((def) => {
       const path = `${prefix}${def.key}`
       let next: FieldDefinition = def

@@ -1,5 +1,5 @@
-import type { FormGrant, RoleDefinition } from '@schema/template/roles'
-import type { LocalizedText } from '@schema/lib/localized'
+import type { LocalizedText } from '../../../../schema/lib/localized'
+import type { FormGrant, RoleDefinition } from '../../../../schema/template/roles'
 
 /**
  * Editing a role definition in the role editor: permission toggles per form (with '*' for all of
