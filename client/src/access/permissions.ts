@@ -84,7 +84,8 @@ export function restrictForm<F extends FormLike>(form: F, permissions: Permissio
     const fields = defs.map((def) => {
       const path = `${prefix}${def.key}`
       let next: FieldDefinition = def
-      if (hidden.has(path)) next = { ...def, hidden: true }
+      // a hidden field is read-only too: the form never sends the value it does not have (a line's null would overwrite it)
+      if (hidden.has(path)) next = { ...def, hidden: true, readonly: true }
       else if (readonly.has(path)) next = { ...def, readonly: true }
       const info = infos?.[def.key]
       if (Array.isArray(def.fields) && info?.lines) {
