@@ -102,15 +102,22 @@ export function restrictForm<F extends FormLike>(form: F, permissions: Permissio
   const definition = {
     ...form.definition,
     fields: top.fields,
-    views: form.definition.views?.map((v) => ({
-      ...v,
-      columns: v.columns?.filter(shown),
-      sort: v.sort?.filter((s) => shown(s.replace(/^-/, ''))),
-    })),
+    views: form.definition.views?.map((v) => restrictView(v, hidden)),
     layout: form.definition.layout && {
       ...form.definition.layout,
       sections: form.definition.layout.sections.map((s) => ({ ...s, fields: s.fields.filter(shown) })),
     },
   }
   return { ...form, actions, definition, fields: top.infos }
+}
+
+/** A saved view as a user with hidden fields sees it: its columns and sort without them. */
+export function restrictView<V extends { columns?: string[]; sort?: string[]; widths?: Record<string, number> }>(view: V, hidden: Set<string>): V {
+  if (!hidden.size) return view
+  const shown = (key: string) => !hidden.has(key.split('.')[0]) && !hidden.has(key)
+  return {
+    ...view,
+    ...(view.columns ? { columns: view.columns.filter(shown) } : {}),
+    ...(view.sort ? { sort: view.sort.filter((s) => shown(s.replace(/^-/, ''))) } : {}),
+  }
 }

@@ -59,6 +59,8 @@ export default {
     clear: 'Clear',
     isVariable: 'is one of',
     var: { current_user: 'the current user', user: { shops: 'my shops', warehouses: 'my warehouses' } },
+    and: 'and',
+    or: 'or',
     dialogTitle: 'Row scope: {form}',
   },
   limits: 'Limits',

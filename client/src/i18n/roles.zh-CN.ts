@@ -59,6 +59,8 @@ export default {
     clear: '清除',
     isVariable: '属于',
     var: { current_user: '当前用户', user: { shops: '我的店铺', warehouses: '我的仓库' } },
+    and: '且',
+    or: '或',
     dialogTitle: '数据范围：{form}',
   },
   limits: '限制',

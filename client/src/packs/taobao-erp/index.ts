@@ -25,7 +25,7 @@ export const taobaoErpMenu: PackMenuGroup[] = [
     items: [
       { path: '/shops', label: 'shops.title', icon: 'Shop', form: 'shops' },
       { path: '/shops/import', label: 'sellerCenter.title', icon: 'Upload', capability: 'stock.upload' },
-      { path: '/purchase-suggestions', label: 'purchase.suggestions.menu', icon: 'ShoppingCart', form: 'purchase_orders' },
+      { path: '/purchase-suggestions', label: 'purchase.suggestions.menu', icon: 'ShoppingCart', form: 'purchase_orders', permission: 'create' },
     ],
   },
   {
