@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Page } from 'playwright-core'
 import { createUser } from '../../server/auth/users'
 import type { AppContext } from '../../server/context'
-import { apiGet, login, pickOption, screenshot } from './helpers'
+import { apiGet, apiPost, login, pickOption, screenshot } from './helpers'
 import { startE2eServer, type E2eServer } from './server'
 
 /*
  * Roles in the browser: the administrator opens 角色, edits the Taobao ERP pack's 仓管 (a
- * read-only field on 入库单, export granted on 库存), saves; a warehouse keeper then sees only
+ * read-only field on 入库单 and its export granted), saves; a warehouse keeper then sees only
  * their menu, the stock grid without cost columns and without delete, and no 作废 on a stock-in.
  */
 const KEEPER = { username: 'kuguan', password: 'kuguan-secret-1', display_name: '库管老张' }
@@ -23,23 +23,33 @@ interface ListedRole {
   definition: { forms?: Record<string, { allow: string[]; hidden?: string[]; readonly?: string[] }> }
 }
 
-/** The keeper holds 仓管 and the warehouse of the demo's stock-ins; one of those is a draft. */
+const demo = { warehouse: 0, supplier: 0, skus: [] as number[] }
+
+/** The keeper holds 仓管 and the warehouse of the demo's opening stock-in. */
 async function prepare(ctx: AppContext) {
   const keeper = await createUser(ctx.db.knex, { ...KEEPER, role: 'member' })
   const knex = ctx.db.knex
-  const table = ctx.registry.get('stock_in')!.table
-  const submitted = await knex(table).where({ doc_status: 'submitted' }).orderBy('id').first()
-  submittedId = submitted.id
-  const [draft] = await knex(table).insert({ ...withoutId(submitted), no: 'RK-E2E-DRAFT', doc_status: 'draft' }).returning('id')
-  draftId = typeof draft === 'object' ? draft.id : draft
+  demo.warehouse = (await knex(ctx.registry.get('stock_in')!.table).orderBy('id').first()).warehouse
+  demo.supplier = (await knex(ctx.registry.get('suppliers')!.table).orderBy('id').first()).id
+  demo.skus = await knex(ctx.registry.get('skus')!.table).orderBy('id').limit(2).pluck('id')
   await knex('zg_user_roles').where({ user_id: keeper.id }).delete()
   await knex('zg_user_roles').insert({ user_id: keeper.id, role_key: 'warehouse' })
-  await knex('zg_users').where({ id: keeper.id }).update({ warehouse_ids: JSON.stringify([submitted.warehouse]) })
+  await knex('zg_users').where({ id: keeper.id }).update({ warehouse_ids: JSON.stringify([demo.warehouse]) })
 }
 
-function withoutId(row: Record<string, unknown>) {
-  const { id: _id, ...rest } = row
-  return rest
+/** Two small stock-ins (the demo's opening one has 53 lines): one stays a draft, one is submitted. */
+async function createStockIns() {
+  const body = {
+    type: 'purchase',
+    warehouse: demo.warehouse,
+    supplier: demo.supplier,
+    remark: 'e2e',
+    lines: demo.skus.map((sku, i) => ({ sku, qty_received: String(5 + i), qty_accepted: String(5 + i), unit_cost: '12.50' })),
+  }
+  draftId = (await apiPost<{ data: { id: number } }>(page, '/api/forms/stock_in/records', body)).data.id
+  submittedId = (await apiPost<{ data: { id: number } }>(page, '/api/forms/stock_in/records', body)).data.id
+  const submitted = await apiPost<{ data: { doc_status: string } }>(page, `/api/forms/stock_in/records/${submittedId}/actions/submit`, {})
+  expect(submitted.data.doc_status).toBe('submitted')
 }
 
 beforeAll(async () => {
@@ -57,6 +67,7 @@ const gridReady = () => page.locator('[data-test="record-grid"][data-loading="fa
 describe('roles in the client', () => {
   test('the administrator edits 仓管 in the role editor and saves it', async () => {
     await login(page)
+    await createStockIns()
     await page.locator('[data-page="/admin/roles"]').click()
     await page.locator('[data-role="warehouse"]').waitFor()
     expect(await page.locator('[data-role]').count()).toBeGreaterThanOrEqual(6)
@@ -64,10 +75,8 @@ describe('roles in the client', () => {
     await page.locator('[data-role-form="stock_in"]').waitFor()
     await screenshot(page, 'roles-editor')
 
-    // 库存: grant export
-    const balances = page.locator('[data-role-form="stock_balances"]')
-    await balances.locator('[data-perm="export"]').click()
-    // 入库单: 供应商 read-only
+    // 入库单: export granted, 供应商 read-only
+    await page.locator('[data-role-form="stock_in"] [data-perm="export"]').click()
     await page.locator('[data-role-form="stock_in"] [data-test="role-form-limits"]').click()
     const dialog = page.locator('[data-test="role-limits"]')
     await dialog.locator('[data-test="role-readonly"]').click()
@@ -82,7 +91,7 @@ describe('roles in the client', () => {
     const roles = await apiGet<{ data: ListedRole[] }>(page, '/api/roles')
     const warehouse = roles.data.find((r) => r.key === 'warehouse')!
     expect(warehouse.customized).toBe(true)
-    expect(warehouse.definition.forms?.stock_balances.allow).toContain('export')
+    expect(warehouse.definition.forms?.stock_in.allow).toContain('export')
     expect(warehouse.definition.forms?.stock_in.readonly).toEqual(['supplier'])
     // the pack's limits are kept
     expect(warehouse.definition.forms?.stock_balances.hidden).toEqual(['value', 'unit_cost'])
@@ -121,6 +130,7 @@ describe('roles in the client', () => {
     await gridReady()
     expect(await page.locator('[data-test="new-record"]').count()).toBe(1)
     expect(await page.locator('[data-test="delete-selected"]').count()).toBe(0)
+    expect(await page.locator('[data-test="export"]').count()).toBe(1)
     expect(await headerIds()).not.toContain('total_amount')
 
     // a submitted stock-in: printable, never voided
@@ -133,7 +143,7 @@ describe('roles in the client', () => {
     expect(await page.locator('[data-cell$=".unit_cost"]').count()).toBe(0)
     expect(await page.locator('[data-cell$=".amount"]').count()).toBe(0)
 
-    // a draft (copied without lines): 供应商 read-only, 备注 not
+    // a draft: 供应商 read-only, 备注 not
     await page.goto(`/forms/stock_in/${draftId}`)
     await page.locator('[data-field-item="supplier"]').waitFor()
     await expect.poll(() => page.locator('[data-field-item="supplier"] .is-disabled').count()).toBeGreaterThan(0)
