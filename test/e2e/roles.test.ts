@@ -109,6 +109,7 @@ describe('roles in the client', () => {
     for (const form of ['journal', 'expenses', 'accounts', 'settlements', 'customers', 'settings', 'shops']) expect(menuForms).not.toContain(form)
     expect(await page.locator('[data-page="/admin/roles"]').count()).toBe(0)
     expect(await page.locator('[data-page="/designer/new"]').count()).toBe(0)
+    expect(await page.locator('[data-action="new-dashboard"]').count()).toBe(0)
     expect(await page.locator('[data-page="/shops/import"]').count()).toBe(0)
     expect(await page.locator('[data-page="/purchase-suggestions"]').count()).toBe(0)
     await screenshot(page, 'roles-keeper-menu')
