@@ -29,6 +29,8 @@ export const router = createRouter({
         // 财务报表: the three statements from the journal
         { path: 'reports/:statement', name: 'report', component: () => import('@/views/reports/StatementView.vue'), meta: { keyByPath: true } },
         { path: 'purchase-suggestions', name: 'purchase-suggestions', component: () => import('@/views/erp/PurchaseSuggestionsView.vue'), meta: { keyByPath: true } },
+        // 角色 (capability users.manage)
+        { path: 'admin/roles', name: 'roles', component: () => import('@/views/admin/RolesView.vue') },
         { path: 'packs', name: 'packs', component: () => import('@/views/packs/TemplateCentreView.vue') },
         // users, API tokens and sessions (people)
         { path: 'admin/users', name: 'admin-users', component: () => import('@/views/admin/UsersView.vue') },

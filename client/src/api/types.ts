@@ -3,6 +3,7 @@ import type { Filter } from '@schema/filter/types'
 import type { LocalizedText } from '@schema/lib/localized'
 import type { FormDefinition, ViewDefinition } from '@schema/template/form'
 import type { FilterOperator } from '@schema/values/types'
+import type { Permissions } from '@/access/permissions'
 
 export type { FieldDefinition, Filter, FilterOperator, FormDefinition, LocalizedText, ValueKind, ViewDefinition }
 
@@ -10,7 +11,11 @@ export interface User {
   id: number
   username: string
   display_name: string
+  /** 'admin' when a held role may do everything */
   role: 'admin' | 'member'
+  /** what the user may do, the union over their roles (GET /api/auth/me) */
+  permissions?: Permissions
+  roles?: { key: string; label: LocalizedText }[]
 }
 
 /** What the server resolved about a field (GET /api/forms). */

@@ -20,6 +20,8 @@ import peopleEn from './people.en'
 import peopleZhCN from './people.zh-CN'
 import reportsEn from './reports.en'
 import reportsZhCN from './reports.zh-CN'
+import rolesEn from './roles.en'
+import rolesZhCN from './roles.zh-CN'
 import transferEn from './transfer.en'
 import transferZhCN from './transfer.zh-CN'
 import viewsEn from './views.en'
@@ -40,8 +42,8 @@ export const i18n = createI18n({
   // Feature modules keep their words in files of their own, merged here under their namespace
   // (server error codes: messages.*.ts, see composables/errorText.ts; approvals, designer, packs).
   messages: {
-    'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN, approvals: approvalsZhCN, designer: designerZhCN, reports: reportsZhCN, purchase: purchaseZhCN, transfer: transferZhCN, views: viewsZhCN, people: peopleZhCN, audit: auditZhCN },
-    en: { ...en, errors: errorsEn, packs: packsEn, approvals: approvalsEn, designer: designerEn, reports: reportsEn, purchase: purchaseEn, transfer: transferEn, views: viewsEn, people: peopleEn, audit: auditEn },
+    'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN, approvals: approvalsZhCN, designer: designerZhCN, reports: reportsZhCN, purchase: purchaseZhCN, transfer: transferZhCN, views: viewsZhCN, people: peopleZhCN, audit: auditZhCN, roles: rolesZhCN },
+    en: { ...en, errors: errorsEn, packs: packsEn, approvals: approvalsEn, designer: designerEn, reports: reportsEn, purchase: purchaseEn, transfer: transferEn, views: viewsEn, people: peopleEn, audit: auditEn, roles: rolesEn },
   },
 })
 

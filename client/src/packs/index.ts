@@ -22,7 +22,8 @@ const PACKS: Record<string, Record<string, FormExtension>> = {
 export interface PackMenuGroup {
   key: string
   label: string
-  items: { path: string; label: string; icon: string }[]
+  /** `form`: shown only to users who may read that form (or, with `permission`, do that on it); `capability`: only to those holding it */
+  items: { path: string; label: string; icon: string; form?: string; permission?: string; capability?: string }[]
   /** shown only to users who may read this form (the statements read the journal) */
   requiresForm?: string
 }
@@ -31,13 +32,26 @@ const MENUS: Record<string, PackMenuGroup[]> = {
   taobao_erp: taobaoErpMenu,
 }
 
-/** The menu groups of the packs whose forms are installed (and readable). */
-export function packMenus(forms: FormInfo[]): PackMenuGroup[] {
+/** What the session lets the user do (stores/session.ts), for the pack pages' menu items. */
+export interface MenuAccess {
+  can: (form: string, permission: string) => boolean
+  hasCapability: (capability: string) => boolean
+}
+
+/**
+ * The menu groups of the packs whose forms are installed, with the items the user may open
+ * (`forms`: the forms they may read).
+ */
+export function packMenus(forms: FormInfo[], access: MenuAccess = { can: () => true, hasCapability: () => true }): PackMenuGroup[] {
   const packs = new Set(forms.map((f) => f.pack))
   const readable = new Set(forms.map((f) => f.key))
+  const allowed = (item: PackMenuGroup['items'][number]) =>
+    (!item.form || (readable.has(item.form) && (!item.permission || access.can(item.form, item.permission)))) && (!item.capability || access.hasCapability(item.capability))
   return Object.entries(MENUS)
     .filter(([pack]) => packs.has(pack))
     .flatMap(([, menus]) => menus.filter((menu) => !menu.requiresForm || readable.has(menu.requiresForm)))
+    .map((menu) => ({ ...menu, items: menu.items.filter(allowed) }))
+    .filter((menu) => menu.items.length > 0)
 }
 
 export function formExtension(form: FormInfo): FormExtension {

@@ -2,10 +2,19 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { formsApi } from '@/api/records'
 import type { FieldDefinition, FormInfo } from '@/api/types'
+import { restrictForm } from '@/access/permissions'
+import { useSessionStore } from './session'
 
-/** The installed forms (definitions plus what the server resolved), in menu order. */
+/**
+ * The installed forms (definitions plus what the server resolved), in menu order, as the user
+ * works with them: without the fields their roles hide, read-only fields read-only, only the actions
+ * they may run (access/permissions.ts). `viewable`: the forms the user may open (the menu).
+ */
 export const useFormsStore = defineStore('forms', () => {
-  const list = ref<FormInfo[]>([])
+  const session = useSessionStore()
+  const loadedList = ref<FormInfo[]>([])
+  const list = computed(() => loadedList.value.map((f) => restrictForm(f, session.permissions)))
+  const viewable = computed(() => list.value.filter((f) => session.can(f.key, 'view', f.pack !== null)))
   const loaded = ref(false)
   let pending: Promise<void> | null = null
 
@@ -16,7 +25,7 @@ export const useFormsStore = defineStore('forms', () => {
     pending ??= formsApi
       .list()
       .then((forms) => {
-        list.value = forms
+        loadedList.value = forms
         loaded.value = true
       })
       .finally(() => (pending = null))
@@ -36,9 +45,9 @@ export const useFormsStore = defineStore('forms', () => {
   }
 
   function reset(): void {
-    list.value = []
+    loadedList.value = []
     loaded.value = false
   }
 
-  return { list, loaded, byKey, load, get, sourceField, reset }
+  return { list, viewable, loaded, byKey, load, get, sourceField, reset }
 })

@@ -5,7 +5,7 @@ import type { Reference } from '@/api/types'
 import { useSessionStore } from './session'
 
 /**
- * People a user field can name. Only administrators may list users (GET /api/users); everyone
+ * People a user field can name. Only those who manage users may list them (GET /api/users); everyone
  * else can pick themselves, keep the current value, or clear it.
  */
 export const useUsersStore = defineStore('users', () => {
@@ -16,7 +16,7 @@ export const useUsersStore = defineStore('users', () => {
     const session = useSessionStore()
     const me = session.user
     if (!me) return Promise.resolve()
-    loading ??= (me.role === 'admin' ? authApi.users().catch(() => [me]) : Promise.resolve([me])).then((users) => {
+    loading ??= (session.hasCapability('users.manage') ? authApi.users().catch(() => [me]) : Promise.resolve([me])).then((users) => {
       people.value = users.map((u) => ({ id: u.id, display: u.display_name }))
     })
     return loading

@@ -15,7 +15,25 @@ interface FieldContext {
  * `{"op": "eq", "value": {"$range": …}}`. Parts the builder cannot show as a row (nested groups)
  * are kept as they are.
  */
-export type BuilderOp = FilterOperator | 'range'
+export type BuilderOp = FilterOperator | 'range' | 'var'
+
+/**
+ * Variables a role's row scope compares with (the roles' scopes only): the user themselves for a
+ * user field, the shops or warehouses assigned to the user for a link to shops or warehouses.
+ * Written `{"op": "eq", "value": {"$var": "current_user"}}` or `{"op": "in", "value": {"$var": "user.shops"}}`.
+ */
+export const SCOPE_VARIABLES = ['current_user', 'user.shops', 'user.warehouses'] as const
+export type ScopeVariable = (typeof SCOPE_VARIABLES)[number]
+
+/** The variables a field can be compared with: none, or the one its kind and target fit. */
+export function variablesFor(ctx: FieldContext): ScopeVariable[] {
+  if (ctx.info.kind === 'user') return ['current_user']
+  if (ctx.info.kind !== 'link') return []
+  const target = (ctx.info as { target?: string }).target
+  if (target === 'shops') return ['user.shops']
+  if (target === 'warehouses') return ['user.warehouses']
+  return []
+}
 
 export interface BuilderRow {
   field: string
@@ -56,6 +74,10 @@ export function defaultRow(ctx: FieldContext): BuilderRow {
   return { field: ctx.key, op, value: op === 'range' ? 'today' : op === 'in' || op === 'not_in' ? [] : op === 'between' ? [null, null] : null }
 }
 
+function isVariable(value: unknown): value is { $var: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { $var?: unknown }).$var === 'string'
+}
+
 function isRange(value: unknown): value is { $range: string } {
   return typeof value === 'object' && value !== null && typeof (value as { $range?: unknown }).$range === 'string'
 }
@@ -71,7 +93,8 @@ export function toModel(filter: Filter | null | undefined, known: (field: string
   }
   for (const part of parts) {
     if ('field' in part && known(part.field) && !part.where) {
-      if (part.op === 'eq' && isRange(part.value)) model.rows.push({ field: part.field, op: 'range', value: part.value.$range })
+      if (isVariable(part.value)) model.rows.push({ field: part.field, op: 'var', value: part.value.$var })
+      else if (part.op === 'eq' && isRange(part.value)) model.rows.push({ field: part.field, op: 'range', value: part.value.$range })
       else model.rows.push({ field: part.field, op: part.op, value: part.value })
     } else model.other.push(part)
   }
@@ -92,6 +115,7 @@ export function toFilter(model: BuilderModel): Filter | null {
   const parts: Filter[] = [
     ...model.rows.filter(complete).map((row): Filter => {
       if (row.op === 'range') return { field: row.field, op: 'eq', value: { $range: String(row.value) } }
+      if (row.op === 'var') return { field: row.field, op: row.value === 'current_user' ? 'eq' : 'in', value: { $var: String(row.value) } }
       return needsValue(row.op) ? { field: row.field, op: row.op, value: row.value } : { field: row.field, op: row.op }
     }),
     ...model.other,

@@ -1,6 +1,8 @@
 import { computed, ref, watch, type Ref } from 'vue'
 import type { FormInfo, ViewDefinition } from '@/api/types'
 import { viewsApi, type SavedView, type ViewScope } from '@/api/views'
+import { restrictView } from '@/access/permissions'
+import { useSessionStore } from '@/stores/session'
 import { definitionOf, sameLayout } from './viewState'
 
 /**
@@ -30,7 +32,9 @@ export function useViews(form: Ref<FormInfo | undefined>, wanted: () => string |
 
   async function load() {
     if (!form.value) return
-    list.value = await viewsApi.list(form.value.key)
+    // without the fields the user's roles hide, as the form's own views (else the grid's layout differs: "unsaved")
+    const hidden = useSessionStore().hidden(form.value.key, form.value.pack !== null)
+    list.value = (await viewsApi.list(form.value.key)).map((v) => restrictView(v, hidden))
     select(wanted(), !list.value.some((v) => v.key === key.value))
   }
   select(wanted())

@@ -23,9 +23,9 @@ export const taobaoErpMenu: PackMenuGroup[] = [
     key: 'taobao',
     label: 'shops.menu',
     items: [
-      { path: '/shops', label: 'shops.title', icon: 'Shop' },
-      { path: '/shops/import', label: 'sellerCenter.title', icon: 'Upload' },
-      { path: '/purchase-suggestions', label: 'purchase.suggestions.menu', icon: 'ShoppingCart' },
+      { path: '/shops', label: 'shops.title', icon: 'Shop', form: 'shops' },
+      { path: '/shops/import', label: 'sellerCenter.title', icon: 'Upload', capability: 'stock.upload' },
+      { path: '/purchase-suggestions', label: 'purchase.suggestions.menu', icon: 'ShoppingCart', form: 'purchase_orders', permission: 'create' },
     ],
   },
   {
