@@ -1,5 +1,5 @@
 import type { Actor } from '../access/actor'
-import type { DashboardDefinition } from '../../schema/dashboards/types'
+import type { Dataset, DashboardDefinition, Widget } from '../../schema/dashboards/types'
 import { validateDashboard } from '../../schema/dashboards/validate'
 import type { AppContext } from '../context'
 import { assertDesigner } from '../forms/customize'
@@ -40,10 +40,31 @@ export class Dashboards {
     }
   }
 
+  /**
+   * A widget measuring, grouping or filtering on a field the caller's roles hide would only answer
+   * 422; it is left out of their dashboard (the aggregate endpoint refuses it all the same).
+   */
+  private showsHidden(actor: Actor, widget: Widget): boolean {
+    const dataset = widget.dataset
+    const [formKey, sub] = dataset.form.split('.')
+    const model = this.ctx.registry.get(formKey)
+    if (!model) return true
+    const hidden = this.ctx.access.hiddenFields(actor, model)
+    if (hidden.size === 0) return false
+    if (sub !== undefined && hidden.has(sub)) return true
+    const refs = [dataset.date_field, dataset.shop_field, dataset.warehouse_field, ...datasetFields(dataset)].filter((r): r is string => typeof r === 'string')
+    return refs.some((ref) => {
+      const [first, second] = ref.split('.')
+      if (sub === undefined) return hidden.has(first)
+      return first === 'parent' ? hidden.has(second) : hidden.has(`${sub}.${first}`)
+    })
+  }
+
   private visible(actor: Actor, row: DashboardRow): DashboardView | null {
     if (row.owner_id !== null && row.owner_id !== actor.userId) return null
-    const def = row.definition
-    if (!def.widgets.every((w) => this.mayRead(actor, w.dataset.form))) return null
+    const raw = row.definition
+    if (!raw.widgets.every((w) => this.mayRead(actor, w.dataset.form))) return null
+    const def = { ...raw, widgets: raw.widgets.filter((w) => !this.showsHidden(actor, w)) }
     const todos = def.todos?.filter((t) => !t.form || this.mayRead(actor, t.form))
     const own = row.pack_key === null
     return {
@@ -128,4 +149,20 @@ export class Dashboards {
     if (row.owner_id !== actor.userId && actor.role !== 'admin') throw forbidden('only who created a dashboard may delete it').because('dashboard_not_yours')
     await this.ctx.db.knex('zg_dashboards').where({ key }).delete()
   }
+}
+
+/** Every field a dataset names: measures, their filters, group keys and the dataset's filter. */
+function datasetFields(dataset: Dataset): string[] {
+  const out: string[] = []
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk)
+    if (typeof node !== 'object' || node === null) return
+    const record = node as Record<string, unknown>
+    if (typeof record.field === 'string') out.push(record.field)
+    for (const value of Object.values(record)) if (typeof value === 'object') walk(value)
+  }
+  walk(dataset.measures)
+  walk(dataset.filter)
+  for (const group of dataset.group_by ?? []) out.push(typeof group === 'string' ? group : group.field)
+  return out
 }

@@ -170,6 +170,26 @@ describe('the warehouse keeper', () => {
     expect(openapi.paths['/api/forms/skus/records'].post).toBeUndefined()
   })
 
+  it('gets dashboards without the widgets that measure, group or filter on a field hidden from them', async () => {
+    const keeper = clients.get('warehouse')!
+    const hidden = (await keeper.get('/api/auth/me')).body.data.permissions.forms as Record<string, { hidden: string[] }>
+    const theirs = (await keeper.get('/api/dashboards')).body.data as { key: string; definition: { widgets: any[] } }[]
+    const all = new Map(((await app.api.get('/api/dashboards')).body.data as typeof theirs).map((d) => [d.key, d]))
+    expect(theirs.length).toBeGreaterThan(0)
+    let dropped = 0
+    for (const dashboard of theirs) {
+      dropped += all.get(dashboard.key)!.definition.widgets.length - dashboard.definition.widgets.length
+      for (const widget of dashboard.definition.widgets) {
+        const [form, sub] = widget.dataset.form.split('.')
+        const refs = JSON.stringify(widget.dataset).match(/"(?:field|date_field|shop_field|warehouse_field)":"([^"]+)"/g) ?? []
+        for (const ref of refs.map((r) => r.split(':')[1].replaceAll('"', '').split('.')[0])) {
+          expect(hidden[form]?.hidden ?? [], `${dashboard.key}/${widget.key}`).not.toContain(sub ? `${sub}.${ref}` : ref)
+        }
+      }
+    }
+    expect(dropped).toBeGreaterThan(0)
+  })
+
   it('sees and changes only the rows of their warehouse: others are 404 on every path, outside writes refused', async () => {
     const keeper = clients.get('warehouse')!
     const others = (await app.api.get(`/api/forms/stock_in/records?filter=${encodeURIComponent(JSON.stringify({ field: 'warehouse', op: 'eq', value: w2 }))}`)).body.data
