@@ -1,3 +1,5 @@
+import type { Capability } from '../../schema/template/roles'
+import { hasCapability } from '../access/capability-check'
 import type { Knex } from 'knex'
 import type { FilterEnv } from '../../schema/filter/prepare'
 import type { WorkingRecord } from '../../schema/model/compute'
@@ -923,7 +925,8 @@ export class RecordsService {
       await this.assertUnlocked(trx, form, records.map((r) => r.id))
       const bind = (inner: Knex.Transaction) => {
         const system = this.as(SYSTEM_ACTOR).within(inner)
-        return { service: this.within(inner), system, postings: new PostingEngine(system, inner, this.deps.db.dialect, this.clock), trx: inner }
+        const may = (capability: string) => hasCapability(this.deps.access, this.actor, capability as Capability)
+        return { service: this.within(inner), system, postings: new PostingEngine(system, inner, this.deps.db.dialect, this.clock, may), trx: inner }
       }
       const ctx: ActionContext = {
         ...bind(trx),
