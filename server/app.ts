@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { defaultPolicy, type AccessPolicy } from './access/policy'
+import { RolePolicy, type AccessPolicy } from './access/policy'
+import { RoleStore } from './access/roles'
 import type { Config } from './config'
 import type { AppContext } from './context'
 import { connect } from './db/connect'
@@ -36,14 +37,16 @@ export async function createContext(config: Config, options: { access?: AccessPo
   const hooks = new HookRegistry()
   const actions = new ActionRegistry()
   registerDocumentActions(actions)
-  const access = options.access ?? defaultPolicy
+  const roles = new RoleStore(db.knex)
+  await roles.load()
+  const access = options.access ?? new RolePolicy(roles, registry)
   const deps: RecordsServiceDeps = { db, registry, access, hooks, actions }
   const records = new RecordsService(deps)
   const approvals = setUpApprovals(deps, records, registry, db)
   const files = new FileStore(db.knex, path.join(config.dataDir, 'files'))
   const secrets = SecretBox.fromEnvironment(config.dataDir, config.secretKey)
   const connections = new ShopConnections(db.knex, secrets, config.taobaoGatewayUrl, new GatewayPolicy(config.taobaoGateways ?? [], config.taobaoGatewayUrl))
-  const ctx: AppContext = { config, db, registry, access, hooks, actions, records, approvals, files, secrets, connections }
+  const ctx: AppContext = { config, db, registry, access, roles, hooks, actions, records, approvals, files, secrets, connections }
   registerErp(ctx)
   registerSync(ctx)
   return ctx

@@ -1,4 +1,5 @@
 import type { AccessPolicy } from './access/policy'
+import type { RoleStore } from './access/roles'
 import type { Approvals } from './approvals'
 import type { Config } from './config'
 import type { Database } from './db/connect'
@@ -16,6 +17,8 @@ export interface AppContext {
   db: Database
   registry: FormRegistry
   access: AccessPolicy
+  /** the roles in effect (built-in admin, packs' roles, the merchant's) */
+  roles: RoleStore
   hooks: HookRegistry
   actions: ActionRegistry
   /** the records service as the system actor; routes bind it to the request's user */

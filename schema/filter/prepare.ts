@@ -11,6 +11,9 @@ export type TargetResolver = (table: TableModel, path: string) => FilterTarget |
 export interface FilterEnv {
   now: number
   userId: number | null
+  /** record ids for {"$var": "user.shops"} and {"$var": "user.warehouses"} (row scopes) */
+  shops?: readonly number[]
+  warehouses?: readonly number[]
 }
 
 export interface PreparedCondition {
@@ -125,6 +128,13 @@ function prepareNode(
 
   if (!('value' in filter)) return fail(`${at}.value`, `"${op}" needs a value`)
   const value = filter.value
+  if (LIST_VALUE.includes(op) && isListVariable(value)) {
+    // {"$var": "user.warehouses"}: the acting user's assigned records; none assigned matches no record
+    if (kind !== 'link' && kind !== 'link_list') return fail(`${at}.value`, `${value.$var} works with "in" on a link field`)
+    if (!env) return { condition: { target, op, values: [DEFERRED] } }
+    const ids = (value.$var === 'user.shops' ? env.shops : env.warehouses) ?? []
+    return { condition: { target, op, values: ids.length ? [...ids] : [0] } }
+  }
   if (LIST_VALUE.includes(op)) {
     if (!Array.isArray(value) || value.length === 0) return fail(`${at}.value`, `"${op}" needs a non-empty array`)
     if (value.length > MAX_LIST) return fail(`${at}.value`, `at most ${MAX_LIST} values`)
@@ -157,6 +167,13 @@ function prepareNode(
     return fail(`${at}.value`, `a date range works with "eq", "ne" and "between"; use {"$date": …} with "${op}"`)
   }
   return { condition: { target, op, values: normalized } }
+}
+
+function isListVariable(value: unknown): value is { $var: 'user.shops' | 'user.warehouses' } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const keys = Object.keys(value)
+  const name = (value as { $var?: unknown }).$var
+  return keys.length === 1 && (name === 'user.shops' || name === 'user.warehouses')
 }
 
 /** Marks a value that depends on the run-time environment (checked, not resolved). */

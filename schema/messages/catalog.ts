@@ -328,6 +328,18 @@ export const MESSAGE_CATALOG = {
   pack_export_missing_links: ['forms'],
   pack_flag_boolean: ['name'],
   pack_not_bundled: ['pack'],
+  // ---- roles ----
+  permission_denied: ['form', 'permission'],
+  capability_denied: ['capability'],
+  field_readonly_for_role: ['field'],
+  record_outside_scope: ['form'],
+  role_not_found: ['key'],
+  role_key_taken: ['key'],
+  role_invalid: ['path', 'detail'],
+  role_builtin: ['key'],
+  role_in_use: ['key', 'count'],
+  role_not_from_pack: ['key'],
+  role_expected: [],
   // ---- harden-shops ----
   gateway_credentials_in_url: [],
   gateway_private_address: ['host'],

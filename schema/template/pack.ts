@@ -3,6 +3,7 @@ import { Key } from '../fields/common'
 import { LocalizedText } from '../lib/localized'
 import { DashboardSchema, type DashboardDefinition } from '../dashboards/types'
 import { FormSchema, type FormDefinition } from './form'
+import type { RoleDefinition } from './roles'
 
 export const PACK_FORMAT = 'zhanggui.pack/1'
 
@@ -35,6 +36,11 @@ export const PackSchema = Type.Object(
     forms: Type.Array(FormSchema, { minItems: 1 }),
     /** dashboards (and the home page's to-dos) over the pack's forms: schema/dashboards */
     dashboards: Type.Optional(Type.Array(DashboardSchema)),
+    /**
+     * roles over the pack's forms (schema/template/roles.ts, docs/permissions.md): installed into
+     * zg_roles; an upgrade replaces the ones the merchant has not edited
+     */
+    roles: Type.Optional(Type.Array(Type.Unknown({ description: 'a role (schema/template/roles.ts), checked on its own' }))),
     /** records to create when the pack is first installed, by form key */
     sample_data: Type.Optional(Type.Record(Type.String(), Type.Array(Type.Record(Type.String(), Type.Unknown())))),
     /**
@@ -59,4 +65,4 @@ export const PackSchema = Type.Object(
   { additionalProperties: false, $id: 'https://zhanggui.dev/schema/pack.json' },
 )
 
-export type PackDefinition = Omit<Static<typeof PackSchema>, 'forms' | 'dashboards'> & { forms: FormDefinition[]; dashboards?: DashboardDefinition[] }
+export type PackDefinition = Omit<Static<typeof PackSchema>, 'forms' | 'dashboards' | 'roles'> & { forms: FormDefinition[]; dashboards?: DashboardDefinition[]; roles?: RoleDefinition[] }

@@ -7,6 +7,7 @@ import { FormSchema } from '../template/form'
 import { PackSchema, type PackDefinition } from '../template/pack'
 import { checkSchema } from './ajv'
 import { validateDashboard } from '../dashboards/validate'
+import { validateRole } from './roles'
 
 export interface ValidationResult {
   ok: boolean
@@ -61,6 +62,13 @@ export function validatePack(pack: unknown, installed: FormDefinition[] = []): V
     if (boards.has(board.key)) problems.push({ path: `dashboards[${i}].key`, message: `duplicate dashboard key "${board.key}"` })
     boards.add(board.key)
     problems.push(...validateDashboard(board, lookup, `dashboards[${i}]`))
+  })
+  const roles = new Set<string>()
+  ;((definition.roles ?? []) as unknown[]).forEach((role, i) => {
+    const key = (role as { key?: unknown })?.key
+    if (typeof key === 'string' && roles.has(key)) problems.push({ path: `roles[${i}].key`, message: `duplicate role key "${key}"` })
+    if (typeof key === 'string') roles.add(key)
+    problems.push(...validateRole(role, lookup, `roles[${i}]`))
   })
   return problems.length ? { ok: false, problems } : result
 }

@@ -1,7 +1,10 @@
 import { parse as parseCookies } from 'cookie'
 import type { NextFunction, Request, Response } from 'express'
 import type { Actor } from '../access/actor'
-import { SESSION_COOKIE, userForSession, userForToken } from '../auth/credentials'
+import { hasCapability } from '../access/policy'
+import { resolveActor } from '../access/resolve'
+import type { Capability } from '../../schema/template/roles'
+import { SESSION_COOKIE, tokenFor, userForSession } from '../auth/credentials'
 import { findUser, type User } from '../auth/users'
 import type { AppContext } from '../context'
 import { forbidden, unauthenticated } from '../lib/errors'
@@ -25,24 +28,42 @@ export function authenticate(ctx: AppContext) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const bearer = bearerToken(req)
     let userId: number | null = null
+    let token: Awaited<ReturnType<typeof tokenFor>> = null
     if (bearer !== null) {
-      userId = await userForToken(ctx.db.knex, bearer)
-      if (userId === null) throw unauthenticated('the API token is not valid (revoked or mistyped)').because('invalid_token')
+      token = await tokenFor(ctx.db.knex, bearer)
+      if (token === null) throw unauthenticated('the API token is not valid (revoked or mistyped)').because('invalid_token')
+      userId = token.userId
     } else {
-      const token = sessionToken(req)
-      if (token) userId = await userForSession(ctx.db.knex, token)
+      const session = sessionToken(req)
+      if (session) userId = await userForSession(ctx.db.knex, session)
     }
     const user = userId === null ? null : await findUser(ctx.db.knex, userId)
     if (!user || user.disabled) throw unauthenticated()
     req.user = user
     req.credential = bearer !== null ? 'token' : 'session'
-    req.actor = { userId: user.id, username: user.username, role: user.role }
+    req.actor = await resolveActor(ctx, user, {
+      tokenRoleKeys: token?.roleKeys ?? null,
+      tokenId: token?.id ?? null,
+      source: token ? 'api' : 'ui',
+      ip: req.ip ?? null,
+    })
     next()
   }
 }
 
+/** Lets the request through when its actor has the capability (administrators have every one); 403 otherwise. */
+export function requireCapability(ctx: AppContext, capability: Capability) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (!req.actor || !hasCapability(ctx.access, req.actor, capability)) {
+      throw forbidden(`you need the permission "${capability}"`).because('capability_denied', { capability })
+    }
+    next()
+  }
+}
+
+/** Administrators only (a role with `all`). */
 export function requireAdmin(req: Request, _res: Response, next: NextFunction) {
-  if (req.user?.role !== 'admin') throw forbidden('only administrators can do this').because('admin_only')
+  if (req.actor?.role !== 'admin') throw forbidden('only administrators can do this').because('admin_only')
   next()
 }
 

@@ -4,6 +4,7 @@ import express, { type Express } from 'express'
 import type { AppContext } from '../context'
 import { notFound } from '../lib/errors'
 import { authenticate, requireSameOrigin } from './auth'
+import { mayDo } from '../access/policy'
 import { errorHandler } from './errors'
 import { buildOpenApi } from './openapi'
 import { adminRoutes } from './routes/admin'
@@ -19,6 +20,7 @@ import { formRoutes } from './routes/forms'
 import { importRoutes } from './routes/imports'
 import { recordRoutes } from './routes/records'
 import { reportRoutes } from './routes/reports'
+import { roleRoutes } from './routes/roles'
 import { settingsRoutes } from './routes/settings'
 import { shopRoutes, taobaoRoutes } from './routes/shops'
 import { viewRoutes } from './routes/views'
@@ -42,9 +44,16 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
   // one-time state and the zg_oauth cookie tie the callback to the shop and the browser that asked.
   api.use('/taobao', taobaoRoutes(ctx))
   api.use(authenticate(ctx), requireSameOrigin)
-  api.get('/openapi.json', async (_req, res) => {
+  api.get('/openapi.json', async (req, res) => {
     await ctx.registry.refreshIfChanged()
-    res.json(buildOpenApi(ctx.registry))
+    const actor = req.actor!
+    res.json(
+      buildOpenApi(ctx.registry, {
+        allows: (form, operation) => mayDo(ctx.access, actor, operation, form),
+        hidden: (form) => ctx.access.hiddenFields(actor, form),
+        readonly: (form) => ctx.access.readonlyFields?.(actor, form) ?? new Set(),
+      }),
+    )
   })
   api.use('/forms/:form/views', viewRoutes(ctx))
   api.use('/forms/:form', formImportRoutes(ctx))
@@ -59,6 +68,7 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
   api.use('/dashboards', dashboardRoutes(ctx))
   api.use('/files', fileRoutes(ctx))
   api.use('/me/settings', settingsRoutes(ctx))
+  api.use('/roles', roleRoutes(ctx))
   api.use('/', adminRoutes(ctx))
   api.use('/erp', erpRoutes(ctx))
   api.use('/shops', shopRoutes(ctx))

@@ -1,6 +1,7 @@
 import type { FormModel, TableModel } from '../../schema/model/types'
 import { localize } from '../../schema/lib/localized'
 import type { FormRegistry } from '../forms/registry'
+import { linesHidden, type Operation } from '../access/policy'
 
 type Schema = Record<string, unknown>
 
@@ -20,12 +21,22 @@ const ERROR: Schema = {
   },
 }
 
-function recordSchema(table: TableModel, writable: boolean): Schema {
+/** What the caller may use (the access policy's answers); everything when not given. */
+export interface OpenApiAccess {
+  allows(form: FormModel, operation: Operation): boolean
+  hidden(form: FormModel): ReadonlySet<string>
+  readonly(form: FormModel): ReadonlySet<string>
+}
+
+const NONE: ReadonlySet<string> = new Set()
+
+function recordSchema(table: TableModel, writable: boolean, hidden: ReadonlySet<string> = NONE): Schema {
   const properties: Record<string, Schema> = {}
   for (const field of table.fields) {
     if (writable && field.computed && field.computed !== 'copy') continue
+    if (hidden.has(field.key)) continue
     if (field.lines) {
-      const line = recordSchema(field.lines, writable)
+      const line = recordSchema(field.lines, writable, linesHidden(hidden, field.key))
       ;(line.properties as Record<string, Schema>).id = { type: 'integer', description: writable ? 'send to update an existing line' : undefined }
       if (!writable) (line.properties as Record<string, Schema>).line_no = { type: 'integer' }
       properties[field.key] = { type: 'array', items: line, description: localize(field.def.label) }
@@ -44,7 +55,7 @@ function recordSchema(table: TableModel, writable: boolean): Schema {
       ...('document' in table && (table as FormModel).document ? { doc_status: { type: 'string', enum: ['draft', 'submitted', 'void'] } } : {}),
     })
   }
-  const required = writable ? table.fields.filter((f) => f.def.required && !f.computed).map((f) => f.key) : []
+  const required = writable ? table.fields.filter((f) => f.def.required && !f.computed && !hidden.has(f.key)).map((f) => f.key) : []
   return { type: 'object', properties, ...(required.length ? { required } : {}) }
 }
 
@@ -53,7 +64,7 @@ const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [String(s), { description: { 400: 'bad request', 401: 'not logged in', 403: 'forbidden', 404: 'not found', 409: 'conflict', 422: 'validation failed' }[s], ...json({ $ref: '#/components/schemas/Error' }) }]))
 
 /** OpenAPI 3.1 for the whole API, with each installed form's record schema. */
-export function buildOpenApi(registry: FormRegistry): Schema {
+export function buildOpenApi(registry: FormRegistry, access?: OpenApiAccess): Schema {
   const schemas: Record<string, Schema> = { Error: ERROR }
   const paths: Record<string, Schema> = {
     '/api/auth/login': {
@@ -120,9 +131,13 @@ export function buildOpenApi(registry: FormRegistry): Schema {
     },
   }
   for (const form of registry.list()) {
+    if (access && !access.allows(form, 'read')) continue
     const name = form.key
-    schemas[`${name}`] = recordSchema(form, false)
-    schemas[`${name}_input`] = recordSchema(form, true)
+    const may = (operation: Operation) => !access || access.allows(form, operation)
+    const hidden = access?.hidden(form) ?? NONE
+    const unwritable = access ? new Set([...hidden, ...access.readonly(form)]) : NONE
+    schemas[`${name}`] = recordSchema(form, false, hidden)
+    schemas[`${name}_input`] = recordSchema(form, true, unwritable)
     const ref = { $ref: `#/components/schemas/${name}` }
     const inputRef = { $ref: `#/components/schemas/${name}_input` }
     const tag = [`${localize(form.def.label)} (${name})`]
@@ -144,12 +159,16 @@ export function buildOpenApi(registry: FormRegistry): Schema {
           ...errors(400, 401, 403, 422),
         },
       },
-      post: {
-        tags: tag,
-        summary: `Create one ${name} record, or several (an array) in one transaction`,
-        requestBody: json({ oneOf: [inputRef, { type: 'array', items: inputRef }] }),
-        responses: { 201: json({ type: 'object', properties: { data: ref } }), ...errors(400, 401, 403, 409, 422) },
-      },
+      ...(may('create')
+        ? {
+            post: {
+              tags: tag,
+              summary: `Create one ${name} record, or several (an array) in one transaction`,
+              requestBody: json({ oneOf: [inputRef, { type: 'array', items: inputRef }] }),
+              responses: { 201: json({ type: 'object', properties: { data: ref } }), ...errors(400, 401, 403, 409, 422) },
+            },
+          }
+        : {}),
     }
     const aggregate = {
       tags: tag,
@@ -158,27 +177,32 @@ export function buildOpenApi(registry: FormRegistry): Schema {
       responses: { 200: json(AGGREGATE_RESPONSE), ...errors(400, 401, 403, 404, 422) },
     }
     paths[`${base}/aggregate`] = { post: aggregate }
-    for (const field of form.fields.filter((f) => f.lines)) {
+    for (const field of form.fields.filter((f) => f.lines && !hidden.has(f.key))) {
       paths[`/api/forms/${name}.${field.key}/records/aggregate`] = { post: { ...aggregate, summary: `Group and measure the lines of ${name}.${field.key} (they may name parent.<field>)` } }
     }
     paths[`${base}/{id}`] = {
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
       get: { tags: tag, summary: `Get a ${name} record`, responses: { 200: json({ type: 'object', properties: { data: ref } }), ...errors(401, 403, 404) } },
-      patch: {
-        tags: tag,
-        summary: `Update a ${name} record (lines with an id are updated, without one inserted, omitted ones deleted)`,
-        requestBody: json({ allOf: [inputRef, { type: 'object', properties: { version: { type: 'integer' } } }] }),
-        responses: { 200: json({ type: 'object', properties: { data: ref } }), ...errors(400, 401, 403, 404, 409, 422) },
-      },
-      delete: { tags: tag, summary: `Delete a ${name} record`, responses: { 204: { description: 'deleted' }, ...errors(401, 403, 404, 409) } },
+      ...(may('update')
+        ? {
+            patch: {
+              tags: tag,
+              summary: `Update a ${name} record (lines with an id are updated, without one inserted, omitted ones deleted)`,
+              requestBody: json({ allOf: [inputRef, { type: 'object', properties: { version: { type: 'integer' } } }] }),
+              responses: { 200: json({ type: 'object', properties: { data: ref } }), ...errors(400, 401, 403, 404, 409, 422) },
+            },
+          }
+        : {}),
+      ...(may('delete') ? { delete: { tags: tag, summary: `Delete a ${name} record`, responses: { 204: { description: 'deleted' }, ...errors(401, 403, 404, 409) } } } : {}),
     }
-    if (form.document) {
+    const actions = form.actions.filter((a) => !a.client && may(`action:${a.key}`)).map((a) => a.key)
+    if (actions.length) {
       paths[`${base}/{id}/actions/{action}`] = {
         parameters: [
           { name: 'id', in: 'path', required: true, schema: { type: 'integer' } },
-          { name: 'action', in: 'path', required: true, schema: { type: 'string', enum: ['submit', 'void'] } },
+          { name: 'action', in: 'path', required: true, schema: { type: 'string', enum: actions } },
         ],
-        post: { tags: tag, summary: 'Run a document action', responses: { 200: json({ type: 'object', properties: { data: ref } }), ...errors(401, 403, 404, 409, 422) } },
+        post: { tags: tag, summary: 'Run an action of the record', responses: { 200: json({ type: 'object', properties: { data: ref } }), ...errors(401, 403, 404, 409, 422) } },
       }
     }
   }

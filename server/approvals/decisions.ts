@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import { SYSTEM_ACTOR, type Actor } from '../access/actor'
+import { resolveActor } from '../access/resolve'
 import type { Database } from '../db/connect'
 import type { RecordsService } from '../records/service'
 import { badRequest, conflict, fieldProblem, forbidden, notFound, ValidationError } from '../lib/errors'
@@ -110,6 +111,6 @@ export class ApprovalDecisions {
   private async requesterActor(trx: Knex.Transaction, approval: ApprovalRow): Promise<Actor> {
     const user = await trx('zg_users').where({ id: approval.requested_by }).first('id', 'username', 'role', 'disabled')
     if (!user || user.disabled) throw conflict('who asked for this approval can no longer sign in; reject it instead').because('approval_requester_gone', { id: approval.id })
-    return { userId: Number(user.id), username: String(user.username), role: user.role === 'admin' ? 'admin' : 'member' }
+    return resolveActor({ db: { knex: trx } }, { id: Number(user.id), username: String(user.username), role: String(user.role) }, { source: 'ui' })
   }
 }

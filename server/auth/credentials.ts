@@ -59,12 +59,26 @@ export async function createToken(knex: Knex, user: User, name: string): Promise
 }
 
 export async function userForToken(knex: Knex, token: string): Promise<number | null> {
-  const row = await knex('zg_api_tokens').where({ token_hash: digest(token) }).whereNull('revoked_at').first('id', 'user_id', 'last_used_at')
+  return (await tokenFor(knex, token))?.userId ?? null
+}
+
+/** The live token of a secret: its id, user, and role subset (null: all the user's roles). */
+export async function tokenFor(knex: Knex, token: string): Promise<{ id: number; userId: number; roleKeys: string[] | null } | null> {
+  const row = await knex('zg_api_tokens').where({ token_hash: digest(token) }).whereNull('revoked_at').first('id', 'user_id', 'last_used_at', 'role_keys')
   if (!row) return null
   const now = Date.now()
   // Recording every use would make each API call a write; once a minute is enough to audit.
   if (!row.last_used_at || now - Number(row.last_used_at) > 60_000) await knex('zg_api_tokens').where({ id: row.id }).update({ last_used_at: now })
-  return Number(row.user_id)
+  let roleKeys: string[] | null = null
+  if (typeof row.role_keys === 'string') {
+    try {
+      const parsed = JSON.parse(row.role_keys)
+      roleKeys = Array.isArray(parsed) ? parsed.map(String) : []
+    } catch {
+      roleKeys = []
+    }
+  }
+  return { id: Number(row.id), userId: Number(row.user_id), roleKeys }
 }
 
 export async function listTokens(knex: Knex): Promise<ApiToken[]> {

@@ -3,6 +3,7 @@ import type { DashboardDefinition } from '../../schema/dashboards/types'
 import { validateDashboard } from '../../schema/dashboards/validate'
 import type { AppContext } from '../context'
 import { assertDesigner } from '../forms/customize'
+import { hasCapability } from '../access/policy'
 import { TemplateError } from '../forms/installer'
 import { badRequest, conflict, forbidden, notFound } from '../lib/errors'
 import { overlayFor, rowOf, type DashboardRow } from './store'
@@ -51,7 +52,7 @@ export class Dashboards {
       pack: row.pack_key,
       own,
       customized: Boolean(row.overlay),
-      editable: own ? row.owner_id === actor.userId : actor.role === 'admin' || actor.role === 'system',
+      editable: own ? row.owner_id === actor.userId : hasCapability(this.ctx.access, actor, 'forms.design'),
       definition: { ...def, ...(todos ? { todos } : {}) },
     }
   }
@@ -91,7 +92,7 @@ export class Dashboards {
     if (!row || !this.visible(actor, row)) throw notFound(`no dashboard "${key}"`).because('dashboard_not_found', { key })
     if (row.pack_key === null) {
       if (row.owner_id !== actor.userId) throw forbidden('only who created a dashboard may change it').because('dashboard_not_yours')
-    } else assertDesigner(actor)
+    } else assertDesigner(actor, this.ctx.access)
     const def = this.check(input)
     if (def.key !== key) throw new TemplateError([{ path: 'dashboard.key', message: `the key of a saved dashboard cannot change (it is "${key}")` }])
     const overlay = row.base ? overlayFor(row.base, def) : null

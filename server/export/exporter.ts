@@ -36,6 +36,7 @@ export interface PreparedExport {
 export async function prepareExport(ctx: AppContext, actor: Actor, formKey: string, request: ExportRequest, now = Date.now()): Promise<PreparedExport> {
   const form = ctx.registry.require(formKey)
   ctx.access.check(actor, 'read', form)
+  ctx.access.check(actor, 'export', form)
   const hidden = ctx.access.hiddenFields(actor, form)
   const plan = await planExport(form, request, actor, (f, key, who) => new Views(ctx).definition(who, f.key, key))
   const columns = resolveColumns(ctx.registry, form, plan.columns ?? defaultColumnIds(form, hidden), {

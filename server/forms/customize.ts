@@ -1,4 +1,5 @@
 import type { Actor } from '../access/actor'
+import { hasCapability, mayDo, type AccessPolicy } from '../access/policy'
 import type { FormModel } from '../../schema/model/types'
 import { diffDefinition, type Json } from '../../schema/overlay/overlay'
 import type { FormDefinition } from '../../schema/template/form'
@@ -18,9 +19,13 @@ import { FormRegistry } from './registry'
  * form's tables in one transaction, then recomputes stored computed values that changed.
  */
 
-/** Only those who may design forms (admins, until roles exist). */
-export function assertDesigner(actor: Actor): void {
-  if (actor.role !== 'admin' && actor.role !== 'system') throw forbidden('only administrators may design forms').because('design_not_allowed')
+/**
+ * Only those who may design forms: the capability forms.design, or (for one form) its `design`
+ * permission. Without a policy at hand: administrators and the system.
+ */
+export function assertDesigner(actor: Actor, access?: AccessPolicy, form?: FormModel): void {
+  if (access ? hasCapability(access, actor, 'forms.design') || (form !== undefined && mayDo(access, actor, 'design', form)) : actor.role === 'admin' || actor.role === 'system') return
+  throw forbidden('only who may design forms may do this').because('design_not_allowed')
 }
 
 export interface SaveResult {

@@ -11,6 +11,7 @@ import { SchemaBuilder } from './ddl'
 import { migrateForm, type FormImpact } from './migrate-form'
 import { FormRegistry } from './registry'
 import { installPackDashboards, type DashboardInstall } from '../dashboards/store'
+import { installPackRoles, type PackRolesResult } from '../access/roles'
 
 /** One conflict between a pack upgrade and the merchant's customisations of one form. */
 export interface PackConflict extends Omit<OverlayConflict, 'code'> {
@@ -42,6 +43,8 @@ export interface InstallResult {
   conflicts: PackConflict[]
   /** the pack's dashboards created, updated (under the merchant's overlay), removed */
   dashboards?: DashboardInstall
+  /** the pack's roles created, replaced (not edited by the merchant), kept (edited) */
+  roles?: PackRolesResult
 }
 
 export class TemplateError extends AppError {
@@ -212,6 +215,7 @@ export async function installPack(db: Database, registry: FormRegistry, input: u
       result.updated.push(def.key)
       forms.push({ key: def.key, change: JSON.stringify(before.def) === JSON.stringify(def) ? 'unchanged' : 'changed', customized: Boolean(overlay), fields: fieldChanges(before.def, def), impact: migration.impact })
     }
+    result.roles = await installPackRoles(trx, pack.key, pack.roles ?? [])
     result.dashboards = await installPackDashboards(trx, pack.key, pack.dashboards ?? [], (key) => compiled.forms!.get(key) ?? registry.get(key))
     const packRow = { version: pack.version, definition: JSON.stringify(pack), updated_at: now }
     if (existing) await trx('zg_packs').where({ key: pack.key }).update(packRow)

@@ -30,7 +30,7 @@ function dataUri(file: string): string {
 
 /**
  * Reads a pack from a JSON file, or from a folder whose pack.json lists its forms as files
- * (`"forms": ["forms/orders.json", …]`, likewise `"dashboards"`) and may name a sample-data file — large packs stay
+ * (`"forms": ["forms/orders.json", …]`, likewise `"dashboards"`) and may name a roles file and a sample-data file — large packs stay
  * readable one form per file. Returns the pack as one object, as the installer takes it.
  */
 export function readPack(location: string): Record<string, unknown> {
@@ -45,6 +45,7 @@ export function readPack(location: string): Record<string, unknown> {
     pack.dashboards = pack.dashboards.map((entry) => (typeof entry === 'string' ? readJson(path.join(base, entry)) : entry))
   }
   if (Array.isArray(pack.screenshots)) pack.screenshots = pack.screenshots.map((entry) => (typeof entry === 'string' && !entry.startsWith('data:') ? dataUri(path.join(base, entry)) : entry))
+  if (typeof pack.roles === 'string') pack.roles = readJson(path.join(base, pack.roles))
   if (typeof pack.sample_data === 'string') pack.sample_data = readJson(path.join(base, pack.sample_data))
   if (typeof pack.seed_data === 'string') pack.seed_data = readJson(path.join(base, pack.seed_data))
   return pack

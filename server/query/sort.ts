@@ -31,7 +31,13 @@ const MAX_SORT_KEYS = 5
  * last, in the direction of the last key (`-created` → created DESC, id DESC), so one index on
  * (created, id) read forwards or backwards serves the whole order.
  */
-export function parseSort(spec: string | string[] | undefined, table: TableModel, scope: TableScope): SortKey[] {
+export function parseSort(
+  spec: string | string[] | undefined,
+  table: TableModel,
+  scope: TableScope,
+  /** how a key is found: the table's fields, or (for a caller) those not hidden from them */
+  resolve: (table: TableModel, path: string) => ReturnType<typeof resolveTarget> = resolveTarget,
+): SortKey[] {
   const valid = spec === undefined || spec === null || typeof spec === 'string' || (Array.isArray(spec) && spec.every((p) => typeof p === 'string'))
   if (!valid) throw badRequest('sort must be "field,-field" or a list of field names like ["field", "-field"]').because('bad_sort')
   const parts = (Array.isArray(spec) ? spec : (spec ?? '').split(','))
@@ -43,7 +49,7 @@ export function parseSort(spec: string | string[] | undefined, table: TableModel
     const desc = part.startsWith('-')
     const name = desc ? part.slice(1) : part.replace(/^\+/, '')
     if (name === 'id') continue // always the last key
-    const target = resolveTarget(table, name)
+    const target = resolve(table, name)
     if ('error' in target) throw badRequest(`cannot sort: ${target.error}`, { field: name }).because('cannot_sort_by', { field: name })
     if (!SORTABLE_KINDS.has(target.value.kind)) throw badRequest(`cannot sort by "${name}"`, { field: name }).because('cannot_sort_by', { field: name })
     let expr: string

@@ -32,6 +32,7 @@ function isHidden({ table: own, hidden, parentHidden }: Visibility, table: Table
     return hiddenOfParent?.has(inner.field.key) ?? false
   }
   if (target.kind !== 'field' && target.kind !== 'address_part') return false
-  // fields of lines inside `any`/`all` are hidden with their sub-form field, checked on the way in
-  return table === own && hidden.has(target.field.key)
+  if (table === own) return hidden.has(target.field.key)
+  // fields of lines inside `any`/`all`: the sub-form as a whole was checked on the way in, its hidden fields here
+  return table.parent === own && hidden.has(`${table.path.split('.').pop()}.${target.field.key}`)
 }

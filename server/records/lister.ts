@@ -66,7 +66,7 @@ export async function listRecords(
   }
   // The count joins only what the filter needs; sorting by a link adds its join after this.
   const countFrom = scope.from()
-  const keys = parseSort(options.sort, form, scope)
+  const keys = parseSort(options.sort, form, scope, visibleTargets({ table: form, hidden }))
   const where = conditions.length ? Sql.join(conditions, ' AND ') : TRUE
 
   // First the page's ids and sort values (from the sort index, no joins for display), then

@@ -1,3 +1,4 @@
+import { linesHidden } from '../access/policy'
 import type { Knex } from 'knex'
 import type { FieldModel, FormModel, TableModel } from '../../schema/model/types'
 import { childTable } from '../../schema/model/names'
@@ -151,10 +152,11 @@ export class RecordReader {
           rows.push(...(await selectRows(this.knex, sql, chunk)))
         }
         const grouped = byParent(rows)
+        const lineOptions = { ...options, hidden: options.hidden ? linesHidden(options.hidden, field.key) : undefined }
         for (const r of records) {
           r[field.key] = (grouped.get(r.id as number) ?? []).map((row) => {
             const line: Record<string, unknown> = { id: Number(row.id), line_no: Number(row.line_no) }
-            this.decodeFields(lines, row, line, options)
+            this.decodeFields(lines, row, line, lineOptions)
             return line
           })
         }

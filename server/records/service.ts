@@ -1,5 +1,4 @@
 import type { Capability } from '../../schema/template/roles'
-import { hasCapability } from '../access/capability-check'
 import type { Knex } from 'knex'
 import type { FilterEnv } from '../../schema/filter/prepare'
 import type { WorkingRecord } from '../../schema/model/compute'
@@ -9,10 +8,11 @@ import type { CompiledFormula } from '../../schema/formula'
 import { localize } from '../../schema/lib/localized'
 import { PostingEngine } from '../rules/postings'
 import { SYSTEM_ACTOR, type Actor } from '../access/actor'
-import type { AccessPolicy, Operation } from '../access/policy'
+import { hasCapability, linesHidden, type AccessPolicy, type Operation } from '../access/policy'
+import type { Filter } from '../../schema/filter/types'
 import type { Database } from '../db/connect'
 import type { FormRegistry } from '../forms/registry'
-import { AppError, badRequest, conflict, fieldProblem, notFound, ValidationError, type FieldProblem } from '../lib/errors'
+import { AppError, badRequest, conflict, fieldProblem, forbidden, notFound, ValidationError, type FieldProblem } from '../lib/errors'
 import { checkAction, performAction } from './action-runner'
 import { mergeInput, toWorking } from './canonical'
 import type { HookRegistry } from './hooks'
@@ -202,7 +202,76 @@ export class RecordsService {
   }
 
   private env(): FilterEnv {
-    return { now: this.clock(), userId: this.actor.userId }
+    return { now: this.clock(), userId: this.actor.userId, shops: this.actor.shops ?? [], warehouses: this.actor.warehouses ?? [] }
+  }
+
+  /** The rows an operation may touch (null: all of them). */
+  private scopeOf(form: FormModel, operation: Operation): Filter | null {
+    const { access } = this.deps
+    return access.scope ? access.scope(this.actor, operation, form) : access.readScope(this.actor, form)
+  }
+
+  /** A record as the actor may see it: hidden fields (and hidden sub-form fields) left out. */
+  redact<T extends ApiRecord>(form: FormModel, record: T): T {
+    return redactRecord(record, this.deps.access.hiddenFields(this.actor, form))
+  }
+
+  /** Refuses (422) a user's write of a field read-only or hidden to them. */
+  private checkReadonly(form: FormModel, input: unknown, existing: ApiRecord | null) {
+    const problems = this.readonlyInputProblems(form, input, existing, '')
+    if (problems.length) throw new ValidationError(problems)
+  }
+
+  private readonlyInputProblems(form: FormModel, input: unknown, existing: ApiRecord | null, at: string): FieldProblem[] {
+    const problems: FieldProblem[] = []
+    const readonly = this.fromUser ? this.deps.access.readonlyFields?.(this.actor, form) : undefined
+    if (!readonly || readonly.size === 0 || typeof input !== 'object' || input === null) return problems
+    const body = input as Record<string, unknown>
+    for (const [key, value] of Object.entries(body)) {
+      const field = form.field(key)
+      if (!field) continue
+      if (readonly.has(key)) {
+        if (existing ? !sameValue(existing[key], value) : !isBlank(value)) problems.push(fieldProblem(at + key, 'field_readonly_for_role', `you may not change "${key}"`, { field: field.def.label }))
+        continue
+      }
+      if (field.lines && Array.isArray(value)) {
+        const lineKeys = [...readonly].filter((k) => k.startsWith(`${key}.`)).map((k) => k.slice(key.length + 1))
+        if (!lineKeys.length) continue
+        const before = new Map(((existing?.[key] as Record<string, unknown>[] | undefined) ?? []).map((l) => [Number(l.id), l]))
+        for (const [i, line] of value.entries()) {
+          if (typeof line !== 'object' || line === null) continue
+          const old = before.get(Number((line as { id?: unknown }).id))
+          for (const lineKey of lineKeys) {
+            if (!(lineKey in line)) continue
+            const v = (line as Record<string, unknown>)[lineKey]
+            if (old ? !sameValue(old[lineKey], v) : !isBlank(v)) {
+              problems.push(fieldProblem(`${at}${key}[${i}].${lineKey}`, 'field_readonly_for_role', `you may not change "${key}.${lineKey}"`, { field: field.lines.field(lineKey)?.def.label ?? lineKey }))
+            }
+          }
+        }
+      }
+    }
+    return problems
+  }
+
+  /** Refuses (403) records a write left outside the rows the actor may write. */
+  private async assertInScope(trx: Knex.Transaction, form: FormModel, operation: Operation, ids: number[]) {
+    const scope = this.scopeOf(form, operation)
+    if (!scope || ids.length === 0) return
+    const visible = await this.idsInScope(trx, form, scope, ids)
+    if (ids.some((id) => !visible.has(id))) throw forbidden('the record would be outside the rows you may change').because('record_outside_scope', { form: form.def.label })
+  }
+
+  /** Which of these records match a row scope. */
+  private async idsInScope(knex: Knex, form: FormModel, scope: Filter, ids: number[]): Promise<Set<number>> {
+    const out = new Set<number>()
+    const unique = [...new Set(ids)]
+    for (let i = 0; i < unique.length; i += 500) {
+      const chunk = unique.slice(i, i + 500)
+      const page = await listRecords(knex, this.deps.db.dialect, this.deps.registry, form, { filter: { and: [scope, { field: 'id', op: 'in', value: chunk }] }, limit: 500, total: false }, this.env(), null, new Set())
+      for (const r of page.data) out.add(r.id)
+    }
+    return out
   }
 
   private form(key: string, operation: Operation): FormModel {
@@ -247,7 +316,7 @@ export class RecordsService {
       const ownerHidden = access.hiddenFields(this.actor, owner)
       // lines of a hidden sub-form are hidden as a whole
       if (target.parent && ownerHidden.has(target.path.split('.')[1])) return new Set(target.fields.map((f) => f.key))
-      return target.parent ? none : ownerHidden
+      return target.parent ? linesHidden(ownerHidden, target.path.split('.')[1]) : ownerHidden
     }
     return aggregateRecords(
       this.knex,
@@ -256,7 +325,7 @@ export class RecordsService {
       {
         table,
         scope: readScope ? { filter: readScope, table: form } : null,
-        hidden: sub === undefined ? hidden : none,
+        hidden: sub === undefined ? hidden : linesHidden(hidden, sub),
         parentHidden: sub === undefined ? none : hidden,
         linked,
       },
@@ -267,19 +336,23 @@ export class RecordsService {
 
   async get(formKey: string, id: number): Promise<ApiRecord> {
     const form = this.form(formKey, 'read')
-    const record = await this.load(form, id, this.knex)
+    const record = await this.load(form, id, this.knex, 'read', true)
     if (!record) throw notFound(`${formKey} record ${id} does not exist`).because('record_not_found', { form: form.def.label, id })
     return record
   }
 
-  private async load(form: FormModel, id: number, knex: Knex): Promise<ApiRecord | undefined> {
-    const scope = this.deps.access.readScope(this.actor, form)
+  /**
+   * One record if it is in the rows `operation` may touch; `redact` leaves out what the actor may not
+   * see (writes load it whole: a hidden value must survive an update it was not sent with).
+   */
+  private async load(form: FormModel, id: number, knex: Knex, operation: Operation = 'read', redact = false): Promise<ApiRecord | undefined> {
+    const scope = this.scopeOf(form, operation)
     if (scope) {
       const visible = await listRecords(knex, this.deps.db.dialect, this.deps.registry, form, { filter: { and: [scope, { field: 'id', op: 'eq', value: id }] }, limit: 1, total: false }, this.env(), null, new Set())
       if (visible.data.length === 0) return undefined
     }
-    const [record] = await this.reader(knex).load(form, [id], { lines: true, hidden: this.deps.access.hiddenFields(this.actor, form), now: this.clock() })
-    return record
+    const [record] = await this.reader(knex).load(form, [id], { lines: true, now: this.clock() })
+    return record && redact ? this.redact(form, record) : record
   }
 
   // ---- writes ---------------------------------------------------------------------------------
@@ -303,14 +376,18 @@ export class RecordsService {
     const form = this.form(formKey, 'create')
     if (!Array.isArray(inputs) || inputs.length === 0) throw badRequest('send at least one record').because('batch_empty')
     if (inputs.length > MAX_BATCH) throw badRequest(`send at most ${MAX_BATCH} records at once`).because('batch_too_large', { max: MAX_BATCH })
+    const readonly = inputs.flatMap((input, i) => this.readonlyInputProblems(form, input, null, prefix(i)))
+    if (readonly.length) throw new ValidationError(readonly)
     const { records, problems } = this.normalizeAll(form, inputs, prefix)
-    return this.write(async (trx) => {
+    const created = await this.write(async (trx) => {
       const ids = await this.insertPrepared(trx, form, records, prefix, problems)
+      await this.assertInScope(trx, form, 'create', ids)
       if (!returnRecords && !this.deps.hooks.has(form.key, 'create')) return ids.map((id) => ({ id, version: 1 }))
       const created = await this.reader(trx).load(form, ids, { lines: true })
       await this.emit(trx, form, 'create', created.map((r) => ({ id: r.id, before: null, after: r })))
       return created
     })
+    return created.map((r) => this.redact(form, r))
   }
 
   /** Reads inputs; new records get their defaults (upserts apply them only to the ones they create). */
@@ -380,7 +457,7 @@ export class RecordsService {
     if (options.version !== undefined && !Number.isInteger(options.version)) throw badRequest('version must be an integer').because('bad_version')
     const { record: patch, problems } = normalizeInput(form, input, '', this.fromUser)
     return this.write(async (trx) => {
-      const existing = await this.lockAndLoad(trx, form, id)
+      const existing = await this.lockAndLoad(trx, form, id, 'update')
       if (options.version !== undefined && existing.version !== options.version) {
         throw conflict(`${formKey} record ${id} was changed by someone else (version ${existing.version}, you had ${options.version}); reload and try again`, {
           current_version: existing.version,
@@ -388,15 +465,17 @@ export class RecordsService {
       }
       this.assertEditable(form, existing)
       await this.assertUnlocked(trx, form, [id])
+      this.checkReadonly(form, input, existing)
       applyDefaults(form, patch, this.actor, this.clock(), 'new_lines')
       const { working, unknownLineIds } = mergeInput(form, existing, patch)
       for (const path of unknownLineIds) problems.push(fieldProblem(path, 'unknown_line', 'is not a line of this record'))
       problems.push(...readonlyProblems(patch, working))
       const changed = await this.updatePrepared(trx, form, existing, working, single, problems)
-      if (!changed) return existing
+      if (!changed) return this.redact(form, existing)
+      await this.assertInScope(trx, form, 'update', [id])
       const after = (await this.reader(trx).load(form, [id], { lines: true }))[0]
       await this.emit(trx, form, 'update', [{ id, before: existing, after }])
-      return after
+      return this.redact(form, after)
     })
   }
 
@@ -456,6 +535,10 @@ export class RecordsService {
     this.deps.access.check(this.actor, 'update', form)
     if (inputs.length > MAX_BATCH) throw badRequest(`send at most ${MAX_BATCH} records at once`).because('batch_too_large', { max: MAX_BATCH })
     for (const key of options.by) if (!form.field(key) || form.field(key)!.storage.kind !== 'column') throw badRequest(`cannot match records by "${key}"`).because('cannot_match_by', { field: key })
+    // matching by values would let a scoped user reach rows outside their scope: such users write record by record
+    if (this.fromUser && (this.scopeOf(form, 'update') || this.scopeOf(form, 'create') || (this.deps.access.readonlyFields?.(this.actor, form).size ?? 0) > 0)) {
+      throw forbidden('upsert is for users who may change every row and field of the form').because('permission_denied', { form: form.def.label, permission: 'import' })
+    }
     const { records, problems } = this.normalizeAll(form, inputs, inBatch, false)
     if (problems.length) throw new ValidationError(problems)
     return this.write(async (trx) => {
@@ -612,6 +695,7 @@ export class RecordsService {
       let created: number[] = []
       if (creates.length) {
         created = await this.insertPrepared(trx, form, creates.map((i) => workings[i]), (j) => `[${creates[j]}].`, [], true, reused)
+        await this.assertInScope(trx, form, 'create', created)
         if (this.deps.hooks.has(form.key, 'create')) {
           const records = await this.reader(trx).load(form, created, { lines: true })
           await this.emit(trx, form, 'create', records.map((r) => ({ id: r.id, before: null, after: r })))
@@ -698,6 +782,7 @@ export class RecordsService {
 
   private importForm(formKey: string, items: ImportItem[]): FormModel {
     const form = this.form(formKey, 'create')
+    if (this.fromUser) this.deps.access.check(this.actor, 'import', form)
     if (items.some((item) => item.id !== undefined)) this.deps.access.check(this.actor, 'update', form)
     if (items.length > MAX_BATCH) throw badRequest(`send at most ${MAX_BATCH} records at once`).because('batch_too_large', { max: MAX_BATCH })
     return form
@@ -711,7 +796,10 @@ export class RecordsService {
     const existing = new Map<number, ApiRecord>()
     if (ids.length) {
       if (lock && this.deps.db.dialect.name === 'postgres') await trx(form.table).whereIn('id', [...ids].sort((a, b) => a - b)).forUpdate().select('id')
-      for (const record of await this.reader(trx).load(form, ids, { lines: true })) existing.set(record.id, record)
+      // a record outside the rows the user may change reads as missing
+      const scope = this.scopeOf(form, 'update')
+      const visible = scope ? await this.idsInScope(trx, form, scope, ids) : null
+      for (const record of await this.reader(trx).load(form, ids, { lines: true })) if (!visible || visible.has(record.id)) existing.set(record.id, record)
     }
     // A write of records all prepared by checkImport (same form, same person) reuses them
     const prepared = lock ? items.map((item) => this.preparedOf(form, item)) : []
@@ -722,6 +810,7 @@ export class RecordsService {
       const at = `[${i}].`
       const { record, problems: read } = normalizeInput(form, item.input, at, this.fromUser)
       problems.push(...read)
+      problems.push(...this.readonlyInputProblems(form, item.input, item.id === undefined ? null : (existing.get(item.id) ?? null), at))
       if (item.id === undefined) {
         applyDefaults(form, record, this.actor, now)
         problems.push(...readonlyProblems(record, record))
@@ -769,7 +858,7 @@ export class RecordsService {
   async delete(formKey: string, id: number): Promise<void> {
     const form = this.form(formKey, 'delete')
     await this.write(async (trx) => {
-      const existing = await this.lockAndLoad(trx, form, id)
+      const existing = await this.lockAndLoad(trx, form, id, 'delete')
       this.assertEditable(form, existing, 'deleted')
       await this.assertUnlocked(trx, form, [id])
       await this.deleteLoaded(trx, form, existing)
@@ -782,7 +871,7 @@ export class RecordsService {
     if (ids.length > MAX_BATCH) throw badRequest(`delete at most ${MAX_BATCH} records at once`).because('batch_too_large', { max: MAX_BATCH })
     await this.write(async (trx) => {
       for (const id of new Set(ids)) {
-        const existing = await this.lockAndLoad(trx, form, id)
+        const existing = await this.lockAndLoad(trx, form, id, 'delete')
         this.assertEditable(form, existing, 'deleted')
         await this.assertUnlocked(trx, form, [id])
         await this.deleteLoaded(trx, form, existing)
@@ -837,7 +926,7 @@ export class RecordsService {
 
   private async deleteCascaded(form: FormModel, id: number) {
     this.deps.access.check(this.actor, 'delete', form)
-    const existing = await this.lockAndLoad(this.trx!, form, id)
+    const existing = await this.lockAndLoad(this.trx!, form, id, 'delete')
     this.assertEditable(form, existing, 'deleted')
     await this.assertUnlocked(this.trx!, form, [id])
     await this.deleteLoaded(this.trx!, form, existing)
@@ -852,7 +941,7 @@ export class RecordsService {
   async runAction(formKey: string, id: number, actionKey: string, params: Record<string, unknown> = {}, options: RunOptions = {}): Promise<{ record: ApiRecord; result: unknown }> {
     const { form, action, handler } = this.resolveAction(formKey, actionKey)
     const { records, result } = await this.runOn(form, action, handler, [id], params, options)
-    return { record: records[0], result }
+    return { record: records[0] && this.redact(form, records[0]), result }
   }
 
   /**
@@ -866,7 +955,7 @@ export class RecordsService {
     if (unique.length === 0 || unique.length > 500) throw badRequest('send 1 to 500 record ids').because('bad_record_ids', { max: 500 })
     if (handler?.collective) {
       const { records, result } = await this.runOn(form, action, handler, unique, params)
-      return { collective: true, result, records }
+      return { collective: true, result, records: records.map((r) => this.redact(form, r)) }
     }
     if (!action.bulk) throw badRequest(`"${localize(action.label)}" runs on one record at a time`).because('action_not_bulk', { action: action.label })
     const results: { id: number; ok: boolean; result?: unknown; error?: BulkFailure }[] = []
@@ -912,7 +1001,7 @@ export class RecordsService {
     return this.write(async (trx) => {
       const records: ApiRecord[] = []
       for (const id of [...ids].sort((a, b) => a - b)) {
-        const record = await this.lockAndLoad(trx, form, id)
+        const record = await this.lockAndLoad(trx, form, id, `action:${action.key}`)
         if (action.condition && !conditionHolds(form, action.condition, record, this.clock())) {
           throw conflict(`"${localize(action.label)}" cannot be done on ${form.key} record ${id} now (it needs ${action.when})`).because('action_not_now', {
             action: action.label,
@@ -1024,10 +1113,10 @@ export class RecordsService {
   }
 
   /** Loads a record for writing; on PostgreSQL its row stays locked until the transaction ends. */
-  private async lockAndLoad(trx: Knex.Transaction, form: FormModel, id: number): Promise<ApiRecord> {
+  private async lockAndLoad(trx: Knex.Transaction, form: FormModel, id: number, operation: Operation): Promise<ApiRecord> {
     if (!Number.isSafeInteger(id) || id <= 0) throw notFound(`${form.key} record ${id} does not exist`).because('record_not_found', { form: form.def.label, id })
     if (this.deps.db.dialect.name === 'postgres') await trx(form.table).where({ id }).forUpdate().select('id')
-    const record = await this.load(form, id, trx)
+    const record = await this.load(form, id, trx, operation)
     if (!record) throw notFound(`${form.key} record ${id} does not exist`).because('record_not_found', { form: form.def.label, id })
     return record
   }
@@ -1161,4 +1250,39 @@ function matchLinesByKey(form: FormModel, current: ApiRecord, incoming: WorkingR
     lines[key] = list.map((line) => (line.id === undefined && stored.has(String(line.values[lineKey])) ? { ...line, id: stored.get(String(line.values[lineKey])) } : line))
   }
   return { ...incoming, lines }
+}
+
+/** A record without the fields in `hidden` (`lines.unit_cost` for a sub-form's field). */
+export function redactRecord<T extends Record<string, unknown>>(record: T, hidden: ReadonlySet<string>): T {
+  if (hidden.size === 0) return record
+  const out: Record<string, unknown> = { ...record }
+  for (const key of hidden) if (!key.includes('.')) delete out[key]
+  for (const [key, value] of Object.entries(out)) {
+    if (!Array.isArray(value)) continue
+    const inner = linesHidden(hidden, key)
+    if (inner.size === 0) continue
+    out[key] = value.map((line) => {
+      if (typeof line !== 'object' || line === null) return line
+      const copy = { ...(line as Record<string, unknown>) }
+      for (const k of inner) delete copy[k]
+      return copy
+    })
+  }
+  return out as T
+}
+
+function isBlank(value: unknown): boolean {
+  return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)
+}
+
+/** Whether an input value leaves a stored one as it is (a link sent as 3 or {id: 3}, a number as text). */
+function sameValue(stored: unknown, input: unknown): boolean {
+  const norm = (v: unknown): unknown => {
+    if (v && typeof v === 'object' && !Array.isArray(v) && 'id' in (v as object)) return Number((v as { id: unknown }).id)
+    if (Array.isArray(v)) return v.map(norm)
+    if (v === undefined || v === '') return null
+    if (typeof v === 'number') return String(v)
+    return v
+  }
+  return JSON.stringify(norm(stored)) === JSON.stringify(norm(input))
 }

@@ -1,5 +1,5 @@
 import type { Actor } from '../access/actor'
-import { hasCapability } from '../access/capability-check'
+import { hasCapability } from '../access/policy'
 import { logEvent } from '../audit/events'
 import { findUser } from '../auth/users'
 import type { AppContext } from '../context'

@@ -45,7 +45,7 @@ export class Views {
 
   private mayShare(actor: Actor): boolean {
     try {
-      assertDesigner(actor)
+      assertDesigner(actor, this.ctx.access)
       return true
     } catch {
       return false

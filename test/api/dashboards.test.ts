@@ -44,8 +44,8 @@ let member: ApiClient
 let other: ApiClient
 beforeAll(async () => {
   app = await startTestApp({ packs: [boardPack('1.0.0')] })
-  member = await app.clientFor('clerk')
-  other = await app.clientFor('other')
+  member = await app.clientFor('clerk', 'staff')
+  other = await app.clientFor('other', 'staff')
 })
 afterAll(async () => {
   await app?.close()

@@ -46,7 +46,7 @@ describe('GET /api/designer/:form/next-number', () => {
     expect(bad.body.error.message).toMatch(/unknown part/)
     expect((await app.api.get('/api/designer/receipts/next-number?field=nope')).status).toBe(400)
     expect((await app.api.get('/api/designer/nope/next-number?field=no')).status).toBe(404)
-    const member = await app.clientFor('clerk')
+    const member = await app.clientFor('clerk', 'staff')
     expect((await member.get('/api/designer/receipts/next-number?field=no')).status).toBe(403)
   })
 })

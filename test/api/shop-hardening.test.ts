@@ -37,7 +37,8 @@ const shopEvents: string[] = []
 
 beforeAll(async () => {
   app = await startTestApp({ bundled: { sampleData: false } })
-  member = await app.clientFor('clerk')
+  // every form permission, no capability (no shops.manage)
+  member = await app.clientFor('clerk', 'staff')
   refused = await countingGateway()
   allowed = await countingGateway()
   // as ZG_TAOBAO_GATEWAYS=http://127.0.0.1:<port> would
@@ -72,7 +73,8 @@ describe('the gateway allow-list', () => {
   it('lets only users who may manage shops set a custom gateway', async () => {
     const byMember = await member.post('/api/shops', { name: '店员的店', app_key: 'K', app_secret: 'S', gateway_url: allowed.url })
     expect(byMember.status).toBe(403)
-    expect(byMember.body.error.reason).toBe('gateway_needs_capability')
+    // refused by the route (binding needs shops.manage), and by the shop service for a custom gateway
+    expect(['capability_denied', 'gateway_needs_capability']).toContain(byMember.body.error.reason)
     expect(allowed.hits).toBe(0)
   })
 

@@ -25,8 +25,8 @@ let clerk: ApiClient
 let other: ApiClient
 beforeAll(async () => {
   app = await startTestApp({ packs: [shopPack('1.0.0')] })
-  clerk = await app.clientFor('clerk')
-  other = await app.clientFor('other')
+  clerk = await app.clientFor('clerk', 'staff')
+  other = await app.clientFor('other', 'staff')
 })
 afterAll(async () => {
   await app?.close()

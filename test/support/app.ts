@@ -18,8 +18,12 @@ export interface TestApp {
   api: ApiClient
   /** the admin's API token (valid on every server process of this database) */
   token: string
-  /** an API client for another user */
-  clientFor(username: string, role?: 'admin' | 'member'): Promise<ApiClient>
+  /**
+   * an API client for another user: 'admin', 'member' (holds `manager`, the Taobao ERP's 店长, or
+   * the same definition where that pack is not installed), 'staff' (every permission on every pack
+   * form, no capability: not a designer), or the role keys to hold
+   */
+  clientFor(username: string, role?: 'admin' | 'member' | 'staff' | string[], scopes?: { shops?: number[]; warehouses?: number[] }): Promise<ApiClient>
   close(): Promise<void>
 }
 
@@ -62,6 +66,17 @@ export function apiClient(baseUrl: string, auth: Record<string, string> = {}): A
   }
 }
 
+/** What `member` holds in tests of packs without roles: the Taobao ERP's 店长, everything but users and packs. */
+const TEST_MANAGER = {
+  key: 'manager',
+  label: { 'zh-CN': '店长', en: 'Store manager' },
+  capabilities: ['shops.manage', 'sync.run', 'stock.upload', 'stock.force_void', 'forms.design', 'audit.view', 'settings.manage'],
+  forms: { '*': { allow: ['*'] } },
+}
+
+/** Every permission on every pack form, no capability. */
+const TEST_STAFF = { key: 'staff', label: { 'zh-CN': '职员', en: 'Staff' }, forms: { '*': { allow: ['*'] } } }
+
 /**
  * Allows a simulator started on a free 127.0.0.1 port as a shop gateway, as `ZG_TAOBAO_GATEWAYS`
  * would (its port is only known once it listens).
@@ -89,8 +104,17 @@ export async function startTestApp(options: { packs?: unknown[]; bundled?: { sam
     baseUrl,
     token,
     api: apiClient(baseUrl, { authorization: `Bearer ${token}` }),
-    async clientFor(username, role = 'member') {
-      const user = await createUser(ctx.db.knex, { username, password: `${username}-password`, role })
+    async clientFor(username, role = 'member', scopes = {}) {
+      const user = await createUser(ctx.db.knex, { username, password: `${username}-password`, role: role === 'admin' ? 'admin' : 'member' })
+      const roles = Array.isArray(role) ? role : role === 'admin' ? ['admin'] : role === 'staff' ? ['staff'] : ['manager']
+      const preset = role === 'member' ? TEST_MANAGER : role === 'staff' ? TEST_STAFF : null
+      if (preset && !(await ctx.db.knex('zg_roles').where({ key: preset.key }).first())) {
+        const now = Date.now()
+        await ctx.db.knex('zg_roles').insert({ key: preset.key, pack_key: null, position: 0, definition: JSON.stringify(preset), base_definition: null, customized: false, created_at: now, updated_at: now })
+        await ctx.roles.load()
+      }
+      for (const key of roles) await ctx.db.knex('zg_user_roles').insert({ user_id: user.id, role_key: key })
+      await ctx.db.knex('zg_users').where({ id: user.id }).update({ shop_ids: JSON.stringify(scopes.shops ?? []), warehouse_ids: JSON.stringify(scopes.warehouses ?? []) })
       const created = await createToken(ctx.db.knex, user, 'tests')
       return apiClient(baseUrl, { authorization: `Bearer ${created.token}` })
     },

@@ -301,6 +301,18 @@ const messages: Record<MessageCode, string> = {
   pack_export_missing_links: 'The chosen forms link to forms not chosen: {forms}. Add them, or export with the linked forms',
   pack_flag_boolean: '{name} must be true or false',
   pack_not_bundled: 'There is no built-in pack "{pack}"',
+  // ---- roles ----
+  permission_denied: 'You may not {permission} in "{form}"',
+  capability_denied: 'You need the permission "{capability}"',
+  field_readonly_for_role: 'You may not change "{field}"',
+  record_outside_scope: 'The record would be outside the rows of "{form}" you may change',
+  role_not_found: 'There is no role "{key}"',
+  role_key_taken: 'The role key "{key}" is taken',
+  role_invalid: 'The role definition is invalid: {path} {detail}',
+  role_builtin: 'The built-in role "{key}" cannot be changed or deleted',
+  role_in_use: 'The role "{key}" is held by {count} user(s); give them other roles first',
+  role_not_from_pack: 'The role "{key}" did not come from a pack; there is nothing to reset it to',
+  role_expected: 'Send a role definition',
   // ---- harden-shops ----
   gateway_credentials_in_url: 'The gateway URL must not contain a user name or password',
   gateway_private_address: 'The gateway {host} is a loopback, private, link-local or metadata address and was refused; an administrator can add it to ZG_TAOBAO_GATEWAYS',

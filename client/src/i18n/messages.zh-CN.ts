@@ -304,6 +304,18 @@ const messages: Record<MessageCode, string> = {
   pack_export_missing_links: '所选表单关联了未选的表单：{forms}。请一并选择，或勾选“包含关联表单”',
   pack_flag_boolean: '{name} 只能是 true 或 false',
   pack_not_bundled: '没有名为“{pack}”的内置模板',
+  // ---- roles ----
+  permission_denied: '你没有“{form}”的“{permission}”权限',
+  capability_denied: '你没有“{capability}”权限',
+  field_readonly_for_role: '你不能修改“{field}”',
+  record_outside_scope: '记录将超出你在“{form}”中可操作的范围',
+  role_not_found: '没有角色“{key}”',
+  role_key_taken: '角色标识“{key}”已被使用',
+  role_invalid: '角色定义有误：{path} {detail}',
+  role_builtin: '内置角色“{key}”不能修改或删除',
+  role_in_use: '角色“{key}”仍有 {count} 个用户在用，请先为他们改派角色',
+  role_not_from_pack: '角色“{key}”不是来自模板，无法恢复',
+  role_expected: '请提交角色定义',
   // ---- harden-shops ----
   gateway_credentials_in_url: '网关地址不能包含用户名或密码',
   gateway_private_address: '网关地址 {host} 是本机、内网、链路本地或云元数据地址，已拒绝；如确需使用，请由管理员把它加入 ZG_TAOBAO_GATEWAYS',

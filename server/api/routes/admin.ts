@@ -6,11 +6,11 @@ import { installPack } from '../../forms/installer'
 import type { Resolution } from '../../../schema/overlay/overlay'
 import { badRequest, notFound } from '../../lib/errors'
 import { recomputeAfterInstall } from '../../forms/customize'
-import { requireAdmin } from '../auth'
+import { requireCapability } from '../auth'
 import { recordId } from '../params'
 import { packFileRoutes } from './packs'
 
-/** Users, API tokens and template packs: administrators only. */
+/** Users, API tokens (users.manage) and template packs (packs.manage). */
 export function adminRoutes(ctx: AppContext): Router {
   const router = Router()
   /** Names of active users, for user pickers: every user may see who they can assign to. */
@@ -18,7 +18,8 @@ export function adminRoutes(ctx: AppContext): Router {
     const users = await listUsers(ctx.db.knex)
     res.json({ data: users.filter((u) => !u.disabled).map((u) => ({ id: u.id, display_name: u.display_name })) })
   })
-  router.use(['/users', '/tokens', '/packs'], requireAdmin)
+  router.use(['/users', '/tokens'], requireCapability(ctx, 'users.manage'))
+  router.use('/packs', requireCapability(ctx, 'packs.manage'))
   router.use('/packs', packFileRoutes(ctx))
 
   router.get('/users', async (_req, res) => {

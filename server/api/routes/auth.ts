@@ -1,3 +1,4 @@
+import { permissionsOf, rolesOf } from './roles'
 import { serialize } from 'cookie'
 import { Router, type Request } from 'express'
 import { createSession, deleteSession, SESSION_COOKIE, SESSION_DAYS } from '../../auth/credentials'
@@ -44,8 +45,9 @@ export function authRoutes(ctx: AppContext): Router {
     res.setHeader('Set-Cookie', cookieFor(req, '', 0))
     res.status(204).end()
   })
-  router.get('/me', authenticate(ctx), (req, res) => {
-    res.json({ data: req.user })
+  router.get('/me', authenticate(ctx), async (req, res) => {
+    await ctx.registry.refreshIfChanged()
+    res.json({ data: { ...req.user, roles: rolesOf(ctx, req.actor!), permissions: permissionsOf(ctx, req.actor!) } })
   })
   return router
 }

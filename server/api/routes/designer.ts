@@ -2,12 +2,12 @@ import { Router } from 'express'
 import { autoNumberPeriod, parseAutoNumberPattern } from '../../../schema/lib/auto-number'
 import type { AppContext } from '../../context'
 import { badRequest } from '../../lib/errors'
-import { requireAdmin } from '../auth'
+import { requireCapability } from '../auth'
 
-/** What the form designer asks beyond the form definitions: administrators only. */
+/** What the form designer asks beyond the form definitions: holders of forms.design. */
 export function designerRoutes(ctx: AppContext): Router {
   const router = Router()
-  router.use(requireAdmin)
+  router.use(requireCapability(ctx, 'forms.design'))
 
   /**
    * The counter the next record would get today under `pattern` (which may be a pattern being

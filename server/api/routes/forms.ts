@@ -49,7 +49,7 @@ export function formRoutes(ctx: AppContext): Router {
   })
   /** The designer's save: the whole definition in, the merchant's overlay stored; `?dry_run=true` only reports the impact. */
   router.put('/:form', async (req, res) => {
-    assertDesigner(req.actor!)
+    assertDesigner(req.actor!, ctx.access, ctx.registry.get(String(req.params.form)))
     const key = String(req.params.form)
     const dryRun = req.query.dry_run === 'true' || req.query.dry_run === '1'
     const { impact } = await saveForm(ctx, key, req.body, { dryRun })
@@ -57,12 +57,12 @@ export function formRoutes(ctx: AppContext): Router {
     else res.json({ data: { impact, form: describeForm(ctx, ctx.registry.require(key)) } })
   })
   router.post('/', async (req, res) => {
-    assertDesigner(req.actor!)
+    assertDesigner(req.actor!, ctx.access)
     const form = await createOwnForm(ctx, req.body)
     res.status(201).json({ data: describeForm(ctx, form) })
   })
   router.delete('/:form', async (req, res) => {
-    assertDesigner(req.actor!)
+    assertDesigner(req.actor!, ctx.access)
     const purge = req.query.purge === 'true' || req.query.purge === '1'
     const result = await retireOwnForm(ctx, String(req.params.form), { purge, confirm: typeof req.query.confirm === 'string' ? req.query.confirm : undefined })
     res.json({ data: result })

@@ -8,6 +8,7 @@ import { ShopService } from '../../sync/shops'
 import { TradeSync } from '../../sync/trade-sync'
 import { ItemImport } from '../../sync/item-import'
 import { recordId } from '../params'
+import { requireCapability } from '../auth'
 
 /** Ties an OAuth state to the browser that asked for it; only sent back to the callback. */
 const OAUTH_COOKIE = 'zg_oauth'
@@ -34,7 +35,10 @@ export function shopRoutes(ctx: AppContext): Router {
   router.get('/', async (req, res) => {
     res.json({ data: await shops.list(req.actor!) })
   })
-  router.post('/', async (req, res) => {
+  const manage = requireCapability(ctx, 'shops.manage')
+  const syncRun = requireCapability(ctx, 'sync.run')
+  const upload = requireCapability(ctx, 'stock.upload')
+  router.post('/', manage, async (req, res) => {
     res.status(201).json({ data: await shops.create(req.actor!, req.body ?? {}) })
   })
   /** Shops whose last sync failed, for the home page's to-dos: ids the caller may read. */
@@ -46,19 +50,19 @@ export function shopRoutes(ctx: AppContext): Router {
   router.get('/:id', async (req, res) => {
     res.json({ data: await shops.get(req.actor!, recordId(req)) })
   })
-  router.put('/:id/connection', async (req, res) => {
+  router.put('/:id/connection', manage, async (req, res) => {
     res.json({ data: await shops.connect(req.actor!, recordId(req), req.body ?? {}) })
   })
-  router.patch('/:id', async (req, res) => {
+  router.patch('/:id', manage, async (req, res) => {
     const body = (req.body ?? {}) as { schedule_minutes?: unknown; tmc_enabled?: unknown }
     res.json({ data: await shops.updateSchedule(req.actor!, recordId(req), body.schedule_minutes, body.tmc_enabled) })
   })
   /** Runs a sync now and answers with its summary when it finishes. */
-  router.post('/:id/sync', async (req, res) => {
+  router.post('/:id/sync', syncRun, async (req, res) => {
     res.json({ data: await shops.sync(req.actor!, recordId(req), req.body?.full === true) })
   })
   /** Consumes the shop's TMC messages now (the scheduler does this every tick when TMC is on). */
-  router.post('/:id/tmc/consume', async (req, res) => {
+  router.post('/:id/tmc/consume', syncRun, async (req, res) => {
     await ctx.records.as(req.actor!).get('shops', recordId(req))
     res.json({ data: await new TradeSync(ctx, ctx.connections).consumeMessages(recordId(req)) })
   })
@@ -67,10 +71,10 @@ export function shopRoutes(ctx: AppContext): Router {
     res.json({ data: await runs.list(recordId(req)) })
   })
   // 导入商品数据: see the plan first, then import (running it again only adds what is new)
-  router.post('/:id/items/preview', async (req, res) => {
+  router.post('/:id/items/preview', syncRun, async (req, res) => {
     res.json({ data: await items.preview(req.actor!, recordId(req)) })
   })
-  router.post('/:id/items/import', async (req, res) => {
+  router.post('/:id/items/import', syncRun, async (req, res) => {
     res.json({ data: await items.run(req.actor!, recordId(req)) })
   })
 
@@ -83,11 +87,11 @@ export function shopRoutes(ctx: AppContext): Router {
     await canManage(req)
     res.json({ data: await ctx.stock!.rules(recordId(req)) })
   })
-  router.put('/:id/stock-rules', async (req, res) => {
+  router.put('/:id/stock-rules', upload, async (req, res) => {
     await canManage(req)
     res.json({ data: await ctx.stock!.saveRules(recordId(req), req.body?.rules) })
   })
-  router.post('/:id/stock-upload', async (req, res) => {
+  router.post('/:id/stock-upload', upload, async (req, res) => {
     await canManage(req)
     res.json({ data: await ctx.stock!.upload(recordId(req)) })
   })
@@ -96,7 +100,7 @@ export function shopRoutes(ctx: AppContext): Router {
     res.json({ data: await ctx.stock!.log(recordId(req)) })
   })
 
-  router.get('/:id/oauth/authorize-url', async (req, res) => {
+  router.get('/:id/oauth/authorize-url', manage, async (req, res) => {
     // A browser keeps its binding value, so two authorizations from two tabs both work.
     const browser = oauthBrowser(req) ?? randomBytes(32).toString('base64url')
     const url = await shops.authorizeUrl(req.actor!, recordId(req), callbackUrl(req), browser)
