@@ -249,7 +249,7 @@ export class SellerCenterImport {
     const files_ = { orders: info(files.orders, orders), items: info(files.items, items) }
     // An items file that could not be read is not silently replaced by summary lines.
     if (!orders || (files.items && !items)) return { shopId, trades: [], lines: 0, errors, warnings: [], files: files_ }
-    const built = buildTrades(shopId, orders, items)
+    const built = await buildTrades(shopId, orders, items)
     return { shopId, trades: built.trades, lines: built.lines, errors: [...errors, ...built.errors], warnings: built.warnings, files: files_ }
   }
 
