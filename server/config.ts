@@ -17,6 +17,16 @@ export interface Config {
   /** demo mode seeds sample data on first start */
   demo: boolean
   logRequests: boolean
+  /**
+   * Express's `trust proxy`: which hops' X-Forwarded-For / -Proto to believe (ZG_TRUST_PROXY: a
+   * hop count such as `1`, or addresses and subnets such as `10.0.0.1,192.168.0.0/16`, or
+   * `loopback`). false (the default) believes none: the client is the socket's address.
+   */
+  trustProxy: false | number | string[]
+  /** ZG_COOKIE_SECURE=1 marks cookies Secure always; otherwise when the request came over https */
+  cookieSecure: boolean
+  /** a browser session ends after this many minutes without a request (ZG_SESSION_IDLE_MINUTES) */
+  sessionIdleMinutes: number
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -32,5 +42,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taobaoGateways: parseGatewayOrigins(env.ZG_TAOBAO_GATEWAYS),
     demo: env.ZG_DEMO !== '0',
     logRequests: env.ZG_LOG_REQUESTS === '1',
+    trustProxy: parseTrustProxy(env.ZG_TRUST_PROXY),
+    cookieSecure: env.ZG_COOKIE_SECURE === '1' || env.ZG_COOKIE_SECURE === 'true',
+    sessionIdleMinutes: idleMinutes(env.ZG_SESSION_IDLE_MINUTES),
   }
+}
+
+/** `1` → one hop; `10.0.0.1, 10.0.0.0/8` or `loopback` → those addresses; empty, `0` or `false` → none. */
+export function parseTrustProxy(value: string | undefined): false | number | string[] {
+  const text = value?.trim() ?? ''
+  if (!text || text === '0' || text === 'false') return false
+  if (/^\d+$/.test(text)) return Number(text)
+  if (text === 'true') throw new Error('ZG_TRUST_PROXY=true would believe X-Forwarded-For from anyone; give the hop count (e.g. 1) or the proxies\' addresses')
+  return text.split(',').map((part) => part.trim()).filter(Boolean)
+}
+
+function idleMinutes(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 120
+  const minutes = Number(value)
+  if (!Number.isFinite(minutes) || minutes <= 0) throw new Error(`ZG_SESSION_IDLE_MINUTES must be a number of minutes above 0, got "${value}"`)
+  return minutes
 }

@@ -7,6 +7,8 @@ export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
+    // an invited person sets their password (people)
+    { path: '/invite/:code', name: 'invite', component: () => import('@/views/InviteView.vue'), meta: { public: true } },
     {
       path: '/',
       component: AppShell,
@@ -26,6 +28,10 @@ export const router = createRouter({
         { path: 'reports/:statement', name: 'report', component: () => import('@/views/reports/StatementView.vue'), meta: { keyByPath: true } },
         { path: 'purchase-suggestions', name: 'purchase-suggestions', component: () => import('@/views/erp/PurchaseSuggestionsView.vue'), meta: { keyByPath: true } },
         { path: 'packs', name: 'packs', component: () => import('@/views/packs/TemplateCentreView.vue') },
+        // users, API tokens and sessions (people)
+        { path: 'admin/users', name: 'admin-users', component: () => import('@/views/admin/UsersView.vue') },
+        { path: 'admin/tokens', name: 'admin-tokens', component: () => import('@/views/admin/TokensView.vue') },
+        { path: 'admin/sessions', name: 'admin-sessions', component: () => import('@/views/admin/SessionsView.vue') },
         { path: 'shops', name: 'shops', component: () => import('@/views/shops/ShopListView.vue'), meta: { keyByPath: true } },
         { path: 'shops/new', name: 'shop-bind', component: () => import('@/views/shops/ShopBindView.vue'), meta: { keyByPath: true } },
         { path: 'shops/import', name: 'seller-center-import', component: () => import('@/views/shops/SellerCenterImportView.vue'), meta: { keyByPath: true } },

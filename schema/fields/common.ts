@@ -7,7 +7,20 @@ import { LocalizedText } from '../lib/localized'
  */
 export const KEY_PATTERN = '^[a-z](?:_?[a-z0-9])*_?$'
 export const MAX_KEY_LENGTH = 28
-export const Key = Type.String({ pattern: KEY_PATTERN, maxLength: MAX_KEY_LENGTH })
+
+/**
+ * Names a key may not take because code looks keys up in plain objects, where they would find
+ * Object.prototype's members (`constructor`, `__proto__`, `toString`…) instead of nothing.
+ * Most of them already fail KEY_PATTERN; they are listed whole so the refusal says why.
+ */
+export const RESERVED_KEYS: readonly string[] = [...Object.getOwnPropertyNames(Object.prototype), 'prototype'].sort()
+
+export function isReservedKey(key: string): boolean {
+  return RESERVED_KEYS.includes(key)
+}
+
+/** schema/validate/ajv.ts reports the `not` with its own code (key_reserved). */
+export const Key = Type.String({ pattern: KEY_PATTERN, maxLength: MAX_KEY_LENGTH, not: { enum: RESERVED_KEYS } })
 
 /** Columns every form table has; field keys may not take these names. */
 export const SYSTEM_COLUMNS = [

@@ -32,7 +32,9 @@ export function systemColumns(table: TableModel): Record<string, ResolvedValue> 
 
 /** Resolves a field path from a request against the form definition, or explains why it can't. */
 export function resolveTarget(table: TableModel, path: string): FilterTarget | { error: string } {
-  const system = systemColumns(table)[path]
+  const columns = systemColumns(table)
+  // Object.hasOwn: a path such as "constructor" or "__proto__" must not find Object.prototype's.
+  const system = Object.hasOwn(columns, path) ? columns[path] : undefined
   if (system) return { kind: 'system', name: path, value: system, column: path }
   if (path.startsWith('parent.') && table.parent) {
     const inner = resolveTarget(table.parent, path.slice('parent.'.length))

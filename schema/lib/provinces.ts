@@ -31,5 +31,5 @@ export function normalizeProvince(name: string | null | undefined): Province | n
   const hit = BY_LENGTH.find((p) => text.startsWith(p))
   if (hit) return hit
   const latin = text.toLowerCase().replace(/\b(province|municipality|city|shi|sheng|autonomous region|special administrative region|sar)\b/g, '').trim()
-  return ALIASES[latin] ?? null
+  return Object.hasOwn(ALIASES, latin) ? ALIASES[latin] : null
 }

@@ -1,5 +1,8 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv'
 import type { TSchema } from '@sinclair/typebox'
+import { isReservedKey } from '../fields/common'
+import type { MessageCode } from '../messages/catalog'
+import { problem, type MessageParams } from '../messages/problem'
 
 const ajv = new Ajv({ allErrors: true, strict: false })
 const compiled = new WeakMap<TSchema, ValidateFunction>()
@@ -7,6 +10,18 @@ const compiled = new WeakMap<TSchema, ValidateFunction>()
 export interface SchemaProblem {
   path: string
   message: string
+  code?: MessageCode
+  params?: MessageParams
+}
+
+/** The value at a JSON pointer ('/forms/0/key') inside `value`. */
+function valueAt(value: unknown, pointer: string): unknown {
+  let node = value
+  for (const raw of pointer.split('/').slice(1)) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~')
+    node = node !== null && typeof node === 'object' && Object.hasOwn(node, part) ? (node as Record<string, unknown>)[part] : undefined
+  }
+  return node
 }
 
 /** '/forms/2/fields/5/type' → 'forms[2].fields[5].type' under a base path. */
@@ -51,7 +66,15 @@ export function checkSchema(schema: TSchema, value: unknown, base = ''): SchemaP
   const errors = validate.errors ?? []
   const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath))
   const problems = new Map<string, string>()
+  const reserved = new Map<string, SchemaProblem>()
   for (const error of errors) {
+    const refused = error.keyword === 'not' ? valueAt(value, error.instancePath) : undefined
+    if (typeof refused === 'string' && isReservedKey(refused)) {
+      const key = refused
+      const path = toPath(base, error.instancePath)
+      reserved.set(path, { path, ...problem('key_reserved', `"${key}" is a reserved name; choose another key`, { key }) })
+      continue
+    }
     const insideUnion = [...unionPaths].some((u) => error.instancePath.startsWith(u) && error.keyword !== 'anyOf')
     if (insideUnion) continue
     if (error.keyword === 'anyOf') {
@@ -63,5 +86,6 @@ export function checkSchema(schema: TSchema, value: unknown, base = ''): SchemaP
     const path = toPath(base, error.instancePath + (suffix ? `/${suffix}` : ''))
     if (!problems.has(path)) problems.set(path, message)
   }
-  return [...problems].map(([path, message]) => ({ path, message }))
+  // A reserved name usually breaks the pattern too: the reason that names it wins.
+  return [...[...problems].filter(([path]) => !reserved.has(path)).map(([path, message]) => ({ path, message })), ...reserved.values()]
 }

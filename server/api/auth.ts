@@ -4,7 +4,7 @@ import type { Actor } from '../access/actor'
 import { hasCapability } from '../access/policy'
 import { resolveActor } from '../access/resolve'
 import type { Capability } from '../../schema/template/roles'
-import { SESSION_COOKIE, tokenFor, userForSession } from '../auth/credentials'
+import { SESSION_COOKIE, userForSession, userForToken } from '../auth/credentials'
 import { findUser, type User } from '../auth/users'
 import type { AppContext } from '../context'
 import { forbidden, unauthenticated } from '../lib/errors'
@@ -15,6 +15,8 @@ declare module 'express-serve-static-core' {
     actor?: Actor
     /** how `user` was authenticated */
     credential?: 'token' | 'session'
+    /** the API token's role subset (null: all of its user's roles) */
+    tokenRoleKeys?: string[] | null
   }
 }
 
@@ -23,30 +25,31 @@ export function sessionToken(req: Request): string | null {
   return cookies[SESSION_COOKIE] ?? null
 }
 
-/** Resolves the session cookie or Bearer token to a user; 401 when there is neither. */
+/**
+ * Resolves the session cookie or Bearer token to a user; 401 when there is neither, when the
+ * session has expired or been idle too long, when the token is revoked or expired (reason
+ * token_expired), and when the user is disabled or deleted (checked on every request).
+ */
 export function authenticate(ctx: AppContext) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const bearer = bearerToken(req)
     let userId: number | null = null
-    let token: Awaited<ReturnType<typeof tokenFor>> = null
+    let tokenId: number | null = null
+    let tokenRoleKeys: string[] | null = null
     if (bearer !== null) {
-      token = await tokenFor(ctx.db.knex, bearer)
-      if (token === null) throw unauthenticated('the API token is not valid (revoked or mistyped)').because('invalid_token')
-      userId = token.userId
+      const use = await userForToken(ctx.db.knex, bearer)
+      if (use === null) throw unauthenticated('the API token is not valid (revoked or mistyped)').because('invalid_token')
+      ;({ userId, tokenId, roleKeys: tokenRoleKeys } = use)
     } else {
-      const session = sessionToken(req)
-      if (session) userId = await userForSession(ctx.db.knex, session)
+      const token = sessionToken(req)
+      if (token) userId = await userForSession(ctx.db.knex, token, ctx.config.sessionIdleMinutes)
     }
     const user = userId === null ? null : await findUser(ctx.db.knex, userId)
     if (!user || user.disabled) throw unauthenticated()
     req.user = user
     req.credential = bearer !== null ? 'token' : 'session'
-    req.actor = await resolveActor(ctx, user, {
-      tokenRoleKeys: token?.roleKeys ?? null,
-      tokenId: token?.id ?? null,
-      source: token ? 'api' : 'ui',
-      ip: req.ip ?? null,
-    })
+    req.tokenRoleKeys = tokenRoleKeys
+    req.actor = await resolveActor(ctx, user, { tokenRoleKeys, tokenId, source: bearer !== null ? 'api' : 'ui', ip: req.ip ?? null })
     next()
   }
 }
@@ -76,6 +79,9 @@ export function requireSameOrigin(req: Request, _res: Response, next: NextFuncti
   if (req.method === 'GET' || req.method === 'HEAD' || req.credential === 'token') return next()
   const origin = req.headers.origin
   if (origin && originHost(origin) !== req.headers.host) throw forbidden('cross-site requests are not allowed').because('cross_site')
+  // Browsers that leave Origin out still say where a request came from (Fetch Metadata).
+  const site = req.headers['sec-fetch-site']
+  if (!origin && (site === 'cross-site' || site === 'same-site')) throw forbidden('cross-site requests are not allowed').because('cross_site')
   next()
 }
 

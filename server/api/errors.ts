@@ -1,7 +1,8 @@
 import type { ErrorRequestHandler } from 'express'
+import multer from 'multer'
 import type { MessageCode } from '../../schema/messages/catalog'
 import type { MessageParams } from '../../schema/messages/problem'
-import { AppError } from '../lib/errors'
+import { AppError, badRequest } from '../lib/errors'
 
 /**
  * Every error leaves as JSON {error: {code, reason, params, message, details}} with the right
@@ -11,6 +12,7 @@ import { AppError } from '../lib/errors'
 export const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
   void _next
   if (error instanceof AppError) {
+    if (error.retryAfter !== undefined) res.setHeader('Retry-After', String(error.retryAfter))
     send(res, error.status, error.code, error.message, error.details ?? null, error.reason, error.params)
     return
   }
@@ -23,6 +25,17 @@ export const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
     send(res, 413, 'too_large', 'the request is too large', null)
     return
   }
+  if (error instanceof multer.MulterError) {
+    // Too many files, a file under an unexpected field name, too many or too long fields.
+    const field = error.field ?? ''
+    const refused = badRequest(`the upload was refused: ${error.message}${field ? ` (field "${field}")` : ''}`).because('upload_refused', { field, limit: error.code })
+    send(res, refused.status, refused.code, refused.message, null, refused.reason, refused.params)
+    return
+  }
+  if (e?.status === undefined && typeof e?.message === 'string' && BUSBOY_ERRORS.test(e.message)) {
+    send(res, 400, 'bad_request', `the multipart body is malformed: ${e.message}`, null, 'upload_malformed')
+    return
+  }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     send(res, e.status, 'bad_request', e.message ?? 'bad request', null)
     return
@@ -30,6 +43,9 @@ export const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
   console.error('[zhanggui] unexpected error:', error)
   send(res, 500, 'internal', 'something went wrong on the server; it has been logged', null)
 }
+
+/** What busboy (under multer) throws for a broken multipart body. */
+const BUSBOY_ERRORS = /^(Unexpected end of (form|file)|Malformed part header|Multipart: Boundary not found|Malformed urlencoded form|Unexpected end of part)/
 
 function send(
   res: Parameters<ErrorRequestHandler>[2],

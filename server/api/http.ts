@@ -6,8 +6,11 @@ import { notFound } from '../lib/errors'
 import { authenticate, requireSameOrigin } from './auth'
 import { mayDo } from '../access/policy'
 import { errorHandler } from './errors'
+import { jsonDepthLimit } from './json-depth'
+import { noStore, securityHeaders } from './headers'
 import { buildOpenApi } from './openapi'
 import { adminRoutes } from './routes/admin'
+import { inviteRoutes, peopleRoutes } from './routes/people'
 import { approvalRoutes } from './routes/approvals'
 import { authRoutes } from './routes/auth'
 import { dashboardRoutes } from './routes/dashboards'
@@ -29,16 +32,21 @@ import { viewRoutes } from './routes/views'
 export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mounts?: Record<string, express.Handler> } = {}): Express {
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', 'loopback')
-  app.use(express.json({ limit: '20mb' }))
+  // Only proxies named in ZG_TRUST_PROXY may say who the client is: otherwise anyone could pick
+  // their own address with X-Forwarded-For (and with it reset login throttling).
+  app.set('trust proxy', ctx.config.trustProxy)
+  app.use(securityHeaders())
+  app.use(express.json({ limit: '20mb' }), jsonDepthLimit)
   if (ctx.config.logRequests) app.use((req, _res, next) => (console.log(req.method, req.url), next()))
 
   for (const [path, handler] of Object.entries(options.mounts ?? {})) app.use(path, handler)
 
   const api = express.Router()
+  api.use(noStore)
   api.get('/health', (_req, res) => {
     res.json({ ok: true })
   })
+  api.use('/auth/invite', requireSameOrigin, inviteRoutes(ctx))
   api.use('/auth', requireSameOrigin, authRoutes(ctx))
   // Taobao sends the merchant back here, without our session cookie's SameSite guarantees: the
   // one-time state and the zg_oauth cookie tie the callback to the shop and the browser that asked.
@@ -68,6 +76,8 @@ export function createHttpApp(ctx: AppContext, options: { clientDir?: string; mo
   api.use('/dashboards', dashboardRoutes(ctx))
   api.use('/files', fileRoutes(ctx))
   api.use('/me/settings', settingsRoutes(ctx))
+  api.use('/admin', peopleRoutes(ctx))
+  api.use('/', peopleRoutes(ctx))
   api.use('/roles', roleRoutes(ctx))
   api.use('/', adminRoutes(ctx))
   api.use('/erp', erpRoutes(ctx))

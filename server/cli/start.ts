@@ -11,6 +11,8 @@ import { buildClientIfNeeded, CLIENT_DIST } from './build-client'
 async function main() {
   const config = loadConfig()
   if (process.env.ZG_SKIP_CLIENT_BUILD !== '1') buildClientIfNeeded()
+  // Everything the server creates from here on (database, uploads, keys, imports) is owner-only.
+  process.umask(0o077)
   const ctx = await createContext(config)
   const installed = await installBundledPacks(ctx, { sampleData: config.demo })
   for (const pack of installed) {

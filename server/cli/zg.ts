@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util'
 import { createContext } from '../app'
-import { createToken, listTokens, revokeToken } from '../auth/credentials'
-import { generatePassword } from '../auth/passwords'
-import { createUser, listUsers, setPassword } from '../auth/users'
 import { loadConfig } from '../config'
 import type { AppContext } from '../context'
 import fs from 'node:fs'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createBackup, restoreBackup } from '../backup'
+import type { Config } from '../config'
 import { SYSTEM_ACTOR } from '../access/actor'
 import { prepareExport } from '../export/exporter'
 import { parseExportRequest } from '../export/request'
@@ -21,17 +21,24 @@ import { installPackFile, type FilePreview } from '../packs/install-file'
 import { AppError } from '../lib/errors'
 import { SpreadsheetImports } from '../imports'
 import { wordProblem } from '../imports/report'
+import { peopleCommands } from './people'
 import { seedOrders } from './seed'
 
 const HELP = `掌柜 Zhanggui command line — npm run zg -- <command>
 
-  user create <username> [--password P] [--name 名字] [--admin]
-                                 create a user (a password is generated and printed if not given)
+  user create <username> [--roles <key,…>] [--password P] [--name 名字] [--admin]
+                                 create a user with roles (admin, manager, service, warehouse,
+                                 finance, operations; default manager, --admin = admin); a
+                                 password is generated and printed if not given
+  user roles <username> <key,…>  set a user's roles (the last active admin keeps admin)
+  user disable <username>        disable a user: every session ends, every API token is revoked
+  user enable <username>         enable a disabled user again
   user passwd <username> [--password P]
                                  set a user's password
-  user list                      list users
-  token create --user <username> [--name N]
-                                 create an API token for scripts; printed once
+  user list                      list users with their roles
+  token create --user <username> [--roles <key,…>] [--expires 30d] [--name N]
+                                 create an API token for scripts, limited to some of the
+                                 user's roles and expiring (12h, 30d, 2w, 1y); printed once
   token list                     list API tokens (not the secrets)
   token revoke <id>              revoke an API token
   pack install <file|folder> [--dry-run] [--no-data]
@@ -61,6 +68,13 @@ const HELP = `掌柜 Zhanggui command line — npm run zg -- <command>
                                  report; refused (exit 1, nothing written) when a row is bad,
                                  unless --skip-bad writes the good rows
   migrate                        bring the system tables up to date
+  backup --out <file.zip>        back up the database (a consistent snapshot, the app may keep
+                                 running; pg_dump for PostgreSQL), the uploaded files and the
+                                 secret key into one archive (owner-only; guard it: the key opens
+                                 the shop credentials). See docs/backup.md
+  restore <file.zip> [--force]   restore a backup into an empty data directory (ZG_DATA_DIR) and,
+                                 for PostgreSQL, an empty database (DATABASE_URL); --force replaces
+                                 what is there. Stop the app first
   export <form> --out <file.xlsx|file.csv> [--view <key>] [--filter <json>] [--sort -a,b]
          [--fields a,b] [--encoding gbk] [--locale en]
                                  write a form's records to Excel or CSV: a view's columns,
@@ -74,7 +88,8 @@ const HELP = `掌柜 Zhanggui command line — npm run zg -- <command>
 
 Settings come from the environment as for npm start (ZG_DATA_DIR, DATABASE_URL).`
 
-type Command = (ctx: AppContext, args: string[], flags: Record<string, string | boolean | undefined>) => Promise<void>
+/** A command answers its exit code when it is not 0 (a refusal it printed itself). */
+type Command = (ctx: AppContext, args: string[], flags: Record<string, string | boolean | undefined>) => Promise<void | number>
 
 const commands: Record<string, Command> = {
   async export(ctx, [form], flags) {
@@ -106,7 +121,7 @@ const commands: Record<string, Command> = {
     const locale = process.env.LANG?.startsWith('en') ? 'en' : 'zh-CN'
     for (const e of job.errors) console.log(`${e.row ? `row ${e.row}` : 'file'}${e.column ? ` [${e.column}]` : ''}${e.value ? ` "${e.value.slice(0, 60)}"` : ''}: ${wordProblem(e.code, e.params, e.message, locale)}`)
     console.log(`${formKey}: ${job.state} — created ${job.created}, updated ${job.updated}, skipped ${job.skipped}, errors ${job.errors.length}`)
-    if (job.state !== 'done') process.exitCode = 1
+    if (job.state !== 'done') return 1
   },
   async seed(ctx, _args, flags) {
     const orders = Number(flags.orders)
@@ -123,42 +138,7 @@ const commands: Record<string, Command> = {
         `${summary.stockIns} stock-ins and ${summary.stockOuts} stock-outs in ${summary.seconds} s.`,
     )
   },
-  async 'user create'(ctx, [username], flags) {
-    if (!username) throw new Error('user create needs a username')
-    const password = typeof flags.password === 'string' ? flags.password : generatePassword()
-    const user = await createUser(ctx.db.knex, {
-      username,
-      password,
-      display_name: typeof flags.name === 'string' ? flags.name : undefined,
-      role: flags.admin ? 'admin' : 'member',
-    })
-    console.log(`Created ${user.role} "${user.username}" (id ${user.id}).`)
-    if (typeof flags.password !== 'string') console.log(`Password (shown once): ${password}`)
-  },
-  async 'user passwd'(ctx, [username], flags) {
-    if (!username) throw new Error('user passwd needs a username')
-    const password = typeof flags.password === 'string' ? flags.password : generatePassword()
-    await setPassword(ctx.db.knex, username, password)
-    console.log(`Password of "${username}" changed; their sessions are ended (API tokens stay until revoked).`)
-    if (typeof flags.password !== 'string') console.log(`New password (shown once): ${password}`)
-  },
-  async 'user list'(ctx) {
-    for (const u of await listUsers(ctx.db.knex)) console.log(`${u.id}\t${u.username}\t${u.role}${u.disabled ? '\t(disabled)' : ''}\t${u.display_name}`)
-  },
-  async 'token create'(ctx, _args, flags) {
-    const username = typeof flags.user === 'string' ? flags.user : 'admin'
-    const user = (await listUsers(ctx.db.knex)).find((u) => u.username === username)
-    if (!user) throw new Error(`no user "${username}"`)
-    const { token } = await createToken(ctx.db.knex, user, typeof flags.name === 'string' ? flags.name : 'cli')
-    console.log(token)
-  },
-  async 'token list'(ctx) {
-    for (const t of await listTokens(ctx.db.knex)) console.log(`${t.id}\t${t.prefix}…\tuser ${t.user_id}\t${t.name}`)
-  },
-  async 'token revoke'(ctx, [id]) {
-    await revokeToken(ctx.db.knex, Number(id))
-    console.log(`Token ${id} revoked.`)
-  },
+  ...peopleCommands,
   async 'pack install'(ctx, [file], flags) {
     if (!file) throw new Error('pack install needs a pack file (.zgpack.json, .zgpack.zip) or folder')
     const packFile = await readPackLocation(file)
@@ -201,8 +181,7 @@ const commands: Record<string, Command> = {
     const resolutions = choice ? Object.fromEntries(plan.conflicts.map((c) => [c.id, choice])) : {}
     printPlan(plan)
     if (dryRun) {
-      if (plan.conflicts.length && !choice) process.exitCode = 1
-      return
+      return plan.conflicts.length && !choice ? 1 : 0
     }
     if (plan.conflicts.length && !choice) throw new Error('not upgraded: resolve the conflicts with --keep-mine or --take-pack (or in the designer)')
     const result = await installPack(ctx.db, ctx.registry, pack, { handlers: ctx.actions.names(), resolutions })
@@ -238,6 +217,25 @@ const commands: Record<string, Command> = {
   },
   async migrate() {
     console.log('System tables are up to date.')
+  },
+}
+
+/** Commands that work on the data directory itself, without opening the app over it. */
+type StandaloneCommand = (config: Config, args: string[], flags: Record<string, string | boolean | undefined>) => Promise<void | number>
+
+const standalone: Record<string, StandaloneCommand> = {
+  async backup(config, _args, flags) {
+    if (typeof flags.out !== 'string' || !flags.out) throw new Error('backup needs --out <file.zip>')
+    const summary = await createBackup(config, { out: flags.out, pgBin: process.env.ZG_PG_BIN || null })
+    const key = { file: 'the secret key', environment: 'no key (it is in ZG_SECRET_KEY: keep it safe separately)', none: 'no key' }[summary.key]
+    console.log(`Backed up the ${summary.database === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database, ${summary.files} file(s) and ${key} to ${summary.out} (${summary.bytes.toLocaleString()} bytes).`)
+    if (summary.key === 'file') console.log('The archive holds the key that opens the shop credentials: keep it where only you can read it.')
+  },
+  async restore(config, [file], flags) {
+    if (!file) throw new Error('restore needs a backup file')
+    const summary = await restoreBackup(config, { file, force: flags.force === true, pgBin: process.env.ZG_PG_BIN || null })
+    for (const warning of summary.warnings) console.log(`Warning: ${warning}`)
+    console.log(`Restored the backup of ${summary.created_at} (${summary.forms} forms, ${summary.files} file(s), key ${summary.key}) into ${config.databaseUrl ? 'the PostgreSQL database and ' : ''}${config.dataDir}.`)
   },
 }
 
@@ -297,13 +295,29 @@ function printPlan(plan: InstallResult) {
   } else console.log('No conflicts with your changes.')
 }
 
-async function main() {
+/**
+ * Runs one command line (the words after `npm run zg --`) over the configured data and answers its
+ * exit code; the output goes to the console. `npm run zg` calls it, and the tests call it in-process.
+ */
+export async function runZg(argv: string[], config: Config = loadConfig()): Promise<number> {
+  try {
+    return await run(argv, config)
+  } catch (error) {
+    printError(error)
+    return 1
+  }
+}
+
+async function run(argv: string[], config: Config): Promise<number> {
   const { positionals, values } = parseArgs({
+    args: argv,
     allowPositionals: true,
     options: {
       password: { type: 'string' },
       name: { type: 'string' },
       user: { type: 'string' },
+      roles: { type: 'string' },
+      expires: { type: 'string' },
       admin: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       'no-data': { type: 'boolean' },
@@ -328,27 +342,36 @@ async function main() {
       encoding: { type: 'string' },
       locale: { type: 'string' },
       'skip-bad': { type: 'boolean' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
   const name = positionals.slice(0, 2).join(' ')
   const command = commands[name] ?? commands[positionals[0] ?? '']
+  const own = standalone[positionals[0] ?? '']
+  if (own && !values.help) return (await own(config, positionals.slice(1), values)) ?? 0
   if (values.help || !command) {
     console.log(HELP)
-    process.exit(values.help ? 0 : 1)
+    return values.help ? 0 : 1
   }
-  const ctx = await createContext(loadConfig())
+  const ctx = await createContext(config)
   try {
-    await command(ctx, positionals.slice(commands[name] ? 2 : 1), values)
+    return (await command(ctx, positionals.slice(commands[name] ? 2 : 1), values)) ?? 0
   } finally {
     await ctx.db.close()
   }
 }
 
-main().catch((error) => {
+function printError(error: unknown) {
   if (error instanceof AppError && Array.isArray(error.details)) {
     console.error(`Error: ${error.message}`)
     for (const d of error.details as { path?: string; field?: string; message: string }[]) console.error(`  ${d.path ?? d.field}: ${d.message}`)
-  } else console.error(`Error: ${error instanceof Error ? error.message : String(error)}`)
-  process.exit(1)
-})
+  } else console.error(`Error: ${error instanceof Error ? error.message : String(error)}${error instanceof AppError && error.reason !== error.code ? ` [${error.reason}]` : ''}`)
+}
+
+// Run as a program (not imported by a test): exit with the command's code.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  void runZg(process.argv.slice(2)).then((code) => {
+    if (code !== 0) process.exit(code)
+  })
+}

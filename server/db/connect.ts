@@ -22,10 +22,14 @@ export function connect(options: { databaseUrl: string | null; dataDir: string }
     const db = knex({ client: 'pg', connection: options.databaseUrl, pool: { min: 0, max: 10 } })
     return { knex: db, dialect: postgresDialect, close: () => db.destroy() }
   }
-  fs.mkdirSync(options.dataDir, { recursive: true })
+  const file = path.join(options.dataDir, SQLITE_FILE)
+  ensurePrivateDir(options.dataDir)
+  // Created owner-only before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
+  fs.closeSync(fs.openSync(file, 'a', 0o600))
+  restrict(file, 0o600)
   const db = knex({
     client: 'sqlite3',
-    connection: { filename: path.join(options.dataDir, SQLITE_FILE) },
+    connection: { filename: file },
     useNullAsDefault: true,
     pool: {
       min: 1,
@@ -41,6 +45,24 @@ export function connect(options: { databaseUrl: string | null; dataDir: string }
     },
   })
   return { knex: db, dialect: sqliteDialect, close: () => db.destroy() }
+}
+
+/**
+ * The data directory holds the database, uploaded files and the key that seals shop secrets:
+ * created (or tightened to) owner-only.
+ */
+export function ensurePrivateDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+  restrict(dir, 0o700)
+}
+
+/** chmod, unless someone else owns the file (a data dir an administrator prepared): then as it is. */
+function restrict(file: string, mode: number): void {
+  try {
+    if ((fs.statSync(file).mode & 0o777) !== mode) fs.chmodSync(file, mode)
+  } catch {
+    // not ours to change
+  }
 }
 
 interface SqliteConnection {

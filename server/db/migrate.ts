@@ -12,6 +12,8 @@ import * as views from './migrations/011-views'
 import * as importMappings from './migrations/012-import-mappings'
 import * as people from './migrations/013-people'
 import * as auditTrail from './migrations/014-audit-trail'
+import * as loginThrottle from './migrations/017-login-throttle'
+import * as peopleLifecycle from './migrations/016-people-lifecycle'
 
 /** Migrations are modules listed here (not files found at run time), so they bundle and type-check. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
@@ -28,6 +30,8 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '012-import-mappings': importMappings,
   '013-people': people,
   '014-audit-trail': auditTrail,
+  '017-login-throttle': loginThrottle,
+  '016-people-lifecycle': peopleLifecycle,
 }
 
 const source: Knex.MigrationSource<string> = {
@@ -35,6 +39,9 @@ const source: Knex.MigrationSource<string> = {
   getMigrationName: (name) => name,
   getMigration: async (name) => MIGRATIONS[name],
 }
+
+/** The system migrations this code knows (a backup newer than them cannot be restored). */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS)
 
 export async function migrate(knex: Knex): Promise<void> {
   await knex.migrate.latest({ migrationSource: source, tableName: 'zg_migrations' })

@@ -35,9 +35,10 @@ export class FileStore {
     const relative = path.join(sha256.slice(0, 2), `${sha256}`)
     const absolute = path.join(this.root, relative)
     if (!fs.existsSync(absolute)) {
-      await fs.promises.mkdir(path.dirname(absolute), { recursive: true })
+      // Owner-only, like the database: uploads are business documents.
+      await fs.promises.mkdir(path.dirname(absolute), { recursive: true, mode: 0o700 })
       const temporary = `${absolute}.${randomBytes(6).toString('hex')}.tmp`
-      await fs.promises.writeFile(temporary, input.buffer)
+      await fs.promises.writeFile(temporary, input.buffer, { mode: 0o600 })
       await fs.promises.rename(temporary, absolute)
     }
     const mime = /^[\w.+-]+\/[\w.+-]+$/.test(input.mime) ? input.mime : 'application/octet-stream'

@@ -15,6 +15,8 @@ export interface FieldProblem extends Problem {
 export class AppError extends Error {
   reason: MessageCode
   params: MessageParams = {}
+  /** seconds, sent as Retry-After (429: when to try again) */
+  retryAfter?: number
 
   constructor(
     readonly status: number,

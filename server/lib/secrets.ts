@@ -14,7 +14,7 @@ export class SecretBox {
     if (configured) return new SecretBox(parseKey(configured))
     const file = path.join(dataDir, 'secret.key')
     if (fs.existsSync(file)) return new SecretBox(parseKey(fs.readFileSync(file, 'utf8').trim()))
-    fs.mkdirSync(dataDir, { recursive: true })
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 })
     const key = randomBytes(32)
     try {
       // 'wx': never overwrite a key another process wrote first.

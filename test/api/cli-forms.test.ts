@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from '../support/app'
+import { zg as runZg } from '../support/cli'
 import { shopPack } from '../support/packs'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
@@ -19,8 +20,11 @@ afterAll(async () => {
   await app?.close()
 })
 
-/** Runs `npm run zg -- …` as a merchant would, on the test's database. */
-function zg(...args: string[]): Promise<{ code: number; out: string }> {
+/** Runs `npm run zg -- …` as a merchant would, on the test's database (in-process). */
+const zg = (...args: string[]) => runZg(app.database, ...args)
+
+/** The same as a real process: `npm run zg` is `tsx server/cli/zg.ts`. */
+function zgProcess(...args: string[]): Promise<{ code: number; out: string }> {
   const env = { ...process.env, ZG_DATA_DIR: app.database.dataDir, DATABASE_URL: app.database.databaseUrl ?? '' }
   if (!app.database.databaseUrl) delete (env as Record<string, string | undefined>).DATABASE_URL
   return new Promise((resolve) => {
@@ -51,7 +55,7 @@ describe('zg pack upgrade and zg form', () => {
     expect(dry.out).toContain('goods:fields[barcode]')
     expect(await installedVersion()).toBe('1.0.0')
 
-    const refused = await zg('pack', 'upgrade', file)
+    const refused = await zgProcess('pack', 'upgrade', file)
     expect(refused.code).toBe(1)
     expect(refused.out).toContain('not upgraded')
     expect(await installedVersion()).toBe('1.0.0')

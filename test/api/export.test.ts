@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import ExcelJS from 'exceljs'
@@ -7,8 +6,7 @@ import Papa from 'papaparse'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultPolicy, type AccessPolicy } from '../../server/access/policy'
 import { startTestApp, type ApiClient, type TestApp } from '../support/app'
-
-const ROOT = path.resolve(import.meta.dirname, '../..')
+import { zg as runZg } from '../support/cli'
 
 // One pack with every kind of value a merchant exports: money, decimals, dates, datetimes,
 // selects, links, checkboxes, sub-form lines.
@@ -215,15 +213,7 @@ describe('what the export refuses or leaves out', () => {
 })
 
 describe('zg export', () => {
-  function zg(...args: string[]): Promise<{ code: number; out: string }> {
-    const env: Record<string, string | undefined> = { ...process.env, ZG_DATA_DIR: app.database.dataDir, DATABASE_URL: app.database.databaseUrl ?? undefined }
-    if (!app.database.databaseUrl) delete env.DATABASE_URL
-    return new Promise((resolve) => {
-      execFile(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'server/cli/zg.ts'), ...args], { env, cwd: ROOT }, (error, stdout, stderr) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr })
-      })
-    })
-  }
+  const zg = (...args: string[]) => runZg(app.database, ...args)
 
   it('writes a view to a file, the format from its extension', async () => {
     const file = path.join(app.database.dataDir, 'big.xlsx')

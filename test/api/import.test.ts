@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from '../support/app'
+import { zg as runZg } from '../support/cli'
 import { erp } from '../support/erp'
 import { importPack } from '../support/import-pack'
 import { taobaoErpPack } from '../support/packs'
@@ -297,15 +297,5 @@ function app_db() {
   return process.env.ZG_TEST_DB ?? 'sqlite'
 }
 
-const ROOT = path.resolve(import.meta.dirname, '../..')
-
-/** Runs `npm run zg -- …` as a merchant would, on the test's database. */
-function zg(...args: string[]): Promise<{ code: number; out: string }> {
-  const env: Record<string, string | undefined> = { ...process.env, ZG_DATA_DIR: app.database.dataDir, DATABASE_URL: app.database.databaseUrl ?? '' }
-  if (!app.database.databaseUrl) delete env.DATABASE_URL
-  return new Promise((resolve) => {
-    execFile(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'server/cli/zg.ts'), ...args], { env, cwd: ROOT }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr })
-    })
-  })
-}
+/** Runs `npm run zg -- …` as a merchant would, on the test's database (in-process). */
+const zg = (...args: string[]) => runZg(app.database, ...args)

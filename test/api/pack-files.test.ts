@@ -1,12 +1,11 @@
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import JSZip from 'jszip'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from '../support/app'
+import { zg as runZg } from '../support/cli'
 import { starterPack } from '../support/packs'
 
-const ROOT = path.resolve(import.meta.dirname, '../..')
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64')
 
 /** A exports, B is a fresh instance, C has the starter pack without A's changes. */
@@ -218,22 +217,14 @@ describe('pack files: bundled packs and the CLI', () => {
     expect(installedOnA.installed).toBe(starterPack().version)
   })
 
-  /** Runs `npm run zg -- …` on an app's database. */
-  function zg(app: TestApp, ...args: string[]): Promise<{ code: number; out: string }> {
-    const env = { ...process.env, ZG_DATA_DIR: app.database.dataDir, DATABASE_URL: app.database.databaseUrl ?? '' }
-    if (!app.database.databaseUrl) delete (env as Record<string, string | undefined>).DATABASE_URL
-    return new Promise((resolve) => {
-      execFile(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'server/cli/zg.ts'), ...args], { env, cwd: ROOT }, (error, stdout, stderr) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr })
-      })
-    })
-  }
+  /** Runs `npm run zg -- …` on an app's database (in-process). */
+  const zg = (app: TestApp, ...args: string[]) => runZg(app.database, ...args)
 
   it('zg pack export, install (refused: exit 1, nothing changed) and list', async () => {
     const out = path.join(a.database.dataDir, 'visits.zgpack.json')
     const broken = path.join(a.database.dataDir, 'broken.zgpack.json')
     fs.writeFileSync(broken, JSON.stringify({ format: 'zhanggui.pack/1', key: 'x', name: 'X', version: '1', forms: [] }))
-    // Independent runs side by side: each is a process start.
+    // Independent runs side by side (each opens its own context, as a second process would).
     const [exportRun, wrong, list] = await Promise.all([
       zg(a, 'pack', 'export', '--forms', 'visits', '--with-linked', '--out', out, '--key', 'visits_pack'),
       zg(c, 'pack', 'install', broken),

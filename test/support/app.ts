@@ -110,9 +110,11 @@ export async function startTestApp(options: { packs?: unknown[]; bundled?: { sam
       const preset = role === 'member' ? TEST_MANAGER : role === 'staff' ? TEST_STAFF : null
       if (preset && !(await ctx.db.knex('zg_roles').where({ key: preset.key }).first())) {
         const now = Date.now()
-        await ctx.db.knex('zg_roles').insert({ key: preset.key, pack_key: null, position: 0, definition: JSON.stringify(preset), base_definition: null, customized: false, created_at: now, updated_at: now })
+        await ctx.db.knex('zg_roles').insert({ key: preset.key, pack_key: null, position: 0, definition: JSON.stringify(preset), base_definition: null, customized: false, created_at: now, updated_at: now }).onConflict('key').ignore()
         await ctx.roles.load()
       }
+      // createUser gave the default role of `role`; the test's roles replace it
+      await ctx.db.knex('zg_user_roles').where({ user_id: user.id }).delete()
       for (const key of roles) await ctx.db.knex('zg_user_roles').insert({ user_id: user.id, role_key: key })
       await ctx.db.knex('zg_users').where({ id: user.id }).update({ shop_ids: JSON.stringify(scopes.shops ?? []), warehouse_ids: JSON.stringify(scopes.warehouses ?? []) })
       const created = await createToken(ctx.db.knex, user, 'tests')

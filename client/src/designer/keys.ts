@@ -1,12 +1,12 @@
 // Pure helpers import schema/ by relative path so unit tests (no Vite aliases) can load them.
-import { KEY_PATTERN, MAX_KEY_LENGTH, SYSTEM_COLUMNS } from '../../../schema/fields/common'
+import { isReservedKey, KEY_PATTERN, MAX_KEY_LENGTH, SYSTEM_COLUMNS } from '../../../schema/fields/common'
 
 const KEY = new RegExp(KEY_PATTERN)
 
 /** Whether a key may name a new field: the template's key rules, not a system column, not taken. */
 export function keyProblem(key: string, taken: ReadonlySet<string>): 'pattern' | 'system' | 'taken' | null {
   if (!KEY.test(key) || key.length > MAX_KEY_LENGTH) return 'pattern'
-  if ((SYSTEM_COLUMNS as readonly string[]).includes(key)) return 'system'
+  if ((SYSTEM_COLUMNS as readonly string[]).includes(key) || isReservedKey(key)) return 'system'
   if (taken.has(key)) return 'taken'
   return null
 }

@@ -14,6 +14,8 @@ import errorsEn from './messages.en'
 import errorsZhCN from './messages.zh-CN'
 import packsEn from './packs.en'
 import packsZhCN from './packs.zh-CN'
+import peopleEn from './people.en'
+import peopleZhCN from './people.zh-CN'
 import reportsEn from './reports.en'
 import reportsZhCN from './reports.zh-CN'
 import transferEn from './transfer.en'
@@ -36,8 +38,8 @@ export const i18n = createI18n({
   // Feature modules keep their words in files of their own, merged here under their namespace
   // (server error codes: messages.*.ts, see composables/errorText.ts; approvals, designer, packs).
   messages: {
-    'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN, approvals: approvalsZhCN, designer: designerZhCN, reports: reportsZhCN, purchase: purchaseZhCN, transfer: transferZhCN, views: viewsZhCN },
-    en: { ...en, errors: errorsEn, packs: packsEn, approvals: approvalsEn, designer: designerEn, reports: reportsEn, purchase: purchaseEn, transfer: transferEn, views: viewsEn },
+    'zh-CN': { ...zhCN, errors: errorsZhCN, packs: packsZhCN, approvals: approvalsZhCN, designer: designerZhCN, reports: reportsZhCN, purchase: purchaseZhCN, transfer: transferZhCN, views: viewsZhCN, people: peopleZhCN },
+    en: { ...en, errors: errorsEn, packs: packsEn, approvals: approvalsEn, designer: designerEn, reports: reportsEn, purchase: purchaseEn, transfer: transferEn, views: viewsEn, people: peopleEn },
   },
 })
 

@@ -1,13 +1,14 @@
 import { Type } from '@sinclair/typebox'
 import { LocalizedText } from '../../lib/localized'
 import { problem, type Problem } from '../../messages/problem'
-import { fieldSchema } from '../common'
+import { fieldSchema, RESERVED_KEYS } from '../common'
 import { resolution } from '../storage'
 import type { FieldDefinition, FieldTypeDefinition } from '../types'
 
 export const SelectOption = Type.Object(
   {
-    value: Type.String({ minLength: 1, maxLength: 64 }),
+    // an option's value is looked up like a key (colours, labels): no prototype names
+    value: Type.String({ minLength: 1, maxLength: 64, not: { enum: RESERVED_KEYS } }),
     label: LocalizedText,
     color: Type.Optional(Type.String({ pattern: '^#[0-9a-fA-F]{6}$' })),
   },

@@ -43,7 +43,7 @@ const DATEADD_UNITS: Record<string, { months?: number; days?: number }> = {
 }
 
 function dateAdd(value: Value, amount: number, unit: string): Scalar {
-  const step = DATEADD_UNITS[unit]
+  const step = Object.hasOwn(DATEADD_UNITS, unit) ? DATEADD_UNITS[unit] : undefined
   if (!step) throw evalError(`DATEADD unit must be one of "Y", "M", "W", "D", got ${JSON.stringify(unit)}`)
   if (value === null) return null
   if (value instanceof Date) {
@@ -188,7 +188,7 @@ export const DATE_FUNCTIONS: FunctionDef[] = [
     params: [{ accepts: DATE }, { accepts: NUMBER }, { accepts: TEXT }],
     returns: (args, h) => {
       const unit = args[2].node
-      if (unit.kind === 'string' && !DATEADD_UNITS[unit.value.trim().toUpperCase()]) {
+      if (unit.kind === 'string' && !Object.hasOwn(DATEADD_UNITS, unit.value.trim().toUpperCase())) {
         h.fail(`DATEADD unit must be one of "Y", "M", "W", "D", got ${JSON.stringify(unit.value)}`, unit)
       }
       const type = args[0].type

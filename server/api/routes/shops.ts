@@ -7,6 +7,7 @@ import { SyncRuns } from '../../sync/runs'
 import { ShopService } from '../../sync/shops'
 import { TradeSync } from '../../sync/trade-sync'
 import { ItemImport } from '../../sync/item-import'
+import { secureCookie } from '../cookies'
 import { recordId } from '../params'
 import { requireCapability } from '../auth'
 
@@ -19,8 +20,8 @@ function oauthBrowser(req: Request): string | undefined {
   return value && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : undefined
 }
 
-function setOauthCookie(req: Request, res: Response, browser: string) {
-  const cookie = serialize(OAUTH_COOKIE, browser, { httpOnly: true, sameSite: 'lax', path: OAUTH_COOKIE_PATH, maxAge: OAUTH_STATE_TTL_MS / 1000, secure: req.secure })
+function setOauthCookie(res: Response, browser: string, secure: boolean) {
+  const cookie = serialize(OAUTH_COOKIE, browser, { httpOnly: true, sameSite: 'lax', path: OAUTH_COOKIE_PATH, maxAge: OAUTH_STATE_TTL_MS / 1000, secure })
   res.append('Set-Cookie', cookie)
 }
 
@@ -104,7 +105,7 @@ export function shopRoutes(ctx: AppContext): Router {
     // A browser keeps its binding value, so two authorizations from two tabs both work.
     const browser = oauthBrowser(req) ?? randomBytes(32).toString('base64url')
     const url = await shops.authorizeUrl(req.actor!, recordId(req), callbackUrl(req), browser)
-    setOauthCookie(req, res, browser)
+    setOauthCookie(res, browser, secureCookie(ctx.config, req))
     res.json({ data: { url } })
   })
   return router

@@ -214,7 +214,8 @@ function orderRow(row: TableRow, columns: Partial<Record<OrderField, string>>): 
     trade.has_buyer_message = trade.buyer_message !== null
   }
   if (has('shipping')) {
-    const shipping = SHIPPING[(cell('shipping') ?? '').toLowerCase()]
+    const shippingText = (cell('shipping') ?? '').toLowerCase()
+    const shipping = Object.hasOwn(SHIPPING, shippingText) ? SHIPPING[shippingText] : undefined
     if (shipping) trade.shipping_type = shipping
   }
   if (has('address')) {

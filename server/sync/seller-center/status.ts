@@ -54,7 +54,7 @@ export function tradeStatus(text: string, paid?: boolean): TopStatus | null {
   const key = normalize(raw)
   if (!key) return null
   const closed = (explicit: TopStatus | null): TopStatus => explicit ?? (paid === false ? 'TRADE_CLOSED_BY_TAOBAO' : 'TRADE_CLOSED')
-  const exact = EXACT[key]
+  const exact = Object.hasOwn(EXACT, key) ? EXACT[key] : undefined
   if (exact) return exact === 'TRADE_CLOSED' && key === '交易关闭' ? closed(null) : exact
   if (key.includes('关闭')) {
     if (/付款以?前|未付款|被淘宝关闭|超时/.test(key)) return 'TRADE_CLOSED_BY_TAOBAO'

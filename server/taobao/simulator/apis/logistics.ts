@@ -35,7 +35,7 @@ export const logisticsOfflineSend = defineApi({
     const { store, activity, tmcPublisher } = call.ctx
     const plan = store.findByTid(args.tid)
     if (!plan || plan.created > call.now) refuse(call, args, 'TRADE_NOT_EXIST', `no trade ${args.tid} in this shop`)
-    if (!LOGISTICS_COMPANIES[args.companyCode]) refuse(call, args, 'COMPANY_NOT_SUPPORTED', `unknown logistics company ${args.companyCode}`)
+    if (!Object.hasOwn(LOGISTICS_COMPANIES, args.companyCode)) refuse(call, args, 'COMPANY_NOT_SUPPORTED', `unknown logistics company ${args.companyCode}`)
     if (!/^[A-Za-z0-9-]{6,32}$/.test(args.outSid)) refuse(call, args, 'INVALID_OUT_SID', `"${args.outSid}" is not a waybill number`)
     const state = store.state(plan, call.now)
     if (!SHIPPABLE.includes(state.status)) {

@@ -38,7 +38,7 @@ interface TradeFilter {
 
 function readFilter(params: RequestParams): TradeFilter {
   const status = optionalString(params, 'status')
-  if (status !== undefined && !STATUS_GROUPS[status]) throw invalidArgument('status', `unknown trade status ${status}`)
+  if (status !== undefined && !Object.hasOwn(STATUS_GROUPS, status)) throw invalidArgument('status', `unknown trade status ${status}`)
   const types = (optionalString(params, 'type') ?? DEFAULT_TYPES.join(',')).split(',').map((t) => t.trim())
   return {
     statuses: status ? STATUS_GROUPS[status] : null,
