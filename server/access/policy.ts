@@ -84,6 +84,8 @@ export function mayDo(policy: AccessPolicy, actor: Actor, operation: Operation, 
 
 /** Writes to system-written forms (ledgers, balances) need the permission named, not `*`. */
 const WRITES = new Set(['create', 'edit', 'delete', 'import'])
+/** `*` is every permission on the form's records; changing the form itself (`design`) is named. */
+const NAMED_ONLY = 'design'
 
 /** The sub-form's hidden fields out of a form's hidden set (`lines.unit_cost` → `unit_cost`). */
 export function linesHidden(hidden: ReadonlySet<string>, subKey: string): ReadonlySet<string> {
@@ -130,7 +132,7 @@ export class RolePolicy implements AccessPolicy {
 
   private grantAllows(grant: FormGrant, permission: string, form: FormModel): boolean {
     if (grant.allow.includes(permission)) return true
-    if (!grant.allow.includes('*')) return false
+    if (!grant.allow.includes('*') || permission === NAMED_ONLY) return false
     return !(form.def.system_written && WRITES.has(permission))
   }
 

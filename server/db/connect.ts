@@ -25,7 +25,9 @@ export function connect(options: { databaseUrl: string | null; dataDir: string }
   const file = path.join(options.dataDir, SQLITE_FILE)
   ensurePrivateDir(options.dataDir)
   // Created owner-only before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
-  fs.closeSync(fs.openSync(file, 'a', 0o600))
+  // Only when it is new: closing a descriptor of an open database drops this process's POSIX locks
+  // on it (a second connection in one process, as the in-process CLI has, would corrupt it).
+  if (!fs.existsSync(file)) fs.closeSync(fs.openSync(file, 'a', 0o600))
   restrict(file, 0o600)
   const db = knex({
     client: 'sqlite3',

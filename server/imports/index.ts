@@ -34,6 +34,7 @@ export class SpreadsheetImports {
   /** The form, if this user may import into it. */
   form(actor: Actor, key: string): FormModel {
     const form = this.ctx.registry.require(key)
+    this.ctx.access.check(actor, 'import', form)
     this.ctx.access.check(actor, 'create', form)
     return form
   }

@@ -192,7 +192,7 @@ describe('changing a field type converts its values', () => {
     expect(res.body.error.details[0].path).toMatch(/^form\.fields\[\d+\]/)
     const renamed = { ...(await definition()), key: 'other' }
     expect((await put(renamed)).status).toBe(422)
-    const member = await app.clientFor('clerk')
+    const member = await app.clientFor('clerk', 'staff')
     expect((await member.request('PUT', '/api/forms/goods', await definition())).status).toBe(403)
     expect((await member.post('/api/forms', { key: 'x', label: 'X', fields: [{ key: 'a', type: 'text', label: 'A' }] })).status).toBe(403)
   })

@@ -8,6 +8,7 @@ import { AppError, badRequest } from '../../lib/errors'
 import { importAlipayStatement } from '../../erp/alipay-statement'
 import { importLimits } from '../../imports/limits'
 import { SellerCenterImport, type ImportFiles } from '../../sync/seller-center'
+import { requireCapability } from '../auth'
 
 /**
  * Imports of files exported elsewhere. Seller center (已卖出的宝贝 → 批量导出):
@@ -31,6 +32,8 @@ export function importRoutes(ctx: AppContext): Router {
     jobTrades: number('ZG_SELLER_IMPORT_JOB_TRADES', 1000),
   })
   const upload = uploads(path.join(ctx.config.dataDir, 'imports', 'seller-center'), limits.maxFileBytes)
+  // seller-center reports write orders and trades in bulk: the capability stock.upload (docs/permissions.md)
+  router.use('/seller-center', requireCapability(ctx, 'stock.upload'))
 
   router.post('/seller-center/preview', upload, async (req, res) => {
     const files = filesOf(req)

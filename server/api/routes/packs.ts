@@ -9,7 +9,7 @@ import { parsePackFile, writePackFile, type PackFile } from '../../packs/format'
 import { installPackFile } from '../../packs/install-file'
 
 /**
- * The template centre's API (administrators only; mounted under /packs behind requireAdmin):
+ * The template centre's API (capability packs.manage; mounted under /packs behind requireCapability):
  * bundled packs, installing a pack file with a preview first, and exporting forms as a pack.
  */
 export function packFileRoutes(ctx: AppContext): Router {
