@@ -44,6 +44,8 @@ async function main() {
   const ctx = await createContext({ ...loadConfig(), dataDir, port: 0, demo: false })
   await installBundledPacks(ctx, { sampleData: true })
   const shop = await ctx.records.create('shops', { name: '压测店', platform: 'taobao' })
+  // the standalone simulator's origin, as ZG_TAOBAO_GATEWAYS would allow it
+  ctx.connections.gateways.allowOrigins(new URL(sim.url).origin)
   await ctx.connections.save(shop.id, { appKey: 'K', appSecret: 'S', session: 'T', gatewayUrl: sim.url })
   // The merchant imports the shop's items first, so lines match SKUs and orders are made.
   await new ItemImport(ctx).run(SYSTEM_ACTOR, shop.id)

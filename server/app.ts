@@ -8,6 +8,7 @@ import { connect } from './db/connect'
 import { migrate } from './db/migrate'
 import { FileStore } from './files/store'
 import { SecretBox } from './lib/secrets'
+import { GatewayPolicy } from './sync/gateways'
 import { ShopConnections } from './sync/connections'
 import { registerSync } from './sync'
 import { FormRegistry } from './forms/registry'
@@ -44,7 +45,7 @@ export async function createContext(config: Config, options: { access?: AccessPo
   const approvals = setUpApprovals(deps, records, registry, db)
   const files = new FileStore(db.knex, path.join(config.dataDir, 'files'))
   const secrets = SecretBox.fromEnvironment(config.dataDir, config.secretKey)
-  const connections = new ShopConnections(db.knex, secrets, config.taobaoGatewayUrl)
+  const connections = new ShopConnections(db.knex, secrets, config.taobaoGatewayUrl, new GatewayPolicy(config.taobaoGateways ?? [], config.taobaoGatewayUrl))
   const ctx: AppContext = { config, db, registry, access, roles, hooks, actions, records, approvals, files, secrets, connections }
   registerErp(ctx)
   registerSync(ctx)

@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { parseGatewayOrigins } from './taobao/gateway-policy'
 
 /** Settings come from the environment; everything has a working default. */
 export interface Config {
@@ -11,6 +12,8 @@ export interface Config {
   secretKey: string | null
   /** the default Taobao gateway for shops without their own */
   taobaoGatewayUrl: string
+  /** origins besides Taobao's that shops may use as their gateway (ZG_TAOBAO_GATEWAYS, comma-separated) */
+  taobaoGateways: string[]
   /** demo mode seeds sample data on first start */
   demo: boolean
   logRequests: boolean
@@ -38,6 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminPassword: env.ZG_ADMIN_PASSWORD || null,
     secretKey: env.ZG_SECRET_KEY || null,
     taobaoGatewayUrl: env.TAOBAO_GATEWAY_URL || 'https://gw.api.taobao.com/router/rest',
+    taobaoGateways: parseGatewayOrigins(env.ZG_TAOBAO_GATEWAYS),
     demo: env.ZG_DEMO !== '0',
     logRequests: env.ZG_LOG_REQUESTS === '1',
     trustProxy: parseTrustProxy(env.ZG_TRUST_PROXY),

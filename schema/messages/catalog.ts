@@ -377,6 +377,15 @@ export const MESSAGE_CATALOG = {
   backup_target_not_empty: ['target'],
   // ---- audit ----
   audit_bad_query: ['name'],
+  // ---- harden-shops ----
+  gateway_credentials_in_url: [],
+  gateway_private_address: ['host'],
+  gateway_not_allowed: ['host'],
+  gateway_needs_capability: ['capability'],
+  seller_import_job_not_found: ['job'],
+  seller_import_too_many_rows: ['max'],
+  seller_import_file_too_large: ['max_mb'],
+  // ---- end harden-shops ----
 } as const satisfies Record<string, readonly string[]>
 
 export type MessageCode = keyof typeof MESSAGE_CATALOG

@@ -20,6 +20,8 @@ export interface CompiledConstraint {
   /** over ledger lines: the constraint applies to balances that got such a line */
   when?: CompiledFormula
   unless?: CompiledFormula
+  /** a capability whose holder goes past the constraint */
+  override?: string
   message: LocalizedText
 }
 
@@ -133,7 +135,7 @@ export function compileDocumentRules(forms: Map<string, FormModel>, at: (form: s
       const check = compileAt(c.check, scope, `${path}.balance.constraints[${i}].check`, problems, true)
       const unless = c.unless ? compileAt(c.unless, scope, `${path}.balance.constraints[${i}].unless`, problems, true) : undefined
       const when = c.when ? compileAt(c.when, tableScope(form), `${path}.balance.constraints[${i}].when`, problems, true) : undefined
-      if (check) constraints.push({ check, when, unless, message: c.message })
+      if (check) constraints.push({ check, when, unless, override: c.override, message: c.message })
     })
     const time = def.time
     if (time && form.field(time)?.value.kind !== 'datetime') problems.push({ path: `${path}.time`, message: `${form.key} has no date-time field "${time}"` })

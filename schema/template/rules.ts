@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { Key } from '../fields/common'
 import { LocalizedText } from '../lib/localized'
 import { ApprovalSchema } from './approval'
+import { CAPABILITIES } from './roles'
 
 /**
  * Document rules, declared in templates (see docs/rules.md):
@@ -21,6 +22,11 @@ export const BalanceConstraint = Type.Object(
     when: Type.Optional(Type.String({ minLength: 1 })),
     /** a condition over the balance record that lifts the constraint, e.g. "allow_negative" */
     unless: Type.Optional(Type.String({ minLength: 1 })),
+    /**
+     * a capability (schema/template/roles.ts, e.g. "stock.force_void") whose holder goes past the
+     * constraint: the write is done and the balance left as it is (hooks flag what depends on it)
+     */
+    override: Type.Optional(Type.Union(CAPABILITIES.map((c) => Type.Literal(c)))),
     /** shown when the check fails; {field} inserts a balance field's display value */
     message: LocalizedText,
   },

@@ -1,3 +1,4 @@
+import type { Capability } from '../../schema/template/roles'
 import type { Knex } from 'knex'
 import type { FilterEnv } from '../../schema/filter/prepare'
 import type { WorkingRecord } from '../../schema/model/compute'
@@ -7,7 +8,7 @@ import type { CompiledFormula } from '../../schema/formula'
 import { localize } from '../../schema/lib/localized'
 import { PostingEngine } from '../rules/postings'
 import { SYSTEM_ACTOR, type Actor } from '../access/actor'
-import { linesHidden, type AccessPolicy, type Operation } from '../access/policy'
+import { hasCapability, linesHidden, type AccessPolicy, type Operation } from '../access/policy'
 import type { Filter } from '../../schema/filter/types'
 import type { Database } from '../db/connect'
 import type { FormRegistry } from '../forms/registry'
@@ -1017,7 +1018,8 @@ export class RecordsService {
       const bind = (inner: Knex.Transaction) => {
         // the action's rules run with the system's rights, recorded as done for the acting user
         const system = this.as(ruleActor(this.actor)).within(inner)
-        return { service: this.within(inner), system, postings: new PostingEngine(system, inner, this.deps.db.dialect, this.clock), trx: inner }
+        const may = (capability: string) => hasCapability(this.deps.access, this.actor, capability as Capability)
+        return { service: this.within(inner), system, postings: new PostingEngine(system, inner, this.deps.db.dialect, this.clock, may), trx: inner }
       }
       const ctx: ActionContext = {
         ...bind(trx),

@@ -46,6 +46,8 @@ export class PostingEngine {
     private readonly trx: Knex.Transaction,
     private readonly dialect: Dialect,
     private readonly clock: () => number = Date.now,
+    /** whether the acting user holds a capability (a constraint's `override`); none by default */
+    private readonly may: (capability: string) => boolean = () => false,
   ) {}
 
   /** Posts the postings of `form` that run on `action`. */
@@ -287,6 +289,8 @@ export class PostingEngine {
         const context: EvalContext = { row: balance.values, rowTable: table, record: updated, recordTable: table, balance: {}, earlier: {} }
         if (evaluate(constraint.check, context, BOOLEAN, table.key) === true) continue
         if (constraint.unless && evaluate(constraint.unless, context, BOOLEAN, table.key) === true) continue
+        // the actor may force it: the balance stays as posted (hooks flag what depends on it)
+        if (constraint.override && this.may(constraint.override)) continue
         const text = fillLocalized(constraint.message, updated)
         problems.push(fieldProblem('(record)', 'balance', localize(text), { text }))
       }

@@ -15,12 +15,15 @@ export function apiFor(connection: ShopConnection, connections: ShopConnections,
     appSecret: connection.appSecret,
     session: connection.session,
     rateLimiter: shopRateLimiter(`shop:${connection.shopId}`, SHOP_QPS),
+    checkUrl: (url) => connections.gateways.assert(url),
     refreshSession: async () => {
       if (!connection.refreshToken) return null
       if (connection.refreshExpiresAt !== null && connection.refreshExpiresAt < Date.now()) return null
       try {
+        const tokenUrl = oauthUrl(connection.gatewayUrl, 'token')
+        connections.gateways.assert(tokenUrl)
         const tokens = await refreshToken({
-          tokenUrl: oauthUrl(connection.gatewayUrl, 'token'),
+          tokenUrl,
           appKey: connection.appKey,
           appSecret: connection.appSecret,
           refreshToken: connection.refreshToken,

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { Knex } from 'knex'
 import { badRequest, notFound } from '../lib/errors'
 import type { SecretBox } from '../lib/secrets'
+import { GatewayPolicy } from './gateways'
 
 /** A shop's Taobao connection with its secrets opened — server-side use only, never sent out. */
 export interface ShopConnection {
@@ -71,6 +72,8 @@ export class ShopConnections {
     private readonly knex: Knex,
     private readonly secrets: SecretBox,
     private readonly defaultGateway: string,
+    /** where shops' gateways may point (checked on binding and before every call) */
+    readonly gateways: GatewayPolicy = new GatewayPolicy([], defaultGateway),
   ) {}
 
   async save(shopId: number, input: ConnectionInput, trx: Knex = this.knex): Promise<void> {
@@ -96,6 +99,16 @@ export class ShopConnections {
     const exists = await trx('zg_shop_connections').where({ shop_id: shopId }).first('shop_id')
     if (exists) await trx('zg_shop_connections').where({ shop_id: shopId }).update(row)
     else await trx('zg_shop_connections').insert({ shop_id: shopId, created_at: now, ...row })
+  }
+
+  /**
+   * Forgets a shop's connection: its sealed keys and tokens, pending authorizations, and what its
+   * sync kept (checkpoints, lease, retries, stock rules). The sync log stays as history.
+   */
+  async delete(shopId: number, trx: Knex = this.knex): Promise<boolean> {
+    const deleted = await trx('zg_shop_connections').where({ shop_id: shopId }).delete()
+    for (const table of ['zg_oauth_states', 'zg_sync_checkpoints', 'zg_sync_leases', 'zg_sync_retries', 'zg_stock_upload_rules']) await trx(table).where({ shop_id: shopId }).delete()
+    return deleted > 0
   }
 
   async get(shopId: number): Promise<ShopConnection> {

@@ -48,6 +48,8 @@ export async function startDemoSimulator(ctx: AppContext) {
     simulator,
     /** points the demo shop at this server's simulator once the port is known */
     async bind(port: number) {
+      // the built-in simulator is always an allowed gateway, at the port this server listens on
+      ctx.connections.gateways.allowBuiltIn(`http://127.0.0.1:${port}${DEMO_SIMULATOR_PATH}/`)
       const current = await ctx.connections.get(shop.id)
       await ctx.connections.save(shop.id, {
         appKey: current.appKey,

@@ -1,3 +1,4 @@
+import { logEvent } from '../audit/events'
 import type { AppContext } from '../context'
 import { idOf } from '../erp/util'
 import { processShipments, queueShipment } from './shipping'
@@ -9,6 +10,18 @@ import { StockUploader } from './stock-upload'
  */
 export function registerSync(ctx: AppContext): void {
   ctx.stock = new StockUploader(ctx)
+  // A deleted shop takes its sealed credentials with it, in the delete's own transaction: nothing
+  // is left to sync (the scheduler syncs connections) and no key outlives its shop.
+  ctx.hooks.on(
+    'beforeCommit',
+    'shops',
+    async (event) => {
+      for (const { id } of event.records) {
+        if (await ctx.connections.delete(id, event.trx)) await logEvent(event.trx, { subject: '$shops', targetId: id, action: 'shop_unbind', actor: event.actor, details: { reason: 'shop_deleted' } })
+      }
+    },
+    { actions: ['delete'] },
+  )
   // Stock changes (postings update balances) reach the shops a moment later, together.
   ctx.hooks.on('afterCommit', 'stock_balances', (event) => {
     const skus = event.records.map((r) => idOf(r.after?.sku ?? r.before?.sku)).filter((id): id is number => id !== null)

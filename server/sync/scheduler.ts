@@ -15,15 +15,7 @@ export function scheduleShopSyncs(ctx: AppContext, options: { tickMs?: number; l
     if (running) return
     running = true
     try {
-      await processShipments(ctx)
-      for (const connection of await ctx.connections.all()) {
-        if (connection.status !== 'active') continue
-        if (connection.tmcEnabled) await new TradeSync(ctx, ctx.connections).consumeMessages(connection.shopId).catch((error: Error) => log(`[zhanggui] TMC of shop ${connection.shopId}: ${error.message}`))
-        const last = await runs.lastFinished(connection.shopId)
-        if (last !== null && Date.now() - last < connection.scheduleMinutes * 60_000) continue
-        const result = await new TradeSync(ctx, ctx.connections).run(connection.shopId).catch((error: Error) => ({ status: 'failed', message: error.message }) as const)
-        if (result.status === 'failed' && !/being synced right now/.test(String(result.message))) log(`[zhanggui] sync of shop ${connection.shopId} failed: ${result.message}`)
-      }
+      await runScheduledSyncs(ctx, log, runs)
     } catch (error) {
       log(`[zhanggui] sync scheduler: ${error instanceof Error ? error.message : String(error)}`)
     } finally {
@@ -34,4 +26,33 @@ export function scheduleShopSyncs(ctx: AppContext, options: { tickMs?: number; l
   timer.unref()
   void tick()
   return () => clearInterval(timer)
+}
+
+/** One round of the scheduler: shipping write-backs, then every active connection of an existing shop that is due. */
+export async function runScheduledSyncs(ctx: AppContext, log: (line: string) => void, runs = new SyncRuns(ctx.db.knex)): Promise<number[]> {
+  const synced: number[] = []
+  await processShipments(ctx)
+  const shops = new Set(await existingShops(ctx))
+  for (const connection of await ctx.connections.all()) {
+    if (connection.status !== 'active') continue
+    // a connection whose shop record is gone (deleted around the records service) is forgotten, never synced
+    if (!shops.has(connection.shopId)) {
+      await ctx.connections.delete(connection.shopId)
+      continue
+    }
+    if (connection.tmcEnabled) await new TradeSync(ctx, ctx.connections).consumeMessages(connection.shopId).catch((error: Error) => log(`[zhanggui] TMC of shop ${connection.shopId}: ${error.message}`))
+    const last = await runs.lastFinished(connection.shopId)
+    if (last !== null && Date.now() - last < connection.scheduleMinutes * 60_000) continue
+    synced.push(connection.shopId)
+    const result = await new TradeSync(ctx, ctx.connections).run(connection.shopId).catch((error: Error) => ({ status: 'failed', message: error.message }) as const)
+    if (result.status === 'failed' && !/being synced right now/.test(String(result.message))) log(`[zhanggui] sync of shop ${connection.shopId} failed: ${result.message}`)
+  }
+  return synced
+}
+
+/** Ids of the shop records that exist. */
+async function existingShops(ctx: AppContext): Promise<number[]> {
+  const form = ctx.registry.get('shops')
+  if (!form) return []
+  return (await ctx.db.knex(form.table).select('id')).map((r) => Number(r.id))
 }

@@ -1,7 +1,10 @@
 import type { Actor } from '../access/actor'
+import { hasCapability } from '../access/policy'
+import { logEvent } from '../audit/events'
 import { findUser } from '../auth/users'
 import type { AppContext } from '../context'
-import { badRequest, notFound } from '../lib/errors'
+import { badRequest, forbidden, notFound } from '../lib/errors'
+import { OFFICIAL_GATEWAY_ORIGINS } from '../taobao/gateway-policy'
 import { authorizeUrl, exchangeCode } from '../taobao'
 import { oauthUrl } from './client-factory'
 import { sha256, type ConnectionView } from './connections'
@@ -43,9 +46,9 @@ export class ShopService {
     if (!appKey || !appSecret) throw badRequest('app_key and app_secret are required to bind a Taobao shop').because('shop_credentials_required')
     const platform = str(input.platform) ?? 'taobao'
     if (platform !== 'taobao' && platform !== 'tmall') throw badRequest('platform must be taobao or tmall').because('bad_platform')
-    const shop = await this.ctx.db.knex.transaction(async (trx) => {
-      await this.ctx.db.dialect.lockForWrite(trx)
-      const records = this.ctx.records.as(actor).within(trx)
+    const gatewayUrl = this.checkGateway(actor, input.gateway_url)
+    // Through the records service: the shop record gets its audit row and after-commit hooks.
+    const shop = await this.ctx.records.as(actor).transaction(async (records, trx) => {
       const shop = await records.create('shops', { name: input.name, platform, seller_nick: input.seller_nick ?? null })
       await this.ctx.connections.save(
         shop.id,
@@ -55,16 +58,37 @@ export class ShopService {
           session: str(input.session),
           refreshToken: str(input.refresh_token),
           sessionExpiresAt: typeof input.session_expires_at === 'string' ? Date.parse(input.session_expires_at) || null : null,
-          gatewayUrl: str(input.gateway_url),
+          gatewayUrl,
           scheduleMinutes: input.schedule_minutes === undefined ? undefined : Number(input.schedule_minutes),
           tmcEnabled: input.tmc_enabled === true,
           sellerNick: str(input.seller_nick),
         },
         trx,
       )
+      await logEvent(trx, { subject: '$shops', targetId: shop.id, action: 'shop_bind', actor, details: bindingDetails(appKey, gatewayUrl, input) })
       return shop
     })
     return { shop, connection: await this.ctx.connections.view(shop.id) }
+  }
+
+  /**
+   * A shop's own gateway URL, checked before anything is saved or called: a custom one (not
+   * Taobao's) needs the shops.manage capability, and every one must pass the allow-list (422).
+   */
+  private checkGateway(actor: Actor, value: unknown): string | null {
+    const url = str(value)
+    if (url === null) return null
+    let origin: string | null = null
+    try {
+      origin = new URL(url).origin
+    } catch {
+      // refused below as a bad URL
+    }
+    if (!(origin && OFFICIAL_GATEWAY_ORIGINS.includes(origin)) && !hasCapability(this.ctx.access, actor, 'shops.manage')) {
+      throw forbidden('only users who may manage shops can set a custom gateway URL').because('gateway_needs_capability', { capability: 'shops.manage' })
+    }
+    this.ctx.connections.gateways.assert(url)
+    return url
   }
 
   async list(actor: Actor) {
@@ -81,15 +105,23 @@ export class ShopService {
     const appKey = str(input.app_key)
     const appSecret = str(input.app_secret)
     if (!appKey || !appSecret) throw badRequest('app_key and app_secret are required to connect a Taobao shop').because('shop_credentials_required')
-    await this.ctx.connections.save(shopId, {
-      appKey,
-      appSecret,
-      session: str(input.session),
-      refreshToken: str(input.refresh_token),
-      gatewayUrl: str(input.gateway_url),
-      scheduleMinutes: input.schedule_minutes === undefined ? undefined : Number(input.schedule_minutes),
-      tmcEnabled: input.tmc_enabled === true,
-      sellerNick: str(input.seller_nick),
+    const gatewayUrl = this.checkGateway(actor, input.gateway_url)
+    await this.ctx.records.as(actor).transaction(async (_records, trx) => {
+      await this.ctx.connections.save(
+        shopId,
+        {
+          appKey,
+          appSecret,
+          session: str(input.session),
+          refreshToken: str(input.refresh_token),
+          gatewayUrl,
+          scheduleMinutes: input.schedule_minutes === undefined ? undefined : Number(input.schedule_minutes),
+          tmcEnabled: input.tmc_enabled === true,
+          sellerNick: str(input.seller_nick),
+        },
+        trx,
+      )
+      await logEvent(trx, { subject: '$shops', targetId: shopId, action: 'shop_rebind', actor, details: bindingDetails(appKey, gatewayUrl, input) })
     })
     return this.get(actor, shopId)
   }
@@ -142,6 +174,7 @@ export class ShopService {
    */
   async completeAuthorization(shopId: number, code: string, redirectUri: string): Promise<number> {
     const connection = await this.ctx.connections.get(shopId)
+    this.ctx.connections.gateways.assert(oauthUrl(connection.gatewayUrl, 'token'))
     const tokens = await exchangeCode({ tokenUrl: oauthUrl(connection.gatewayUrl, 'token'), appKey: connection.appKey, appSecret: connection.appSecret, code, redirectUri })
     const otherId = connection.taobaoUserId && tokens.userId && tokens.userId !== connection.taobaoUserId
     // Bound by hand (a session and its nick, no OAuth yet): the nick is all there is to compare.
@@ -162,4 +195,9 @@ export class ShopService {
     })
     return shopId
   }
+}
+
+/** What the audit trail keeps of a binding: never the secret, the session or the refresh token. */
+function bindingDetails(appKey: string, gatewayUrl: string | null, input: ShopInput) {
+  return { app_key: appKey, gateway_url: gatewayUrl, seller_nick: str(input.seller_nick), has_session: Boolean(str(input.session)), schedule_minutes: input.schedule_minutes ?? null, tmc_enabled: input.tmc_enabled === true }
 }

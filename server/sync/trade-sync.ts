@@ -523,7 +523,8 @@ async function gatewayNow(client: TopClient, api: TaobaoApi): Promise<number> {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof TopError) return `淘宝接口错误 ${error.code ?? ''} ${error.subCode ?? ''} ${error.subMsg ?? error.msg ?? ''}`.replace(/\s+/g, ' ').trim()
+  // Only codes are kept: what a gateway wrote in its answer (msg, sub_msg, a body) is not repeated.
+  if (error instanceof TopError) return topErrorText(error)
   return error instanceof Error ? error.message : String(error)
 }
 
@@ -539,4 +540,14 @@ function summary(runId: number, shopId: number, initial: boolean, status: 'succe
     message,
     errors,
   }
+}
+
+/** A TOP error as the sync log shows it: the kind, the HTTP status and the error codes, never the gateway's own words. */
+export function topErrorText(error: TopError): string {
+  const code = (value: unknown) => (value === undefined || value === null ? '' : String(value).replace(/[^\w.:-]/g, '').slice(0, 64))
+  const parts = [`淘宝接口错误（${error.kind}`]
+  if (error.httpStatus !== undefined) parts.push(`HTTP ${error.httpStatus}`)
+  if (error.code !== null) parts.push(`code ${error.code}`)
+  if (error.subCode) parts.push(code(error.subCode))
+  return `${parts.join('，')}）`
 }

@@ -43,6 +43,8 @@ export interface TopClientOptions {
   /** jitter source, [0, 1) */
   random?: () => number
   fetch?: typeof fetch
+  /** throws when a URL may not be called (the gateway allow-list); run before every request */
+  checkUrl?: (url: string) => void
 }
 
 export interface TopCallOptions {
@@ -190,6 +192,7 @@ export class TopClient {
   }
 
   private async send(method: string, params: TopParams, timeoutMs: number): Promise<unknown> {
+    this.options.checkUrl?.(this.gatewayUrl)
     await this.options.rateLimiter?.acquire()
     const { url, body } = this.buildRequest(method, params)
     const controller = new AbortController()

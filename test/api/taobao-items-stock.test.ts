@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimulator } from '../../server/taobao/simulator'
-import { startTestApp, type TestApp } from '../support/app'
+import { allowGateway, startTestApp, type TestApp } from '../support/app'
 import { erp } from '../support/erp'
 
 const catalog = {
@@ -22,6 +22,7 @@ beforeAll(async () => {
   t = erp(app.api)
   sim = createSimulator({ seed: 3, appKey: 'K', appSecret: 'S', session: 'T', mode: 'test', historyDays: 0, tradesPerHour: 1, catalog })
   gateway = await sim.listen(0, '127.0.0.1')
+  allowGateway(app, gateway.gatewayUrl)
   // The ERP already knows one of the shop's SKUs by its merchant code.
   data = await t.masterData([{ outer_id: 'TX1-W-M' }])
   shopId = (await t.ok(app.api.post('/api/shops', { name: '模拟店', app_key: 'K', app_secret: 'S', session: 'T', gateway_url: gateway.gatewayUrl }), 201)).data.shop.id

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccessPolicy } from '../../server/access/policy'
 import { forbidden } from '../../server/lib/errors'
 import { createSimulator } from '../../server/taobao/simulator'
-import { startTestApp, type ApiClient, type TestApp } from '../support/app'
+import { allowGateway, startTestApp, type ApiClient, type TestApp } from '../support/app'
 import { erp } from '../support/erp'
 
 type Gateway = Awaited<ReturnType<ReturnType<typeof createSimulator>['listen']>>
@@ -20,6 +20,7 @@ beforeAll(async () => {
     createSimulator({ seed, appKey: 'K', appSecret: 'S', session: null, mode: 'test', historyDays: 1, tradesPerHour: 2, sellerNick, sellerUserId }).listen(0, '127.0.0.1')
   first = await account(3, '甲店', '2200000000001')
   second = await account(4, '乙店', '2200000000002')
+  for (const gateway of [first, second]) allowGateway(app, gateway.gatewayUrl)
 })
 afterAll(async () => {
   await first?.close()

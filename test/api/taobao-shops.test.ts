@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimulator } from '../../server/taobao/simulator'
-import { startTestApp, type TestApp } from '../support/app'
+import { allowGateway, startTestApp, type TestApp } from '../support/app'
 import { erp } from '../support/erp'
 
 let app: TestApp
@@ -12,6 +12,7 @@ beforeAll(async () => {
   t = erp(app.api)
   const sim = createSimulator({ seed: 9, appKey: 'K', appSecret: 'S', session: null, mode: 'test', historyDays: 1, tradesPerHour: 5 })
   gateway = await sim.listen(0, '127.0.0.1')
+  allowGateway(app, gateway.gatewayUrl)
 }, 60_000)
 afterAll(async () => {
   await gateway?.close()

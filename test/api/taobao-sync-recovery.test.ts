@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimulator } from '../../server/taobao/simulator'
 import { processShipments } from '../../server/sync/shipping'
 import { MAX_RETRY_ATTEMPTS, TradeSync } from '../../server/sync/trade-sync'
-import { startTestApp, type TestApp } from '../support/app'
+import { allowGateway, startTestApp, type TestApp } from '../support/app'
 import { erp } from '../support/erp'
 
 /** How the sync recovers: trades it could not store, resumed first syncs, leases, sends and uploads that race. */
@@ -41,6 +41,7 @@ async function bindShop(name: string, options: { seed: number; historyDays: numb
   const sim = createSimulator({ ...options, appKey: 'K', appSecret: 'S', session: 'T', mode: 'test', startTime: '2026-11-20 12:00:00', catalog })
   const gateway = await sim.listen(0, '127.0.0.1')
   gateways.push(gateway)
+  allowGateway(app, gateway.gatewayUrl)
   const shopId = (await t.ok(app.api.post('/api/shops', { name, platform: 'taobao', app_key: 'K', app_secret: 'S', session: 'T', gateway_url: gateway.gatewayUrl }), 201)).data.shop.id as number
   const truth = async (query = 'trades=1') => (await (await fetch(`${gateway.url}/__sim/truth?${query}`)).json()) as any
   const faults = (body: unknown) => fetch(`${gateway.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimulator } from '../../server/taobao/simulator'
 import { TradeSync } from '../../server/sync/trade-sync'
-import { startTestApp, type TestApp } from '../support/app'
+import { allowGateway, startTestApp, type TestApp } from '../support/app'
 import { erp } from '../support/erp'
 import { expectStockConsistent } from '../support/invariants'
 
@@ -26,6 +26,7 @@ beforeAll(async () => {
   // 7 days of history at 60 trades an hour: more than 10,000 trades.
   sim = createSimulator({ seed: 42, appKey: 'K', appSecret: 'S', session: 'T', mode: 'test', startTime: '2026-11-20 12:00:00', historyDays: 7, tradesPerHour: 62, catalog })
   gateway = await sim.listen(0, '127.0.0.1')
+  allowGateway(app, gateway.gatewayUrl)
   const data = await t.masterData(catalog.items.flatMap((item) => item.skus.map((s) => ({ outer_id: s.outerId }))))
   await t.receive(data.main.id, data.skus.map((s: any) => ({ sku: s.id, qty: 1000, cost: '20.00' })))
   await t.create('settings', { default_warehouse: data.main.id })

@@ -23,13 +23,15 @@ declare module 'vitest' {
     erpBaseUrl: string
     /** another one like it, for the Taobao shop pages: their syncs bring trades and orders erp-day does not expect */
     shopsBaseUrl: string
+    /** the 127.0.0.1 port taobao-shops.test starts its simulator on: the only gateway that server allows besides Taobao's */
+    shopsGatewayPort: number
   }
 }
 
 /** The real server (API + dist/client, as `npm start` serves them) on a free port over a fresh SQLite directory. */
-async function startServer(prepare: (ctx: AppContext) => Promise<void>): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startServer(prepare: (ctx: AppContext) => Promise<void>, env: Record<string, string> = {}): Promise<{ url: string; stop: () => Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zg-e2e-'))
-  const config = loadConfig({ ZG_DATA_DIR: dataDir, ZG_ADMIN_PASSWORD: ADMIN.password, PORT: '0' })
+  const config = loadConfig({ ZG_DATA_DIR: dataDir, ZG_ADMIN_PASSWORD: ADMIN.password, PORT: '0', ...env })
   const ctx = await createContext(config)
   await prepare(ctx)
   await ensureAdmin(ctx)
@@ -63,6 +65,7 @@ export default async function setup(project: TestProject) {
   })
   if (build.status !== 0) throw new Error('building the client failed')
 
+  const gatewayPort = await freePort()
   const starter = readPack(path.join(ROOT, 'templates/starter')) as any
   const servers = await Promise.all([
     startServer(async (ctx) => {
@@ -72,15 +75,32 @@ export default async function setup(project: TestProject) {
     startServer(async (ctx) => {
       await installBundledPacks(ctx, { sampleData: true })
     }),
-    startServer(async (ctx) => {
-      await installBundledPacks(ctx, { sampleData: true })
-    }),
+    startServer(
+      async (ctx) => {
+        await installBundledPacks(ctx, { sampleData: true })
+      },
+      { ZG_TAOBAO_GATEWAYS: `http://127.0.0.1:${gatewayPort}` },
+    ),
   ])
   project.provide('baseUrl', servers[0].url)
   project.provide('erpBaseUrl', servers[1].url)
   project.provide('shopsBaseUrl', servers[2].url)
+  project.provide('shopsGatewayPort', gatewayPort)
 
   return async () => {
     await Promise.all(servers.map((s) => s.stop()))
   }
+}
+
+/** A port free on 127.0.0.1 right now. */
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net')
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const port = (probe.address() as AddressInfo).port
+      probe.close(() => resolve(port))
+    })
+  })
 }

@@ -48,7 +48,8 @@ let initialCreated = 0
 
 beforeAll(async () => {
   sim = createSimulator({ seed: 5, appKey: APP_KEY, appSecret: APP_SECRET, session: SESSION, mode: 'test', historyDays: 1, tradesPerHour: 20, catalog, log: () => {} })
-  gateway = await sim.listen(0, '127.0.0.1')
+  // the port the server allows as a gateway (ZG_TAOBAO_GATEWAYS in global-setup)
+  gateway = await sim.listen(inject('shopsGatewayPort'), '127.0.0.1')
   browser = await launch(inject('shopsBaseUrl'))
   page = browser.page
 })

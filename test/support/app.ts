@@ -77,10 +77,18 @@ const TEST_MANAGER = {
 /** Every permission on every pack form, no capability. */
 const TEST_STAFF = { key: 'staff', label: { 'zh-CN': '职员', en: 'Staff' }, forms: { '*': { allow: ['*'] } } }
 
+/**
+ * Allows a simulator started on a free 127.0.0.1 port as a shop gateway, as `ZG_TAOBAO_GATEWAYS`
+ * would (its port is only known once it listens).
+ */
+export function allowGateway(app: { ctx: AppContext }, gatewayUrl: string): void {
+  app.ctx.connections.gateways.allowOrigins(new URL(gatewayUrl).origin)
+}
+
 /** A real server on a free port over a fresh database, with the given packs installed. */
 export async function startTestApp(options: { packs?: unknown[]; bundled?: { sampleData: boolean }; access?: AccessPolicy } = {}): Promise<TestApp> {
   const database = await createTestDatabase()
-  const config = { ...loadConfig({}), port: 0, dataDir: database.dataDir, databaseUrl: database.databaseUrl, demo: false }
+  const config = { ...loadConfig({ ZG_TAOBAO_GATEWAYS: process.env.ZG_TAOBAO_GATEWAYS }), port: 0, dataDir: database.dataDir, databaseUrl: database.databaseUrl, demo: false }
   const ctx = await createContext(config, { access: options.access })
   if (options.bundled) await installBundledPacks(ctx, options.bundled)
   for (const pack of options.packs ?? []) await installPack(ctx.db, ctx.registry, pack)

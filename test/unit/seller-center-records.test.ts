@@ -10,7 +10,7 @@ const anchors = ['订单编号']
 async function build(orders: Row[], items: Row[] | null, options: { orderHeaders?: string[]; itemHeaders?: string[] } = {}) {
   const ordersTable = await readTable(csvFile(sheet(options.orderHeaders ?? ORDER_HEADERS, orders), 'gbk'), anchors)
   const itemsTable = items ? await readTable(csvFile(sheet(options.itemHeaders ?? ITEM_HEADERS, items), 'utf-8-bom'), anchors) : null
-  return buildTrades(SHOP, ordersTable, itemsTable)
+  return await buildTrades(SHOP, ordersTable, itemsTable)
 }
 
 const [paid, finished, unpaid] = SAMPLE_TRADES
@@ -147,7 +147,7 @@ describe('building platform_trades records from the reports', () => {
     const csv = await build(SAMPLE_TRADES.map(orderRow), SAMPLE_TRADES.flatMap(itemRows))
     const orders = await readTable(await xlsxFile(sheet(ORDER_HEADERS, SAMPLE_TRADES.map(orderRow)), { dates: true }), anchors)
     const items = await readTable(await xlsxFile(sheet(ITEM_HEADERS, SAMPLE_TRADES.flatMap(itemRows))), anchors)
-    expect(buildTrades(SHOP, orders, items)).toEqual(csv)
+    expect(await buildTrades(SHOP, orders, items)).toEqual(csv)
   })
 
   it('refuses an XLSX id stored as a number (its last digits are gone)', async () => {
@@ -157,7 +157,7 @@ describe('building platform_trades records from the reports', () => {
     worksheet.addRow([Number(2923456789012345678n), '交易成功', '2024-05-01 12:30:45'])
     worksheet.addRow([1234567, '交易成功', '2024-05-01 12:30:45'])
     const orders = await readTable(Buffer.from(await workbook.xlsx.writeBuffer()), anchors)
-    const built = buildTrades(SHOP, orders, null)
+    const built = await buildTrades(SHOP, orders, null)
     expect(built.errors).toEqual([{ file: 'orders', row: 2, column: '订单编号', message: expect.stringContaining('科学计数法') }])
     // small ids stored as numbers are still exact
     expect(built.trades.map((t) => t.record.tid)).toEqual(['1234567'])

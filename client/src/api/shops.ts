@@ -1,4 +1,4 @@
-import { api } from './client'
+import { api, ApiError } from './client'
 import type { RecordData } from './types'
 
 /*
@@ -220,12 +220,42 @@ function reportFiles(shop: number, orders: File, items?: File | null): FormData 
   return body
 }
 
+/** A big seller-center upload or commit running on the server (202 `{data: job}`). */
+export interface SellerCenterJob {
+  job: string
+  kind: 'preview' | 'commit'
+  state: 'running' | 'done' | 'failed'
+  progress: { phase: 'queued' | 'reading' | 'checking' | 'writing'; done: number; total: number }
+  result: unknown
+  error: { code: string; params: Record<string, unknown>; message: string } | null
+}
+
+const isJob = (value: unknown): value is SellerCenterJob => Boolean(value && typeof value === 'object' && 'job' in value && 'state' in value && 'progress' in value)
+
+/** The answer itself, or — for a background job — its result once it ends (`onProgress` hears each poll). */
+async function settled<T>(answer: T | SellerCenterJob, onProgress?: (job: SellerCenterJob) => void): Promise<T> {
+  let job = answer
+  while (isJob(job)) {
+    onProgress?.(job)
+    if (job.state === 'done') return job.result as T
+    if (job.state === 'failed') throw new ApiError(422, 'bad_request', job.error?.message ?? 'import failed', null, job.error?.code ?? 'import_failed', job.error?.params ?? {})
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    job = (await api.get<{ data: SellerCenterJob }>(`/api/imports/seller-center/jobs/${job.job}`)).data
+  }
+  return job as T
+}
+
 export const sellerCenterApi = {
-  preview: (shop: number, orders: File, items?: File | null) =>
-    api.post<{ data: SellerCenterPreview }>('/api/imports/seller-center/preview', reportFiles(shop, orders, items)).then(data),
+  preview: (shop: number, orders: File, items?: File | null, onProgress?: (job: SellerCenterJob) => void) =>
+    api
+      .post<{ data: SellerCenterPreview | SellerCenterJob }>('/api/imports/seller-center/preview', reportFiles(shop, orders, items))
+      .then((r) => settled<SellerCenterPreview>(r.data, onProgress)),
   /** writes what the preview showed */
-  commit: (token: string) => api.post<{ data: SellerCenterResult }>('/api/imports/seller-center/commit', { token }).then(data),
+  commit: (token: string, onProgress?: (job: SellerCenterJob) => void) =>
+    api.post<{ data: SellerCenterResult | SellerCenterJob }>('/api/imports/seller-center/commit', { token }).then((r) => settled<SellerCenterResult>(r.data, onProgress)),
   /** reads the files again and writes them (when the preview is gone: expired, or another server process) */
-  commitFiles: (shop: number, orders: File, items?: File | null) =>
-    api.post<{ data: SellerCenterResult }>('/api/imports/seller-center/commit', reportFiles(shop, orders, items)).then(data),
+  commitFiles: (shop: number, orders: File, items?: File | null, onProgress?: (job: SellerCenterJob) => void) =>
+    api
+      .post<{ data: SellerCenterResult | SellerCenterJob }>('/api/imports/seller-center/commit', reportFiles(shop, orders, items))
+      .then((r) => settled<SellerCenterResult>(r.data, onProgress)),
 }

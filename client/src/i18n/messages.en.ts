@@ -350,6 +350,15 @@ const messages: Record<MessageCode, string> = {
   backup_target_not_empty: '{target} is not empty; restore into an empty one or use --force',
   // ---- audit ----
   audit_bad_query: 'The audit log filter {name} is not valid',
+  // ---- harden-shops ----
+  gateway_credentials_in_url: 'The gateway URL must not contain a user name or password',
+  gateway_private_address: 'The gateway {host} is a loopback, private, link-local or metadata address and was refused; an administrator can add it to ZG_TAOBAO_GATEWAYS',
+  gateway_not_allowed: 'The gateway {host} is neither a Taobao gateway nor on the allow-list (ZG_TAOBAO_GATEWAYS)',
+  gateway_needs_capability: 'Only users who may manage shops can set a custom gateway URL',
+  seller_import_job_not_found: 'No import job {job}',
+  seller_import_too_many_rows: 'The file has more than {max} rows; export it in parts',
+  seller_import_file_too_large: 'The file is larger than {max_mb} MB',
+  // ---- end harden-shops ----
 }
 
 export default messages

@@ -353,6 +353,15 @@ const messages: Record<MessageCode, string> = {
   backup_target_not_empty: '{target} 不是空的：请恢复到空的位置，或使用 --force 覆盖',
   // ---- audit ----
   audit_bad_query: '审计日志的筛选条件 {name} 无效',
+  // ---- harden-shops ----
+  gateway_credentials_in_url: '网关地址不能包含用户名或密码',
+  gateway_private_address: '网关地址 {host} 是本机、内网、链路本地或云元数据地址，已拒绝；如确需使用，请由管理员把它加入 ZG_TAOBAO_GATEWAYS',
+  gateway_not_allowed: '网关地址 {host} 既不是淘宝官方网关，也不在允许列表（ZG_TAOBAO_GATEWAYS）中',
+  gateway_needs_capability: '只有可以管理店铺的用户才能设置自定义网关地址',
+  seller_import_job_not_found: '找不到导入任务 {job}',
+  seller_import_too_many_rows: '文件超过 {max} 行，请分批导出后再导入',
+  seller_import_file_too_large: '文件超过 {max_mb} MB',
+  // ---- end harden-shops ----
 }
 
 export default messages

@@ -1,19 +1,23 @@
 import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
 import type { Actor } from '../../access/actor'
 import type { AppContext } from '../../context'
-import { badRequest, notFound } from '../../lib/errors'
+import { AppError, badRequest, notFound } from '../../lib/errors'
 import type { RecordsService } from '../../records/service'
 import type { EffectCounts } from '../erp-effects'
 import type { SyncCounts } from '../runs'
 import { TradeWriter } from '../trade-sync'
 import { reconcile, type StoredTrade } from './reconcile'
 import { buildTrades, type ImportError, type ImportedTrade } from './records'
-import { readTable, UnreadableFile, type Table } from './table'
+import { readTable, TooManyRows, UnreadableFile, type Table, type TableLimits } from './table'
 import { fromSource } from '../../audit/actors'
 
+/** An uploaded report: in memory, or a file on disk (uploads are written to disk, then read as a stream). */
 export interface UploadedFile {
   name?: string
-  buffer: Uint8Array
+  buffer?: Uint8Array
+  path?: string
+  size?: number
 }
 
 export interface ImportFiles {
@@ -97,18 +101,97 @@ export class SellerCenterImport {
   private readonly ttlMs: number
   private readonly maxHeld: number
   private readonly batchSize: number
+  private readonly limits: TableLimits
+  /** uploads bigger than this (bytes, both files) are read in a background job */
+  private readonly jobBytes: number
+  /** commits of more trades than this are written in a background job */
+  private readonly jobTrades: number
+  private readonly jobs = new Map<string, SellerCenterJob>()
 
   constructor(
     private readonly ctx: AppContext,
-    options: { ttlMs?: number; maxHeld?: number; batchSize?: number } = {},
+    options: { ttlMs?: number; maxHeld?: number; batchSize?: number; maxRows?: number; jobBytes?: number; jobTrades?: number } = {},
   ) {
     this.ttlMs = options.ttlMs ?? 30 * 60_000
     this.maxHeld = options.maxHeld ?? 20
     this.batchSize = options.batchSize ?? 200
+    this.limits = { maxRows: options.maxRows ?? 200_000 }
+    this.jobBytes = options.jobBytes ?? 256 * 1024
+    this.jobTrades = options.jobTrades ?? 1000
   }
 
-  async preview(actor: Actor, files: ImportFiles): Promise<PreviewResult> {
-    const parsed = await this.read(actor, files)
+  /** The preview, or (for a big upload) a background job that makes it: `{job}`. */
+  async previewOrJob(actor: Actor, files: ImportFiles): Promise<{ job: SellerCenterJob } | { preview: PreviewResult }> {
+    if (uploadBytes(files) <= this.jobBytes) return { preview: await this.preview(actor, files) }
+    await this.admit(actor, files)
+    return { job: this.startJob(actor, 'preview', (job) => this.preview(actor, files, job)) }
+  }
+
+  /** Commits a held preview; a big one is written in a background job. */
+  async commitOrJob(actor: Actor, token: unknown): Promise<{ job: SellerCenterJob } | { result: CommitResult }> {
+    const held = this.take(actor, token)
+    if (held.parsed.trades.length <= this.jobTrades) return { result: await this.write(actor, held.parsed) }
+    return { job: this.startJob(actor, 'commit', (job) => this.write(actor, held.parsed, job)) }
+  }
+
+  /** Reads the files again and writes them; big uploads in a background job. */
+  async commitFilesOrJob(actor: Actor, files: ImportFiles): Promise<{ job: SellerCenterJob } | { result: CommitResult }> {
+    if (uploadBytes(files) <= this.jobBytes) return { result: await this.commitFiles(actor, files) }
+    await this.admit(actor, files)
+    return { job: this.startJob(actor, 'commit', async (job) => this.write(actor, await this.read(actor, files, job), job)) }
+  }
+
+  /** A job of this user (administrators see every one). */
+  job(actor: Actor, id: string): SellerCenterJob {
+    const job = this.jobs.get(id)
+    if (!job || (job.userId !== actor.userId && actor.role !== 'admin')) throw notFound(`no import job ${id}`).because('seller_import_job_not_found', { job: id })
+    return job
+  }
+
+  private startJob(actor: Actor, kind: SellerCenterJob['kind'], work: (job: SellerCenterJob) => Promise<unknown>): SellerCenterJob {
+    const old = Date.now() - 60 * 60_000
+    for (const [id, job] of this.jobs) if (job.finishedAt !== null && job.finishedAt < old) this.jobs.delete(id)
+    const job = new SellerCenterJob(kind, actor.userId)
+    this.jobs.set(job.id, job)
+    job.done = (async () => {
+      // the request is answered first; the work starts on the next turn
+      await new Promise((resolve) => setImmediate(resolve))
+      try {
+        job.result = await work(job)
+        job.state = 'done'
+      } catch (error) {
+        job.state = 'failed'
+        job.error = error instanceof AppError ? { code: error.reason, params: error.params, message: error.message } : { code: 'import_failed', params: { message: String((error as Error)?.message ?? error) }, message: String((error as Error)?.message ?? error) }
+        if (!(error instanceof AppError)) console.error('[zhanggui] seller-center import job:', error)
+      } finally {
+        job.finishedAt = Date.now()
+      }
+    })()
+    return job
+  }
+
+  /** What can be refused before a job starts: access, the shop, the orders file. */
+  private async admit(actor: Actor, files: ImportFiles): Promise<number> {
+    this.checkAccess(actor)
+    const shopId = Number(files.shop)
+    if (!Number.isSafeInteger(shopId) || shopId <= 0) throw badRequest('send the shop id as "shop"').because('import_bad_shop')
+    await this.ctx.records.as(actor).get('shops', shopId)
+    if (!files.orders) throw badRequest('send the 订单报表 (ExportOrderList…) as the "orders" file').because('import_orders_file')
+    return shopId
+  }
+
+  private take(actor: Actor, token: unknown): Held {
+    this.expire()
+    const held = typeof token === 'string' ? this.held.get(token) : undefined
+    if (!held || held.userId !== actor.userId || held.username !== actor.username) throw notFound('this import preview does not exist or has expired; upload the files again').because('import_expired')
+    this.checkAccess(actor)
+    this.held.delete(token as string)
+    return held
+  }
+
+  async preview(actor: Actor, files: ImportFiles, job?: SellerCenterJob): Promise<PreviewResult> {
+    const parsed = await this.read(actor, files, job)
+    job?.phase('checking', 0, parsed.trades.length)
     const service = this.ctx.records.as(actor)
     const stored = await storedTrades(service, parsed.shopId, parsed.trades.map((t) => String(t.record.tid)), this.defaulted())
     let kept = 0
@@ -136,12 +219,7 @@ export class SellerCenterImport {
 
   /** Writes what a preview showed; the token is used up. */
   async commit(actor: Actor, token: unknown): Promise<CommitResult> {
-    this.expire()
-    const held = typeof token === 'string' ? this.held.get(token) : undefined
-    if (!held || held.userId !== actor.userId || held.username !== actor.username) throw notFound('this import preview does not exist or has expired; upload the files again').because('import_expired')
-    this.checkAccess(actor)
-    this.held.delete(token as string)
-    return this.write(actor, held.parsed)
+    return this.write(actor, this.take(actor, token).parsed)
   }
 
   /** Reads the files again and writes them (for clients that keep no token, or another server process). */
@@ -161,25 +239,22 @@ export class SellerCenterImport {
     return this.ctx.registry.require('platform_trades').fields.filter((f) => f.def.default !== undefined && !f.lines && !f.computed).map((f) => f.key)
   }
 
-  private async read(actor: Actor, files: ImportFiles): Promise<Parsed> {
-    this.checkAccess(actor)
-    const shopId = Number(files.shop)
-    if (!Number.isSafeInteger(shopId) || shopId <= 0) throw badRequest('send the shop id as "shop"').because('import_bad_shop')
-    await this.ctx.records.as(actor).get('shops', shopId)
-    if (!files.orders) throw badRequest('send the 订单报表 (ExportOrderList…) as the "orders" file').because('import_orders_file')
+  private async read(actor: Actor, files: ImportFiles, job?: SellerCenterJob): Promise<Parsed> {
+    const shopId = await this.admit(actor, files)
     const errors: ImportError[] = []
-    const orders = await tableOrError('orders', files.orders, errors)
-    const items = files.items ? await tableOrError('items', files.items, errors) : null
+    job?.phase('reading', 0, 0)
+    const orders = await tableOrError('orders', files.orders!, errors, this.limits, job)
+    const items = files.items ? await tableOrError('items', files.items, errors, this.limits, job) : null
     const info = (file: UploadedFile | undefined, table: Table | null): FileInfo | null =>
       file && table ? { name: file.name ?? null, format: table.format, encoding: table.encoding, rows: table.rows.length } : null
     const files_ = { orders: info(files.orders, orders), items: info(files.items, items) }
     // An items file that could not be read is not silently replaced by summary lines.
     if (!orders || (files.items && !items)) return { shopId, trades: [], lines: 0, errors, warnings: [], files: files_ }
-    const built = buildTrades(shopId, orders, items)
+    const built = await buildTrades(shopId, orders, items)
     return { shopId, trades: built.trades, lines: built.lines, errors: [...errors, ...built.errors], warnings: built.warnings, files: files_ }
   }
 
-  private async write(actor: Actor, parsed: Parsed): Promise<CommitResult> {
+  private async write(actor: Actor, parsed: Parsed, job?: SellerCenterJob): Promise<CommitResult> {
     const counts: SyncCounts = { windows: 0, pages: 0, created: 0, updated: 0, unchanged: 0, failed: 0 }
     const effects: EffectCounts = { orders_created: 0, orders_cancelled: 0, orders_flagged: 0, orders_updated: 0, after_sales: 0 }
     const errors: CommitResult['errors'] = []
@@ -196,7 +271,13 @@ export class SellerCenterImport {
       return { records: written, kept: records.length - written.length }
     })
     const records = parsed.trades.map((t) => t.record)
-    for (let i = 0; i < records.length; i += this.batchSize) await writer.write(records.slice(i, i + this.batchSize))
+    job?.phase('writing', 0, records.length)
+    for (let i = 0; i < records.length; i += this.batchSize) {
+      await writer.write(records.slice(i, i + this.batchSize))
+      job?.phase('writing', Math.min(records.length, i + this.batchSize), records.length)
+      // other requests get their turn between batches
+      await new Promise((resolve) => setImmediate(resolve))
+    }
     return { created: counts.created, updated: counts.updated, unchanged: counts.unchanged, failed: counts.failed, ...effects, errors }
   }
 
@@ -214,10 +295,12 @@ export class SellerCenterImport {
   }
 }
 
-async function tableOrError(file: 'orders' | 'items', upload: UploadedFile, errors: ImportError[]): Promise<Table | null> {
+async function tableOrError(file: 'orders' | 'items', upload: UploadedFile, errors: ImportError[], limits: TableLimits, job?: SellerCenterJob): Promise<Table | null> {
   try {
-    return await readTable(upload.buffer, ANCHORS)
+    const source = upload.path ? { path: upload.path } : (upload.buffer ?? new Uint8Array())
+    return await readTable(source, ANCHORS, limits, (rows) => job?.phase('reading', rows, 0))
   } catch (error) {
+    if (error instanceof TooManyRows) throw new AppError(413, 'too_large', error.message).because('seller_import_too_many_rows', { max: error.max })
     if (!(error instanceof UnreadableFile)) throw error
     errors.push({ file, row: 0, message: error.message })
     return null
@@ -244,4 +327,34 @@ async function storedTrades(service: RecordsService, shopId: number, tids: strin
     }
   }
   return found
+}
+
+function uploadBytes(files: ImportFiles): number {
+  const size = (f: UploadedFile | undefined) => (f ? (f.size ?? f.buffer?.byteLength ?? (f.path ? fs.statSync(f.path).size : 0)) : 0)
+  return size(files.orders) + size(files.items)
+}
+
+/** A seller-center preview or commit running in the background, with its progress. */
+export class SellerCenterJob {
+  readonly id = randomBytes(12).toString('hex')
+  state: 'running' | 'done' | 'failed' = 'running'
+  progress: { phase: 'queued' | 'reading' | 'checking' | 'writing'; done: number; total: number } = { phase: 'queued', done: 0, total: 0 }
+  result: unknown = null
+  error: { code: string; params: Record<string, unknown>; message: string } | null = null
+  finishedAt: number | null = null
+  /** settles when the job has ended */
+  done: Promise<void> = Promise.resolve()
+
+  constructor(
+    readonly kind: 'preview' | 'commit',
+    readonly userId: number | null,
+  ) {}
+
+  phase(phase: SellerCenterJob['progress']['phase'], done: number, total: number): void {
+    this.progress = { phase, done, total }
+  }
+
+  view() {
+    return { job: this.id, kind: this.kind, state: this.state, progress: { ...this.progress }, result: this.result, error: this.error }
+  }
 }

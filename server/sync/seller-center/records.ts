@@ -42,7 +42,12 @@ const SHIPPING: Record<string, string> = { 快递: 'express', 'ems': 'ems', 平�
  * or time, a line whose 订单编号 is not in the 订单报表, a trade whose lines have errors — is left
  * out and listed. Without a 宝贝报表 each trade gets one summary line (宝贝标题 × 宝贝总数量).
  */
-export function buildTrades(shopId: number, orders: Table, items: Table | null): BuiltTrades {
+export async function buildTrades(shopId: number, orders: Table, items: Table | null): Promise<BuiltTrades> {
+  // a big report is built a few hundred rows at a time, letting other requests in between
+  let done = 0
+  const breathe = async () => {
+    if (++done % 500 === 0) await new Promise<void>((resolve) => setImmediate(resolve))
+  }
   const errors: ImportError[] = []
   const warnings: string[] = []
   const orderColumns = resolveColumns(orders.headers, ORDER_COLUMNS)
@@ -75,6 +80,7 @@ export function buildTrades(shopId: number, orders: Table, items: Table | null):
   const candidates = new Map<string, { row: TableRow; trade: Record<string, any> }>()
   const rejected = new Set<string>()
   for (const row of orders.rows) {
+    await breathe()
     const built = orderRow(row, orderColumns)
     if (!built.ok) {
       errors.push(...built.errors)
@@ -94,6 +100,7 @@ export function buildTrades(shopId: number, orders: Table, items: Table | null):
   const badLines = new Map<string, number[]>()
   const refundKnown = itemColumns?.refund_status !== undefined
   for (const row of items?.rows ?? []) {
+    await breathe()
     const built = itemRow(row, itemColumns!)
     const tid = built.tid
     if (tid && !candidates.has(tid)) {
@@ -114,6 +121,7 @@ export function buildTrades(shopId: number, orders: Table, items: Table | null):
   const trades: ImportedTrade[] = []
   let lineCount = 0
   for (const [tid, { row, trade }] of candidates) {
+    await breathe()
     const bad = badLines.get(tid)
     if (bad) {
       errors.push({ file: 'orders', row: row.row, tid, message: `宝贝报表中这个订单的子订单有错误（第 ${bad.join('、')} 行），整单未导入` })
