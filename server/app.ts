@@ -37,7 +37,7 @@ export async function createContext(config: Config, options: { access?: AccessPo
   const hooks = new HookRegistry()
   const actions = new ActionRegistry()
   registerDocumentActions(actions)
-  const roles = new RoleStore(db.knex)
+  const roles = new RoleStore(db.knex, registry)
   await roles.load()
   const access = options.access ?? new RolePolicy(roles, registry)
   const deps: RecordsServiceDeps = { db, registry, access, hooks, actions }

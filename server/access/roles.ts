@@ -45,7 +45,16 @@ export class RoleStore {
   /** bumped on every (re)load: caches derived from roles key on it */
   generation = 0
 
-  constructor(private readonly knex: Knex) {}
+  private formsVersion: number | null = null
+
+  /**
+   * `forms` (the form registry) tells a pack install or upgrade, which may bring roles, apart: the
+   * roles are read again at once then, not after the recheck interval.
+   */
+  constructor(
+    private readonly knex: Knex,
+    private readonly forms?: { readonly version: number },
+  ) {}
 
   async load(knex: Knex = this.knex): Promise<void> {
     const rows = await knex('zg_roles').select().orderBy(['position', 'key'])
@@ -66,14 +75,16 @@ export class RoleStore {
     this.roles = roles
     this.stamp = stampOf(rows)
     this.loadedAt = Date.now()
+    this.formsVersion = this.forms?.version ?? null
     this.generation++
   }
 
   /** Reloads when the stored roles changed (another process, the CLI) since they were last read. */
   async refreshIfStale(): Promise<void> {
-    if (this.loadedAt && Date.now() - this.loadedAt < RECHECK_MS) return
+    const formsChanged = this.forms !== undefined && this.forms.version !== this.formsVersion
+    if (this.loadedAt && !formsChanged && Date.now() - this.loadedAt < RECHECK_MS) return
     const rows = await this.knex('zg_roles').select('key', 'updated_at')
-    if (!this.loadedAt || stampOf(rows) !== this.stamp) await this.load()
+    if (!this.loadedAt || formsChanged || stampOf(rows) !== this.stamp) await this.load()
     else this.loadedAt = Date.now()
   }
 

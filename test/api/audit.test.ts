@@ -3,7 +3,7 @@ import { pruneAudit } from '../../server/audit/trail'
 import { loadConfig } from '../../server/config'
 import { createSimulator } from '../../server/taobao/simulator'
 import { TradeSync } from '../../server/sync/trade-sync'
-import { apiClient, startTestApp, type TestApp } from '../support/app'
+import { allowGateway, apiClient, startTestApp, type TestApp } from '../support/app'
 import { erp } from '../support/erp'
 
 let app: TestApp
@@ -96,6 +96,7 @@ describe('audit trail', () => {
 
     const sim = createSimulator({ seed: 7, appKey: 'K', appSecret: 'S', session: 'T', mode: 'test', startTime: '2026-11-20 12:00:00', historyDays: 1, tradesPerHour: 1, catalog: { items: [{ title: 'T恤', outerId: 'A', price: '59.00', skus: [{ outerId: 'A-1', properties: '颜色分类:白色', quantity: 100 }] }] } })
     const gateway = await sim.listen(0, '127.0.0.1')
+    allowGateway(app, gateway.gatewayUrl)
     try {
       const bound = await t.ok(app.api.post('/api/shops', { name: '模拟店', platform: 'taobao', app_key: 'K', app_secret: 'S', session: 'T', gateway_url: gateway.gatewayUrl }), 201)
       const summary = await new TradeSync(app.ctx, app.ctx.connections).run(bound.data.shop.id, { full: true })
