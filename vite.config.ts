@@ -30,8 +30,9 @@ export default defineConfig({
           root: ROOT,
           include: ['test/api/**/*.test.ts'],
           env: { ZG_TEST_DB: 'sqlite' },
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          // a safety net for two files running side by side on a small machine, not a timing target
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
         },
       },
       {
@@ -40,8 +41,9 @@ export default defineConfig({
           root: ROOT,
           include: ['test/api/**/*.test.ts'],
           env: { ZG_TEST_DB: 'postgres' },
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          // a safety net for two files running side by side on a small machine, not a timing target
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
         },
       },
       {

@@ -390,8 +390,9 @@ describe('form designer', () => {
     await expect.poll(() => page.locator('.el-menu-item[data-form="subcontractors"]').innerText()).toContain('供应商（外协）')
   })
 
-  test('members see no way into the designer, and cannot open it', async () => {
-    await createUser(ctx.db.knex, { username: 'clerk', password: 'clerk-password-1', role: 'member' })
+  test('users whose roles may not design see no way into the designer, and cannot open it', async () => {
+    // 客服 works with orders but holds neither forms.design nor the form's design permission
+    await createUser(ctx.db.knex, { username: 'clerk', password: 'clerk-password-1', roles: ['service'] })
     const member = await launch(baseUrl)
     try {
       await login(member.page, { username: 'clerk', password: 'clerk-password-1' })
